@@ -1,0 +1,74 @@
+// JSON responses and the one mapping from AgentError codes to HTTP statuses.
+import { AgentError, unexpectedCase, type AgentErrorCode } from '../core/index.ts';
+
+/** Largest request body accepted (a batch of envelopes with Yjs updates fits comfortably). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+export function statusOf(code: AgentErrorCode): number {
+  switch (code) {
+    case 'bad-request':
+    case 'bad-envelope':
+    case 'bad-update':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'wrong-agent':
+    case 'not-found':
+      return 404;
+    case 'method-not-allowed':
+      return 405;
+    case 'too-large':
+      return 413;
+    case 'bad-config':
+      return 500;
+    default:
+      return unexpectedCase(code);
+  }
+}
+
+export function errorResponse(err: unknown): Response {
+  if (err instanceof AgentError) {
+    const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
+    return json(statusOf(err.code), { error: err.message, detail: err.detail ?? err.code }, headers);
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return json(500, { error: 'internal error', detail });
+}
+
+/** Reads the whole body, refusing more than MAX_BODY_BYTES. */
+export async function readBody(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) {
+    throw new AgentError('too-large', `request body exceeds ${MAX_BODY_BYTES} bytes`, `content-length ${declared}`);
+  }
+  const body = new Uint8Array(await request.arrayBuffer());
+  if (body.length > MAX_BODY_BYTES) {
+    throw new AgentError('too-large', `request body exceeds ${MAX_BODY_BYTES} bytes`, `got ${body.length} bytes`);
+  }
+  return body;
+}
+
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const body = await readBody(request);
+  if (body.length === 0) throw new AgentError('bad-request', 'request body must be JSON', 'the body is empty');
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch (err) {
+    throw new AgentError('bad-request', 'request body is not valid JSON', err instanceof Error ? err.message : String(err));
+  }
+}
+
+export function requireBearer(request: Request, token: string | null): void {
+  if (token === null) return;
+  const header = request.headers.get('authorization') ?? '';
+  if (header !== `Bearer ${token}`) {
+    throw new AgentError('unauthorized', 'missing or wrong bearer token', 'send Authorization: Bearer <auth_token>');
+  }
+}

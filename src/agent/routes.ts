@@ -1,0 +1,183 @@
+// The agent's HTTP API: route -> core -> save. Every answer is JSON; every failure is an
+// AgentError mapped once to `{ error, detail }` with its status (http.ts).
+import {
+  AgentError,
+  DATA,
+  TERMS,
+  dataMap,
+  onEnvelopes,
+  onLocalWrite,
+  onTick,
+  parseEnvelopes,
+  stateDigest,
+  type Envelope,
+} from '../core/index.ts';
+import * as Y from 'yjs';
+import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
+import { errorResponse, json, readJsonBody, requireBearer } from './http.ts';
+import { createLogger } from './log.ts';
+import { AgentSession, type World } from './session.ts';
+import type { ByteStore } from './store.ts';
+
+/** Longest key accepted under /data/:key. */
+export const MAX_KEY_LENGTH = 256;
+
+export interface AgentDeps extends World {
+  variables: VariableSource;
+  store: () => ByteStore;
+}
+
+type Method = 'GET' | 'PUT' | 'DELETE' | 'POST';
+type Handler = (request: Request, session: () => AgentSession, param: string) => Promise<Response> | Response;
+
+interface Route {
+  /** first path segment after /agent/:id */
+  name: string;
+  /** whether a `:key` segment follows the name */
+  keyed: boolean;
+  methods: Partial<Record<Method, Handler>>;
+}
+
+const ROUTES: Route[] = [
+  { name: 'state', keyed: false, methods: { GET: (_r, s) => json(200, stateOf(s())) } },
+  { name: 'health', keyed: false, methods: { GET: (_r, s) => json(200, healthOf(s())) } },
+  { name: 'messages', keyed: false, methods: { GET: (_r, s) => json(200, messagesOf(s())) } },
+  { name: 'inbox', keyed: false, methods: { POST: inbox } },
+  { name: 'tick', keyed: false, methods: { POST: (_r, s) => tick(s()) } },
+  { name: 'data', keyed: true, methods: { GET: getData, PUT: putData, DELETE: deleteData } },
+];
+
+const MUTATING: ReadonlySet<string> = new Set(['PUT', 'DELETE', 'POST']);
+
+export async function handle(request: Request, deps: AgentDeps): Promise<Response> {
+  try {
+    const config = readConfig(deps.variables);
+    const log = createLogger(config.logLevel, { component: `agent-${config.agentId}` });
+    const started = deps.now();
+    const response = await route(request, config, deps);
+    log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
+    return response;
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+async function route(request: Request, config: AgentConfig, deps: AgentDeps): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts[0] !== 'agent' || parts.length < 3) {
+    throw new AgentError('not-found', `no route for ${path}`, 'routes live under /agent/:id/');
+  }
+  // One wasm serves nine components: a request for another agent's id is a routing mistake.
+  if (parts[1] !== String(config.agentId)) {
+    throw new AgentError('wrong-agent', `this component serves agent ${config.agentId}, not ${parts[1]}`);
+  }
+  const route = ROUTES.find((r) => r.name === parts[2] && (r.keyed ? parts.length === 4 : parts.length === 3));
+  if (route === undefined) throw new AgentError('not-found', `no route for ${path}`);
+  const handler = route.methods[request.method as Method];
+  if (handler === undefined) {
+    const allowed = Object.keys(route.methods).join(', ');
+    throw new AgentError('method-not-allowed', `${request.method} is not allowed on ${path}`, `allowed: ${allowed}`);
+  }
+  if (MUTATING.has(request.method)) requireBearer(request, config.authToken);
+  let session: AgentSession | null = null;
+  const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps));
+  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '');
+}
+
+function dataKey(segment: string): string {
+  let key: string;
+  try {
+    key = decodeURIComponent(segment);
+  } catch {
+    throw new AgentError('bad-request', 'data key is not valid percent-encoding', segment);
+  }
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new AgentError('bad-request', `data key must be 1..${MAX_KEY_LENGTH} characters`, `got ${key.length}`);
+  }
+  return key;
+}
+
+function stateOf(s: AgentSession) {
+  const c = s.meta.counters;
+  const data = dataMap(s.doc);
+  const stateVector: Record<string, number> = {};
+  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(s.doc))) stateVector[String(client)] = clock;
+  return {
+    agent_id: s.config.agentId,
+    node_id: s.meta.node_id,
+    egraph_nodes: s.doc.getMap(TERMS).size,
+    neighbors: s.neighbours,
+    messages_received: c.messages_received,
+    messages_sent: c.messages_sent,
+    syncs_completed: c.syncs_completed,
+    uptime_seconds: s.uptimeSeconds(),
+    region: s.config.region,
+    topology: s.config.topology,
+    agent_count: s.config.agentCount,
+    client_id: s.doc.clientID,
+    created_at: new Date(c.created_at).toISOString(),
+    state_vector: stateVector,
+    state_digest: stateDigest(s.doc),
+    doc_bytes: Y.encodeStateAsUpdate(s.doc).length,
+    data_keys: [...data.keys()].sort(),
+    stored_blobs: s.logEntries,
+  };
+}
+
+function healthOf(s: AgentSession) {
+  return { status: 'ok', agent_id: s.config.agentId, node_id: s.meta.node_id, uptime_seconds: s.uptimeSeconds() };
+}
+
+function messagesOf(s: AgentSession) {
+  const messages = s.persistence.messages();
+  return { agent_id: s.config.agentId, count: messages.length, messages };
+}
+
+function getData(_r: Request, open: () => AgentSession, key: string): Response {
+  const s = open();
+  const data = dataMap(s.doc);
+  if (!data.has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
+  return json(200, { key, value: data.get(key) });
+}
+
+async function putData(request: Request, open: () => AgentSession, key: string): Promise<Response> {
+  const value = await readJsonBody(request);
+  const s = open();
+  const { outbox } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
+  return localWriteDone(s, outbox, { key, value });
+}
+
+function deleteData(_r: Request, open: () => AgentSession, key: string): Response {
+  const s = open();
+  if (!s.doc.getMap(DATA).has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
+  const { outbox } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
+  return localWriteDone(s, outbox, { key, deleted: true });
+}
+
+// A user's write is answered to the user, not to the gateway: its outbox waits in KV and leaves
+// with this agent's next inbox or tick response (the gateway publishes those).
+function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string, unknown>): Response {
+  s.commit([], [], 0);
+  s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
+  return json(200, { ...body, outbox: outbox.length });
+}
+
+async function inbox(request: Request, open: () => AgentSession): Promise<Response> {
+  const body = await readJsonBody(request);
+  const s = open();
+  const envelopes = parseEnvelopes(body, s.config.maxBufferSize);
+  const result = onEnvelopes(s.syncContext(), s.doc, envelopes);
+  return sent(s, envelopes, result.outbox, result.syncsCompleted);
+}
+
+function tick(s: AgentSession): Response {
+  const result = onTick(s.syncContext(), s.doc);
+  return sent(s, [], result.outbox, result.syncsCompleted);
+}
+
+function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: number): Response {
+  const all = [...s.persistence.takePendingOutbox(), ...outbox];
+  s.commit(inbox, all, syncs);
+  return json(200, { agent_id: s.config.agentId, outbox: all });
+}

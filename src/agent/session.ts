@@ -1,0 +1,93 @@
+// One request's view of an agent: load the doc from KV, let core do the work, save what changed.
+// Components are request-scoped (a fresh instance per request), so nothing survives in memory.
+import * as Y from 'yjs';
+import {
+  clientIdFor,
+  countExchange,
+  loadDoc,
+  neighbours,
+  type Envelope,
+  type SyncContext,
+} from '../core/index.ts';
+import type { AgentConfig } from './config.ts';
+import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, type AgentMeta, type LoadedAgent } from './persistence.ts';
+import type { ByteStore } from './store.ts';
+
+export interface World {
+  now: () => number;
+  random: (n: number) => Uint8Array;
+}
+
+export class AgentSession {
+  readonly doc: Y.Doc;
+  readonly neighbours: number[];
+  meta: AgentMeta;
+  private readonly loaded: LoadedAgent;
+  private readonly updates: Uint8Array[] = [];
+  private readonly startedAt: number;
+
+  constructor(
+    readonly config: AgentConfig,
+    readonly persistence: AgentPersistence,
+    private readonly world: World,
+  ) {
+    this.startedAt = world.now();
+    this.loaded = persistence.load(this.startedAt);
+    this.meta = this.loaded.meta;
+    this.doc = loadDoc(clientIdFor(config.agentId, this.meta.node_id), this.loaded.updates);
+    // Capture exactly what this request changes, whichever core function changes it.
+    this.doc.on('update', (update: Uint8Array) => this.updates.push(update));
+    this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
+  }
+
+  static open(config: AgentConfig, store: ByteStore, world: World): AgentSession {
+    return new AgentSession(config, new AgentPersistence(store, config.agentId, world.random), world);
+  }
+
+  get logEntries(): number {
+    return this.loaded.snapshotKeys.length + this.loaded.logKeys.length;
+  }
+
+  uptimeSeconds(): number {
+    return Math.max(0, Math.floor((this.startedAt - this.meta.counters.created_at) / 1000));
+  }
+
+  syncContext(): SyncContext {
+    let seq = 0;
+    const idBase = `${this.config.agentId}-${this.persistence.uid(this.startedAt)}`;
+    return {
+      agentId: this.config.agentId,
+      neighbours: this.neighbours,
+      now: this.world.now,
+      newId: () => `${idBase}-${seq++}`,
+      uptimeSeconds: this.uptimeSeconds(),
+    };
+  }
+
+  /**
+   * Persists this request's document changes (before the caller answers), its counters and its
+   * message history. Compacts the log when it has grown past the threshold.
+   */
+  commit(inbox: Envelope[], outbox: Envelope[], syncsCompleted: number): void {
+    const now = this.world.now();
+    const written: string[] = [];
+    if (this.updates.length > 0) {
+      written.push(this.persistence.appendUpdate(Y.mergeUpdates(this.updates), now));
+      this.updates.length = 0;
+    }
+    if (inbox.length > 0 || outbox.length > 0 || syncsCompleted > 0) {
+      this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncsCompleted) };
+      this.persistence.saveMeta(this.meta);
+      this.persistence.recordMessages(
+        [
+          ...inbox.map((envelope) => ({ dir: 'in' as const, at: now, envelope })),
+          ...outbox.map((envelope) => ({ dir: 'out' as const, at: now, envelope })),
+        ],
+        this.config.maxBufferSize,
+      );
+    }
+    if (this.loaded.logKeys.length + written.length > COMPACT_AFTER_LOG_ENTRIES || this.loaded.snapshotKeys.length > 1) {
+      this.persistence.compact(this.doc, this.loaded, written, now);
+    }
+  }
+}
