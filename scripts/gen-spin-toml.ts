@@ -18,11 +18,23 @@ const APP_VARIABLES = {
   log_level: { default: 'info' },
 };
 
-export function spinManifest(agents: number): string {
+export interface ManifestOptions {
+  agents: number;
+  /** where the component files live, relative to the manifest (or absolute) */
+  wasmDir?: string;
+  /** overrides of application variable defaults (tests set auth_token this way) */
+  defaults?: Partial<Record<keyof typeof APP_VARIABLES, string>>;
+}
+
+export function spinManifest({ agents, wasmDir = 'dist', defaults = {} }: ManifestOptions): string {
+  const variablesTable: Record<string, { default: string; secret?: boolean }> = { ...APP_VARIABLES };
+  for (const [name, value] of Object.entries(defaults)) {
+    variablesTable[name] = { ...APP_VARIABLES[name as keyof typeof APP_VARIABLES], default: value };
+  }
   const component: Record<string, unknown> = {
     api: {
       description: 'App-level endpoints: /health',
-      source: 'dist/api.wasm',
+      source: `${wasmDir}/api.wasm`,
       build: { command: 'npm run build', watch: ['src/api/**/*.ts', 'src/core/**/*.ts'] },
     },
   };
@@ -33,7 +45,7 @@ export function spinManifest(agents: number): string {
     for (const v of Object.keys(APP_VARIABLES)) variables[v] = `{{ ${v} }}`;
     component[name] = {
       description: `CRDT agent ${id}`,
-      source: 'dist/agent.wasm',
+      source: `${wasmDir}/agent.wasm`,
       key_value_stores: ['default'],
       variables,
       build: { command: 'npm run build', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts'] },
@@ -50,7 +62,7 @@ export function spinManifest(agents: number): string {
         version: '0.1.0',
         description: 'An edge network of CRDT agents syncing over NATS',
       },
-      variables: APP_VARIABLES,
+      variables: variablesTable,
       trigger: { http: triggers },
       component,
     })
@@ -66,7 +78,7 @@ function main(): void {
     console.error(JSON.stringify({ level: 'error', msg: '--agents must be an integer in 1..1000', got: values.agents }));
     process.exit(2);
   }
-  writeFileSync(values.out, spinManifest(agents));
+  writeFileSync(values.out, spinManifest({ agents }));
   console.error(JSON.stringify({ level: 'info', msg: 'wrote manifest', file: values.out, agents }));
 }
 

@@ -1,0 +1,89 @@
+// `npm run host`: serves a Spin app locally with the embedded host, like `spin up`.
+//   npx tsx scripts/host.ts [--from spin.toml] [--listen 127.0.0.1:3000] [--state-dir .spin]
+// Environment: PORT, HOST_WORKERS, SPIN_STATE_DIR, SPIN_VARIABLE_<NAME>, LOG_LEVEL.
+import { parseArgs } from 'node:util';
+import { HostError, startHost } from '../src/host/index.ts';
+
+const USAGE = `usage: tsx scripts/host.ts [options]
+  -f, --from <spin.toml>        the application manifest (default ./spin.toml)
+      --listen <host:port>      address to serve on (default PORT or 127.0.0.1:3000)
+      --state-dir <dir>         KV database and transpile cache (default SPIN_STATE_DIR or .spin/ beside the manifest)
+      --workers <n>             component worker threads (default HOST_WORKERS or the CPU count)
+      --kv <sqlite|memory>      key-value backend (default sqlite)
+  -h, --help`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        from: { type: 'string', short: 'f' },
+        listen: { type: 'string' },
+        'state-dir': { type: 'string' },
+        workers: { type: 'string' },
+        kv: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+    console.error(`--workers must be a positive integer, got "${values.workers}"`);
+    return 2;
+  }
+  if (values.kv !== undefined && values.kv !== 'sqlite' && values.kv !== 'memory') {
+    console.error(`--kv must be sqlite or memory, got "${values.kv}"`);
+    return 2;
+  }
+
+  let host;
+  try {
+    host = await startHost({
+      manifestPath: values.from ?? 'spin.toml',
+      listen: values.listen,
+      stateDir: values['state-dir'],
+      workers,
+      kv: values.kv,
+    });
+  } catch (err) {
+    if (err instanceof HostError) {
+      console.error(JSON.stringify({ level: 'error', msg: 'cannot start', code: err.code, error: err.message }));
+      return 1;
+    }
+    throw err;
+  }
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) return;
+      stopping = true;
+      console.log(JSON.stringify({ level: 'info', msg: 'shutting down', signal }));
+      host.close().then(
+        () => resolveExit(0),
+        (err: unknown) => {
+          console.error(JSON.stringify({ level: 'error', msg: 'shutdown failed', error: String(err) }));
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

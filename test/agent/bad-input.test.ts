@@ -1,0 +1,114 @@
+// Bad input gets a 4xx JSON `{ error, detail }` and changes nothing; mutating routes honour the
+// auth_token variable; a misrouted request is refused, not served by the wrong agent.
+import { toBase64 } from 'lib0/buffer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { call, DIST, startApp, writeManifest, type TestApp } from '../support/network.ts';
+
+const validUpdate = (() => {
+  const doc = new Y.Doc();
+  doc.clientID = 4242;
+  doc.getMap('data').set('good', true);
+  return Y.encodeStateAsUpdate(doc);
+})();
+
+function envelope(overrides: Record<string, unknown> = {}) {
+  return { v: 1, id: `e-${Math.random()}`, type: 'StateUpdate', from: 1, to: 0, ts: Date.now(), payload: { update: toBase64(validUpdate) }, ...overrides };
+}
+
+describe('bad input', () => {
+  let app: TestApp;
+  const digest = async (id = 0) => (await call(app, 'GET', `/agent/${id}/state`)).body.state_digest;
+
+  beforeAll(async () => {
+    app = await startApp();
+    await call(app, 'PUT', '/agent/0/data/existing', 'value');
+  }, 120_000);
+  afterAll(async () => app?.close());
+
+  const cases: [string, string, string, unknown, number, RegExp][] = [
+    ['malformed JSON on PUT', 'PUT', '/agent/0/data/k', '{"oops": ', 400, /not valid JSON/],
+    ['an empty PUT body', 'PUT', '/agent/0/data/k', '', 400, /body is empty|must be JSON/],
+    ['an inbox body that is not an array', 'POST', '/agent/0/inbox', { type: 'StateUpdate' }, 400, /array/],
+    ['an envelope with a wrong field type', 'POST', '/agent/0/inbox', [envelope({ from: 'one' })], 400, /from/],
+    ['an envelope of an unknown type', 'POST', '/agent/0/inbox', [envelope({ type: 'Gossip' })], 400, /type/],
+    ['an envelope with an unknown field', 'POST', '/agent/0/inbox', [envelope({ extra: 1 })], 400, /extra/],
+    ['an update that is not base64', 'POST', '/agent/0/inbox', [envelope({ payload: { update: '%%%' } })], 400, /update/],
+    ['a corrupt Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(new Uint8Array([5, 255, 255, 255, 1, 9, 9])) } })], 400, /update/i],
+    ['a truncated Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(validUpdate.slice(0, validUpdate.length - 3)) } })], 400, /update/i],
+    ['a good envelope followed by a corrupt one', 'POST', '/agent/0/inbox', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } })], 400, /update/i],
+    ['an envelope addressed to another agent', 'POST', '/agent/0/inbox', [envelope({ to: 5 })], 404, /5/],
+    ['a data key longer than 256 characters', 'PUT', `/agent/0/data/${'k'.repeat(300)}`, 1, 400, /key/],
+  ];
+
+  it.each(cases)('refuses %s and leaves the state untouched', async (_name, method, path, body, status, message) => {
+    const before = await digest();
+    const reply = await call(app, method, path, body);
+    expect(reply.status).toBe(status);
+    expect(reply.body.error).toEqual(expect.any(String));
+    expect(reply.body.detail).toEqual(expect.any(String));
+    expect(`${reply.body.error} ${reply.body.detail}`).toMatch(message);
+    expect(await digest()).toBe(before);
+    expect((await call(app, 'GET', '/agent/0/data/good')).status).toBe(404);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const before = await digest();
+    const reply = await call(app, 'PUT', '/agent/0/data/big', JSON.stringify('x'.repeat(5 * 1024 * 1024)));
+    expect(reply.status).toBe(413);
+    expect(await digest()).toBe(before);
+  });
+});
+
+describe('auth_token', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp(writeManifest({ defaults: { auth_token: 's3cret' } }));
+  }, 120_000);
+  afterAll(async () => app?.close());
+
+  it.each([
+    ['PUT', '/agent/0/data/k', 1],
+    ['DELETE', '/agent/0/data/k', undefined],
+    ['POST', '/agent/0/tick', undefined],
+    ['POST', '/agent/0/inbox', []],
+  ])('%s %s without the bearer token is 401', async (method, path, body) => {
+    const reply = await call(app, method, path, body);
+    expect(reply.status).toBe(401);
+    expect(reply.body.error).toMatch(/bearer/i);
+    expect((await call(app, method, path, body, { authorization: 'Bearer wrong' })).status).toBe(401);
+  });
+
+  it('accepts the right token and leaves reads open', async () => {
+    const auth = { authorization: 'Bearer s3cret' };
+    expect((await call(app, 'PUT', '/agent/0/data/k', 1, auth)).status).toBe(200);
+    expect((await call(app, 'GET', '/agent/0/data/k')).body.value).toBe(1);
+    expect((await call(app, 'GET', '/agent/0/state')).status).toBe(200);
+  });
+});
+
+describe('routing mistakes', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // A manifest that (wrongly) routes /agent/7/... to a component configured as agent 3.
+    const misrouted = `
+[[trigger.http]]
+route = "/misrouted/..."
+component = "misrouted"
+
+[component.misrouted]
+source = "${DIST}/agent.wasm"
+key_value_stores = ["default"]
+[component.misrouted.variables]
+agent_id = "3"
+`;
+    app = await startApp(writeManifest({ agents: 7 }, misrouted.replace('/misrouted/...', '/agent/7/...')));
+  }, 120_000);
+  afterAll(async () => app?.close());
+
+  it('a request for /agent/7 served by the component whose agent_id is 3 is a 404', async () => {
+    const reply = await call(app, 'GET', '/agent/7/state');
+    expect(reply.status).toBe(404);
+    expect(reply.body.error).toMatch(/agent 3.*not 7/);
+  });
+});
