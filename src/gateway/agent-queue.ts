@@ -1,0 +1,173 @@
+// One delivery lane per agent: at most one request to an agent in flight (a Spin component loads,
+// applies and saves its KV doc per request, so concurrent requests to one agent would only race).
+// Envelopes that arrive meanwhile wait in a bounded buffer and go out as ONE batch POST when the
+// lane frees up; ticks share the lane and alternate with batches so neither starves the other.
+import type { Envelope } from '../core/envelope.ts';
+import { errorFields, type Logger } from './log.ts';
+
+export interface BatchOutcome {
+  /** envelopes the agent accepted */
+  delivered: number;
+  /** envelopes refused (4xx) or undeliverable (app down after every retry) */
+  failed: Envelope[];
+  retries: number;
+  /** inbox POSTs this batch took (more than one when a refused batch was bisected) */
+  posts: number;
+}
+
+export interface TickOutcome {
+  ok: boolean;
+  retries: number;
+}
+
+export type CountByType = Partial<Record<Envelope['type'], number>>;
+
+export interface QueueCounters {
+  delivered: number;
+  /** inbox POSTs */
+  batches: number;
+  /** the largest batch handed to one delivery */
+  max_batch: number;
+  /** evicted from a full buffer, by type (SyncRequests first: the next tick re-offers them) */
+  dropped: CountByType;
+  failed: CountByType;
+  retries: number;
+  ticks: number;
+  ticks_failed: number;
+  /** tick requests folded into one already waiting */
+  ticks_coalesced: number;
+}
+
+export interface AgentQueueOptions {
+  agent: number;
+  maxBufferSize: number;
+  logger: Logger;
+  deliver(agent: number, batch: Envelope[]): Promise<BatchOutcome>;
+  tick(agent: number): Promise<TickOutcome>;
+}
+
+export function emptyCounters(): QueueCounters {
+  return { delivered: 0, batches: 0, max_batch: 0, dropped: {}, failed: {}, retries: 0, ticks: 0, ticks_failed: 0, ticks_coalesced: 0 };
+}
+
+const bump = (counts: CountByType, type: Envelope['type'], n = 1): void => void (counts[type] = (counts[type] ?? 0) + n);
+
+export class AgentQueue {
+  readonly counters = emptyCounters();
+  private buffer: Envelope[] = [];
+  private inFlight = false;
+  /** non-null while a tick is requested and not yet started: the callers waiting for it */
+  private tickWaiters: (() => void)[] | null = null;
+  private lastWasTick = false;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: AgentQueueOptions) {}
+
+  get depth(): number {
+    return this.buffer.length;
+  }
+
+  push(envelope: Envelope): void {
+    if (this.closed) return;
+    if (this.buffer.length >= this.options.maxBufferSize) this.evictOne();
+    this.buffer.push(envelope);
+    this.pump();
+  }
+
+  /** Resolves when a tick requested now (or one already waiting) has run. */
+  requestTick(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.tickWaiters === null) this.tickWaiters = [resolve];
+      else {
+        this.counters.ticks_coalesced += 1;
+        this.tickWaiters.push(resolve);
+      }
+      this.pump();
+    });
+  }
+
+  /** Resolves when nothing is in flight or waiting. */
+  idle(): Promise<void> {
+    if (!this.inFlight && this.buffer.length === 0 && this.tickWaiters === null) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking work; what is in flight finishes (its client is closed separately). */
+  close(): void {
+    this.closed = true;
+    this.buffer = [];
+    const waiters = this.tickWaiters ?? [];
+    this.tickWaiters = null;
+    for (const w of waiters) w();
+    if (!this.inFlight) this.settleIdle();
+  }
+
+  /** The oldest SyncRequest if any (anti-entropy repeats it next tick), else the oldest envelope. */
+  private evictOne(): void {
+    const syncIndex = this.buffer.findIndex((e) => e.type === 'SyncRequest');
+    const [victim] = this.buffer.splice(syncIndex >= 0 ? syncIndex : 0, 1);
+    if (victim === undefined) return;
+    bump(this.counters.dropped, victim.type);
+    this.options.logger('warn', 'agent buffer full; dropped envelope', {
+      agent: this.options.agent,
+      type: victim.type,
+      id: victim.id,
+      from: victim.from,
+      buffer_size: this.options.maxBufferSize,
+      dropped_total: this.counters.dropped[victim.type],
+    });
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.closed) return;
+    const wantTick = this.tickWaiters !== null && (this.buffer.length === 0 || !this.lastWasTick);
+    if (!wantTick && this.buffer.length === 0) return this.settleIdle();
+    this.inFlight = true;
+    this.lastWasTick = wantTick;
+    const work = wantTick ? this.runTick() : this.runBatch();
+    void work.finally(() => {
+      this.inFlight = false;
+      this.pump();
+    });
+  }
+
+  private async runTick(): Promise<void> {
+    const waiters = this.tickWaiters ?? [];
+    this.tickWaiters = null;
+    this.counters.ticks += 1;
+    try {
+      const outcome = await this.options.tick(this.options.agent);
+      this.counters.retries += outcome.retries;
+      if (!outcome.ok) this.counters.ticks_failed += 1;
+    } catch (err) {
+      this.counters.ticks_failed += 1;
+      this.options.logger('error', 'tick failed', { agent: this.options.agent, ...errorFields(err) });
+    } finally {
+      for (const w of waiters) w();
+    }
+  }
+
+  private async runBatch(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    this.counters.max_batch = Math.max(this.counters.max_batch, batch.length);
+    try {
+      const outcome = await this.options.deliver(this.options.agent, batch);
+      this.counters.batches += outcome.posts;
+      this.counters.delivered += outcome.delivered;
+      this.counters.retries += outcome.retries;
+      for (const e of outcome.failed) bump(this.counters.failed, e.type);
+    } catch (err) {
+      for (const e of batch) bump(this.counters.failed, e.type);
+      this.options.logger('error', 'delivery failed', { agent: this.options.agent, envelopes: batch.length, ...errorFields(err) });
+    }
+  }
+
+  private settleIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

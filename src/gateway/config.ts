@@ -1,0 +1,117 @@
+// Gateway configuration from the environment: defaults, then validation that names the variable,
+// so a bad deployment fails at start with a sentence instead of misbehaving later.
+import { LOG_LEVELS, type LogLevel } from './log.ts';
+
+export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
+export const DEFAULT_AGENT_COUNT = 9;
+export const DEFAULT_SYNC_INTERVAL_MS = 5_000;
+export const DEFAULT_HEALTH_TIMEOUT_MS = 15_000;
+export const DEFAULT_MAX_BUFFER_SIZE = 100;
+
+export interface GatewayConfig {
+  /** base URL of the Spin app (the agents' HTTP routes) */
+  appUrl: string;
+  /** NATS server URL(s), comma-separated; undefined → a caller-started server or in-process delivery */
+  natsUrl: string | undefined;
+  /** bearer token for the app's mutating routes; undefined when the app has none */
+  authToken: string | undefined;
+  agentCount: number;
+  /** period of the tick clock (jittered ±10%) */
+  syncIntervalMs: number;
+  /** an agent without a heartbeat for this long is suspect; for twice this long, down */
+  healthTimeoutMs: number;
+  /** envelopes buffered per agent while a delivery to it is in flight */
+  maxBufferSize: number;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
+  appUrl: DEFAULT_APP_URL,
+  natsUrl: undefined,
+  authToken: undefined,
+  agentCount: DEFAULT_AGENT_COUNT,
+  syncIntervalMs: DEFAULT_SYNC_INTERVAL_MS,
+  healthTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS,
+  maxBufferSize: DEFAULT_MAX_BUFFER_SIZE,
+  logLevel: 'info',
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Unset and empty both mean "use the default" (an empty `KEY=` line in a k8s manifest is common). */
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, unit = ''): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be an integer${unit} between ${min} and ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const value = raw(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** nats.js accepts `host:port`, `nats://…`, `tls://…`, comma-separated; ws:// needs `wsconnect`, not this client. */
+function natsUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  for (const server of value.split(',').map((s) => s.trim())) {
+    if (server === '' || /^wss?:\/\//.test(server) || !/^((nats|tls):\/\/)?[^\s/]+(:\d+)?\/?$/.test(server)) {
+      throw new ConfigError(name, `must be nats://host:port (comma-separated for a cluster), got ${JSON.stringify(value)}`);
+    }
+  }
+  return value;
+}
+
+function logLevel(env: Env, name: string): LogLevel {
+  const value = raw(env, name) ?? 'info';
+  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
+  if (level === undefined) throw new ConfigError(name, `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  return level;
+}
+
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const syncIntervalMs = integer(env, 'SYNC_INTERVAL', DEFAULT_SYNC_INTERVAL_MS, 10, 3_600_000, ' (ms)');
+  const healthTimeoutMs = integer(env, 'HEALTH_TIMEOUT', DEFAULT_HEALTH_TIMEOUT_MS, 1, 86_400_000, ' (ms)');
+  // Agents heartbeat once per tick: a timeout shorter than the tick would mark healthy agents suspect.
+  if (healthTimeoutMs <= syncIntervalMs) {
+    throw new ConfigError('HEALTH_TIMEOUT', `(${healthTimeoutMs} ms) must be greater than SYNC_INTERVAL (${syncIntervalMs} ms)`);
+  }
+  return {
+    appUrl: httpUrl(env, 'APP_URL', DEFAULT_APP_URL),
+    natsUrl: natsUrl(env, 'NATS_URL'),
+    authToken: raw(env, 'AUTH_TOKEN'),
+    agentCount: integer(env, 'AGENT_COUNT', DEFAULT_AGENT_COUNT, 1, 10_000),
+    syncIntervalMs,
+    healthTimeoutMs,
+    maxBufferSize: integer(env, 'MAX_BUFFER_SIZE', DEFAULT_MAX_BUFFER_SIZE, 1, 1_000_000),
+    logLevel: logLevel(env, 'LOG_LEVEL'),
+  };
+}

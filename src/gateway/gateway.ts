@@ -1,0 +1,245 @@
+// The gateway wires the pieces: NATS subjects → per-agent lane → POST /agent/:n/inbox → publish the
+// outbox the agent returns; the clock ticks every agent through the same lanes; heartbeats feed
+// liveness, which publishes network.status. Everything talks through `Delivery` only.
+import { agentOfSubject, NETWORK_STATUS_SUBJECT, type Envelope } from '../core/envelope.ts';
+import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
+import { AppClient } from './app-client.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { TickClock } from './clock.ts';
+import type { GatewayConfig } from './config.ts';
+import { connectDelivery, type ConnectOptions } from './connect.ts';
+import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.ts';
+import { Liveness, type NetworkStatus } from './liveness.ts';
+import { createLogger, errorFields, type Logger } from './log.ts';
+import { heartbeatDigest, isRoutable } from './routable.ts';
+import { realTimers, sleep, type Timers } from './timers.ts';
+
+/** Queue group for the inbox subjects: gateway replicas share deliveries instead of repeating them. */
+export const GATEWAY_QUEUE_GROUP = 'crdt-gateway';
+/** On close, how long in-flight and buffered deliveries get to finish before they are aborted. */
+export const CLOSE_GRACE_MS = 2_000;
+const INBOX_SUBJECTS = ['agent.*.sync', 'agent.*.state', 'agent.*.ack'] as const;
+const HEARTBEAT_SUBJECT = 'agent.*.heartbeat';
+
+export interface FaultInjection {
+  /** true → the envelope is lost between NATS and the agent (counted as `fault_dropped`) */
+  dropDelivery?: (envelope: Envelope) => boolean;
+}
+
+export interface GatewayOptions extends ConnectOptions {
+  faultInjection?: FaultInjection;
+  /** defaults to JSON lines on stdout at config.logLevel */
+  logger?: Logger;
+  timers?: Timers;
+  rand?: () => number;
+  /** retry policy for app requests (default: 8 retries, 100 ms doubling to 5 s) */
+  backoff?: Partial<BackoffPolicy>;
+  requestTimeoutMs?: number;
+}
+
+export interface GatewayStats {
+  kind: Delivery['kind'];
+  uptime_ms: number;
+  ticks: number;
+  delivery: DeliveryStats;
+  app: AppClient['counters'];
+  /** all lanes summed */
+  queues: QueueCounters;
+  agents: (QueueCounters & { agent: number; depth: number })[];
+  fault_dropped: number;
+  /** inbound messages without an envelope's routing fields, or for an agent we do not serve */
+  unroutable: number;
+}
+
+export interface Gateway {
+  readonly delivery: Delivery;
+  stats(): GatewayStats;
+  networkStatus(): NetworkStatus;
+  /** one tick of the clock now (tests, and a manual nudge); resolves when every agent answered */
+  tickNow(): Promise<void>;
+  /** resolves when no delivery or tick is in flight or waiting */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.logger ?? createLogger(config.logLevel, { component: 'gateway' });
+  const timers = options.timers ?? realTimers;
+  const startedAt = timers.now();
+  // first log line: which delivery, and why
+  const { delivery, dispose } = await connectDelivery(config, log, options);
+  const app = new AppClient({
+    appUrl: config.appUrl,
+    authToken: config.authToken,
+    logger: log,
+    timers,
+    maxSockets: config.agentCount * 2,
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.rand === undefined ? {} : { rand: options.rand }),
+  });
+  const counts = { fault_dropped: 0, unroutable: 0 };
+
+  const publishOutbox = (outbox: readonly Envelope[]): void => {
+    for (const envelope of outbox) {
+      try {
+        delivery.publish(envelope);
+      } catch (err) {
+        log('warn', 'outbox envelope not published', { id: envelope.id, type: envelope.type, ...errorFields(err) });
+      }
+    }
+  };
+
+  // A refused batch (400 bad envelope, 413 too large) is bisected, so one bad envelope costs
+  // log2(n) extra POSTs instead of the whole batch: the agent changes nothing on a 4xx.
+  const deliver = async (agent: number, batch: Envelope[]): Promise<BatchOutcome> => {
+    const result = await app.inbox(agent, batch);
+    if (result.kind === 'ok') {
+      publishOutbox(result.outbox);
+      return { delivered: batch.length, failed: [], retries: result.retries, posts: 1 };
+    }
+    if (result.kind === 'rejected' && batch.length > 1 && (result.status === 400 || result.status === 413)) {
+      const mid = Math.ceil(batch.length / 2);
+      const a = await deliver(agent, batch.slice(0, mid));
+      const b = await deliver(agent, batch.slice(mid));
+      return { delivered: a.delivered + b.delivered, failed: [...a.failed, ...b.failed], retries: result.retries + a.retries + b.retries, posts: 1 + a.posts + b.posts };
+    }
+    return { delivered: 0, failed: batch, retries: result.retries, posts: 1 };
+  };
+
+  const tick = async (agent: number): Promise<TickOutcome> => {
+    const result = await app.tick(agent);
+    if (result.kind === 'ok') publishOutbox(result.outbox);
+    return { ok: result.kind === 'ok', retries: result.retries };
+  };
+
+  const queues = Array.from(
+    { length: config.agentCount },
+    (_, agent) => new AgentQueue({ agent, maxBufferSize: config.maxBufferSize, logger: log, deliver, tick }),
+  );
+
+  const liveness = new Liveness({
+    agentCount: config.agentCount,
+    healthTimeoutMs: config.healthTimeoutMs,
+    now: () => timers.now(),
+    onChange: (status) => delivery.publishJson(NETWORK_STATUS_SUBJECT, status),
+  });
+
+  /** the agent a subject addresses, if it is one we serve */
+  const addressee = (subject: string): number | null => {
+    const agent: unknown = agentOfSubject(subject);
+    return typeof agent === 'number' && Number.isInteger(agent) && agent >= 0 && agent < config.agentCount ? agent : null;
+  };
+
+  const onInbound = (subject: string, data: unknown): void => {
+    const agent = addressee(subject);
+    if (!isRoutable(data) || agent === null || data.to !== agent) {
+      counts.unroutable += 1;
+      log('warn', 'inbound message not routable; dropped', { subject, to: isRoutable(data) ? data.to : undefined, agents: config.agentCount });
+      return;
+    }
+    if (options.faultInjection?.dropDelivery?.(data) === true) {
+      counts.fault_dropped += 1;
+      log('debug', 'fault injection dropped delivery', { subject, id: data.id, type: data.type });
+      return;
+    }
+    queues[agent]?.push(data);
+  };
+
+  const onHeartbeat = (subject: string, data: unknown): void => {
+    const agent = addressee(subject);
+    if (!isRoutable(data) || data.type !== 'Heartbeat' || agent === null || data.from !== agent) {
+      counts.unroutable += 1;
+      log('warn', 'heartbeat not understood; ignored', { subject });
+      return;
+    }
+    liveness.heartbeat(agent, heartbeatDigest(data));
+  };
+
+  const subscriptions: DeliverySubscription[] = [
+    ...INBOX_SUBJECTS.map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })),
+    delivery.subscribe(HEARTBEAT_SUBJECT, onHeartbeat),
+  ];
+
+  const clock = new TickClock({
+    intervalMs: config.syncIntervalMs,
+    agentCount: config.agentCount,
+    delivery,
+    logger: log,
+    timers,
+    ...(options.rand === undefined ? {} : { rand: options.rand }),
+    tickAgent: (agent) => queues[agent]?.requestTick() ?? Promise.resolve(),
+    onTick: () => {
+      // network.status on every tick: evaluate() publishes when something changed, else we do
+      const changed = liveness.evaluate();
+      if (!changed) delivery.publishJson(NETWORK_STATUS_SUBJECT, liveness.snapshot());
+    },
+  });
+  clock.start();
+  log('info', 'gateway started', {
+    app_url: config.appUrl,
+    agents: config.agentCount,
+    sync_interval_ms: config.syncIntervalMs,
+    health_timeout_ms: config.healthTimeoutMs,
+    max_buffer_size: config.maxBufferSize,
+    auth: config.authToken !== undefined,
+  });
+
+  const idle = async (): Promise<void> => void (await Promise.all(queues.map((q) => q.idle())));
+
+  const stats = (): GatewayStats => {
+    const totals = emptyCounters();
+    const agents = queues.map((q, agent) => {
+      addCounters(totals, q.counters);
+      return { agent, depth: q.depth, ...q.counters, dropped: { ...q.counters.dropped }, failed: { ...q.counters.failed } };
+    });
+    return {
+      kind: delivery.kind,
+      uptime_ms: timers.now() - startedAt,
+      ticks: clock.ticks,
+      delivery: delivery.stats(),
+      app: { ...app.counters },
+      queues: totals,
+      agents,
+      ...counts,
+    };
+  };
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      clock.stop();
+      for (const s of subscriptions) s.unsubscribe();
+      // let in-flight and buffered deliveries finish (their outboxes still get published), briefly
+      const grace = new AbortController();
+      await Promise.race([idle(), sleep(realTimers, CLOSE_GRACE_MS, grace.signal)]);
+      grace.abort();
+      app.close();
+      for (const q of queues) q.close();
+      await dispose();
+      log('info', 'gateway stopped', { stats: summary(stats()) });
+    })());
+
+  return { delivery, stats, networkStatus: () => liveness.snapshot(), tickNow: () => clock.tickNow(), idle, close };
+}
+
+function addCounters(into: QueueCounters, from: QueueCounters): void {
+  const sum = (a: CountByType, b: CountByType): void => {
+    for (const [type, n] of Object.entries(b) as [Envelope['type'], number][]) a[type] = (a[type] ?? 0) + n;
+  };
+  into.delivered += from.delivered;
+  into.batches += from.batches;
+  into.max_batch = Math.max(into.max_batch, from.max_batch);
+  into.retries += from.retries;
+  into.ticks += from.ticks;
+  into.ticks_failed += from.ticks_failed;
+  into.ticks_coalesced += from.ticks_coalesced;
+  sum(into.dropped, from.dropped);
+  sum(into.failed, from.failed);
+}
+
+/** The shutdown log line: totals only, not nine lanes. */
+function summary(s: GatewayStats): Record<string, unknown> {
+  const { agents: _perAgent, ...rest } = s;
+  return rest;
+}

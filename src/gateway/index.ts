@@ -1,0 +1,10 @@
+// The gateway's public door: start it, configure it, read what it reports.
+export { startGateway, GATEWAY_QUEUE_GROUP, type Gateway, type GatewayOptions, type GatewayStats, type FaultInjection } from './gateway.ts';
+export { loadConfig, ConfigError, DEFAULT_CONFIG, type GatewayConfig } from './config.ts';
+export type { Delivery, DeliveryKind, DeliveryStats, MessageHandler, SubscribeOptions } from './delivery.ts';
+export type { PublishedEnvelope } from './publish-log.ts';
+export type { SpawnedNatsServer, ConnectOptions } from './connect.ts';
+export type { AgentLiveness, AgentStatus, NetworkStatus } from './liveness.ts';
+export type { QueueCounters } from './agent-queue.ts';
+export type { BroadcastHeartbeat } from './clock.ts';
+export { createLogger, type Logger, type LogLevel } from './log.ts';

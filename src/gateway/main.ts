@@ -1,0 +1,59 @@
+// CLI: `npx tsx src/gateway/main.ts`. Config from the environment (see config.ts); with no NATS_URL
+// it starts a nats-server from PATH if there is one, else delivers in-process. SIGINT/SIGTERM stop
+// the clock, let in-flight deliveries finish, drain NATS and exit.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findNatsServer, startNatsServer } from '../../scripts/nats.ts';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
+import type { SpawnedNatsServer } from './connect.ts';
+import { startGateway } from './gateway.ts';
+import { createLogger, errorFields } from './log.ts';
+
+async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {
+  const binary = findNatsServer();
+  if (binary === null) return null;
+  const dataDir = mkdtempSync(join(tmpdir(), 'crdt-gateway-nats-'));
+  const server = await startNatsServer({ binary, dataDir });
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.log(JSON.stringify({ level: 'error', msg: 'bad gateway configuration', component: 'gateway', variable: err.variable, error: err.message }));
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel, { component: 'gateway' });
+  const gateway = await startGateway(config, { logger: log, spawnNatsServer });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'gateway stopping', { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log('error', 'gateway did not stop cleanly', errorFields(err));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.log(JSON.stringify({ level: 'error', msg: 'gateway failed to start', component: 'gateway', ...errorFields(err) }));
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+// The per-agent lane on its own: one request in flight, coalescing, tick alternation, bounded
+// buffer with SyncRequests evicted first.
+import { describe, expect, it } from 'vitest';
+import type { Envelope } from '../../src/core/envelope.ts';
+import { AgentQueue, type BatchOutcome } from '../../src/gateway/agent-queue.ts';
+
+function env(type: Envelope['type'], id: string): Envelope {
+  const base = { v: 1, id, from: 1, ts: 0 } as const;
+  switch (type) {
+    case 'SyncRequest':
+      return { ...base, type, to: 0, payload: { sv: 'AA==', ds: '0' } };
+    case 'Heartbeat':
+      return { ...base, type, to: null, payload: { digest: '0', uptime_s: 0 } };
+    case 'Ack':
+      return { ...base, type, to: 0, payload: { ack: 'x' } };
+    default:
+      return { ...base, type, to: 0, payload: { update: 'AA==' } };
+  }
+}
+
+function lane(maxBufferSize = 100) {
+  const calls: string[][] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const gates: (() => void)[] = [];
+  const gate = async () => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    inFlight--;
+  };
+  const logs: Record<string, unknown>[] = [];
+  const q = new AgentQueue({
+    agent: 0,
+    maxBufferSize,
+    logger: (level, msg, fields) => logs.push({ level, msg, ...fields }),
+    deliver: async (_agent, batch): Promise<BatchOutcome> => {
+      calls.push(batch.map((e) => e.id));
+      await gate();
+      return { delivered: batch.length, failed: [], retries: 0, posts: 1 };
+    },
+    tick: async () => {
+      calls.push(['TICK']);
+      await gate();
+      return { ok: true, retries: 1 };
+    },
+  });
+  const step = async () => {
+    gates.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { q, calls, logs, step, maxInFlight: () => maxInFlight };
+}
+
+describe('AgentQueue', () => {
+  it('coalesces what arrives during a delivery into one batch; one in flight', async () => {
+    const { q, calls, step, maxInFlight } = lane();
+    q.push(env('StateUpdate', 'a'));
+    for (const id of ['b', 'c', 'd']) q.push(env('StateUpdate', id));
+    expect(calls).toEqual([['a']]);
+    await step();
+    expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
+    await step();
+    await q.idle();
+    expect(maxInFlight()).toBe(1);
+    expect(q.counters).toMatchObject({ delivered: 4, batches: 2, max_batch: 3 });
+  });
+
+  it('ticks share the lane, coalesce, and alternate with batches', async () => {
+    const { q, calls, step } = lane();
+    q.push(env('StateUpdate', 'a'));
+    const t1 = q.requestTick();
+    const t2 = q.requestTick(); // folded into t1
+    q.push(env('StateUpdate', 'b'));
+    await step(); // a done → tick (last was a batch)
+    expect(calls).toEqual([['a'], ['TICK']]);
+    const t3 = q.requestTick();
+    await step(); // tick done → b (last was a tick), even though a tick waits
+    await step(); // b done → tick
+    await step();
+    await Promise.all([t1, t2, t3]);
+    expect(calls).toEqual([['a'], ['TICK'], ['b'], ['TICK']]);
+    expect(q.counters).toMatchObject({ ticks: 2, ticks_coalesced: 1, retries: 2 });
+  });
+
+  it('when full, evicts the oldest SyncRequest, else the oldest envelope, logging each at warn', async () => {
+    const { q, logs, calls, step } = lane(3);
+    q.push(env('Ack', 'inflight'));
+    const arrivals: [Envelope['type'], string][] = [['StateUpdate', 's1'], ['SyncRequest', 'r1'], ['SyncRequest', 'r2'], ['StateUpdate', 's2'], ['StateUpdate', 's3'], ['Ack', 'k1']];
+    for (const [type, id] of arrivals) q.push(env(type, id));
+    expect(q.depth).toBe(3);
+    expect(q.counters.dropped).toEqual({ SyncRequest: 2, StateUpdate: 1 });
+    expect(logs.map((l) => [l.level, l.id])).toEqual([['warn', 'r1'], ['warn', 'r2'], ['warn', 's1']]);
+    await step();
+    expect(calls.at(-1)).toEqual(['s2', 's3', 'k1']);
+    await step();
+  });
+});

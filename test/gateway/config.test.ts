@@ -1,0 +1,69 @@
+// Config from the environment: defaults, units, and errors that name the variable.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../src/gateway/config.ts';
+
+describe('gateway config', () => {
+  it('defaults', () => {
+    expect(loadConfig({})).toEqual({
+      appUrl: 'http://127.0.0.1:3000',
+      natsUrl: undefined,
+      authToken: undefined,
+      agentCount: 9,
+      syncIntervalMs: 5_000,
+      healthTimeoutMs: 15_000,
+      maxBufferSize: 100,
+      logLevel: 'info',
+    });
+    expect(loadConfig({})).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('reads every variable; empty means default', () => {
+    const c = loadConfig({
+      APP_URL: 'https://agents.example.app/base/',
+      NATS_URL: 'nats://10.0.0.1:4222,nats://10.0.0.2:4222',
+      AUTH_TOKEN: 's3cret',
+      AGENT_COUNT: '16',
+      SYNC_INTERVAL: '1000',
+      HEALTH_TIMEOUT: '3000',
+      MAX_BUFFER_SIZE: '50',
+      LOG_LEVEL: 'DEBUG',
+      UNRELATED: 'x',
+    });
+    expect(c).toEqual({
+      appUrl: 'https://agents.example.app/base',
+      natsUrl: 'nats://10.0.0.1:4222,nats://10.0.0.2:4222',
+      authToken: 's3cret',
+      agentCount: 16,
+      syncIntervalMs: 1_000,
+      healthTimeoutMs: 3_000,
+      maxBufferSize: 50,
+      logLevel: 'debug',
+    });
+    expect(loadConfig({ NATS_URL: '', AUTH_TOKEN: '  ' })).toMatchObject({ natsUrl: undefined, authToken: undefined });
+  });
+
+  const bad: [Record<string, string>, string, RegExp][] = [
+    [{ APP_URL: 'not a url' }, 'APP_URL', /http\(s\) URL/],
+    [{ APP_URL: 'ftp://x' }, 'APP_URL', /http\(s\) URL/],
+    [{ NATS_URL: 'ws://127.0.0.1:8080' }, 'NATS_URL', /nats:\/\//],
+    [{ AGENT_COUNT: '0' }, 'AGENT_COUNT', /integer/],
+    [{ AGENT_COUNT: '2.5' }, 'AGENT_COUNT', /integer/],
+    [{ SYNC_INTERVAL: 'fast' }, 'SYNC_INTERVAL', /integer \(ms\)/],
+    [{ HEALTH_TIMEOUT: '-1' }, 'HEALTH_TIMEOUT', /integer/],
+    [{ SYNC_INTERVAL: '5000', HEALTH_TIMEOUT: '4000' }, 'HEALTH_TIMEOUT', /greater than SYNC_INTERVAL/],
+    [{ MAX_BUFFER_SIZE: 'lots' }, 'MAX_BUFFER_SIZE', /integer/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /debug, info, warn, error/],
+  ];
+  it.each(bad)('%j → error naming %s', (env, variable, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toMatch(new RegExp(`^${variable}: `));
+    expect((error as ConfigError).message).toMatch(message);
+  });
+});
