@@ -1,0 +1,131 @@
+// The replicated document's schema, and the gate every foreign Yjs byte passes before it may
+// touch a document.
+import type * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { AgentError } from './errors.ts';
+
+/** Y.Map of user data (`PUT /agent/:id/data/:key`). */
+export const DATA = 'data';
+/** Y.Map of hash-consed e-graph terms, keyed by content hash (reserved for the e-graph). */
+export const TERMS = 'terms';
+/** Y.Map of proven equalities with provenance, keyed by content hash (reserved for the e-graph). */
+export const UNIONS = 'unions';
+
+/**
+ * A fresh document that writes as `clientId`. The guid is fixed because it never travels in
+ * updates, and a fixed one spares a random draw per request.
+ */
+export function createAgentDoc(clientId: number): Y.Doc {
+  if (!Number.isInteger(clientId) || clientId < 0 || clientId > 0xffff_ffff) {
+    throw new AgentError('bad-request', 'clientId must be an unsigned 32-bit integer', String(clientId));
+  }
+  const doc = new Y.Doc({ gc: true, guid: 'crdt-agent' });
+  doc.clientID = clientId;
+  return doc;
+}
+
+export function dataMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(DATA);
+}
+
+/**
+ * Rebuilds a document from its persisted updates (snapshot first, then the log). They are ours,
+ * so they are trusted, and applied in one transaction marked local: Yjs reassigns a random
+ * clientID when a *remote* transaction adds structs under the doc's own id, which is exactly
+ * what reloading our own writes looks like.
+ */
+export function loadDoc(clientId: number, updates: Uint8Array[]): Y.Doc {
+  const doc = createAgentDoc(clientId);
+  Y.transact(doc, () => {
+    for (const update of updates) Y.applyUpdate(doc, update);
+  }, 'load', true);
+  doc.clientID = clientId;
+  return doc;
+}
+
+/**
+ * Throws AgentError 'bad-update' unless `update` is a well-formed Yjs v1 update. Touches no doc.
+ *
+ * Well-formed is more than "Y.decodeUpdate does not throw", which accepts trailing junk (so a
+ * zero byte followed by anything passes) and structures that later crash `applyUpdate` halfway,
+ * leaving the doc damaged. Measured by mutating real updates: beyond decoding, these three checks
+ * left no update that decodes yet fails to apply:
+ * - every byte is consumed;
+ * - every struct and every delete-set range has a positive length;
+ * - an item refers to its own client only at earlier clocks (origin, right origin, parent):
+ *   causality makes anything else impossible, and Yjs assumes it without checking.
+ * An update whose dependencies we lack is still well-formed: Yjs keeps it pending.
+ * Out of reach here: a well-formed update that reuses ids we already hold with other content.
+ * That is a lying peer rather than a corrupt message; only signed envelopes can stop it.
+ */
+export function validateUpdate(update: Uint8Array): void {
+  const seen: { reader?: decoding.Decoder } = {};
+  // Y.decodeUpdateV2 accepts the decoder class to use; a subclass lets us see where it stopped.
+  class Tracked extends Y.UpdateDecoderV1 {
+    constructor(d: decoding.Decoder) {
+      super(d);
+      seen.reader = d;
+    }
+  }
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdateV2(update, Tracked);
+  } catch (err) {
+    throw badUpdate('cannot be decoded', err instanceof Error ? err.message : String(err));
+  }
+  const end = seen.reader?.pos ?? -1;
+  if (end !== update.length) throw badUpdate('has trailing bytes', `decoded ${end} of ${update.length} bytes`);
+  for (const struct of decoded.structs) {
+    if (struct.length < 1) throw badUpdate('has an empty struct', idText(struct.id));
+    if (!(struct instanceof Y.Item)) continue;
+    for (const ref of [struct.origin, struct.rightOrigin, struct.parent]) {
+      if (ref instanceof Y.ID && ref.client === struct.id.client && ref.clock >= struct.id.clock) {
+        throw badUpdate('has an item referring to its own future', `${idText(struct.id)} -> ${idText(ref)}`);
+      }
+    }
+  }
+  for (const [client, ranges] of decoded.ds.clients) {
+    if (ranges.some((r) => r.len < 1)) throw badUpdate('has an empty delete range', `client ${client}`);
+  }
+}
+
+/**
+ * Decodes a state vector (`Y.encodeStateVector` bytes) strictly: AgentError 'bad-update' on
+ * malformed or trailing bytes instead of Yjs's silent partial read.
+ */
+export function decodeStateVectorStrict(sv: Uint8Array): Map<number, number> {
+  let map: Map<number, number>;
+  try {
+    map = Y.decodeStateVector(sv);
+  } catch (err) {
+    throw new AgentError('bad-update', 'state vector cannot be decoded', err instanceof Error ? err.message : String(err));
+  }
+  // Re-encoding is canonical (sorted clients) and loses nothing, so a length mismatch means junk.
+  if (encodedStateVectorLength(map) !== sv.length) {
+    throw new AgentError('bad-update', 'state vector has trailing or duplicate entries', `${sv.length} bytes`);
+  }
+  return map;
+}
+
+function encodedStateVectorLength(sv: Map<number, number>): number {
+  let n = varUintLength(sv.size);
+  for (const [client, clock] of sv) n += varUintLength(client) + varUintLength(clock);
+  return n;
+}
+
+function varUintLength(n: number): number {
+  let len = 1;
+  while (n > 0x7f) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+function badUpdate(what: string, detail: string): AgentError {
+  return new AgentError('bad-update', `update ${what}`, detail);
+}
+
+function idText(id: Y.ID): string {
+  return `${id.client}:${id.clock}`;
+}

@@ -1,0 +1,51 @@
+// Typed failures of the agent's brain. Every code maps to one HTTP status in one place
+// (the component's http.ts), so core never speaks HTTP itself.
+
+/** Why a request was refused. */
+export type AgentErrorCode =
+  /** malformed input that is not an envelope or a Yjs update: a query, a path, a body */
+  | 'bad-request'
+  /** a wire envelope failed validation (field named in the message) */
+  | 'bad-envelope'
+  /** Yjs bytes (update or state vector) that cannot be decoded */
+  | 'bad-update'
+  /** an envelope addressed to another agent arrived here */
+  | 'wrong-agent'
+  /** no such route, agent or key */
+  | 'not-found'
+  /** a mutating request without the configured bearer token */
+  | 'unauthorized'
+  /** a body or batch larger than the configured limit */
+  | 'too-large'
+  /** the route exists but not with this method */
+  | 'method-not-allowed'
+  /** the deployment's configuration (Spin variables) is invalid: the operator's fault, not the caller's */
+  | 'bad-config';
+
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+
+  constructor(
+    readonly code: AgentErrorCode,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Marks a branch the type checker proves unreachable; throws if reality disagrees. */
+export function unexpectedCase(x: never): never {
+  throw new Error(`unexpected case: ${JSON.stringify(x)}`);
+}
+
+/** `got <json>`, cut short, for an error's detail. */
+export function got(value: unknown): string {
+  let text: string;
+  try {
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return `got ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
+}

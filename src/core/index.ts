@@ -1,0 +1,42 @@
+// The agent's brain: pure TypeScript, no I/O, no host imports. Time and randomness come in
+// through SyncContext and function arguments. This file is the curated public surface.
+export { AgentError, unexpectedCase, type AgentErrorCode } from './errors.ts';
+export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';
+export {
+  BROADCAST_HEARTBEAT_SUBJECT,
+  ENVELOPE_TYPES,
+  ENVELOPE_VERSION,
+  MAX_ENVELOPE_ID_LENGTH,
+  NETWORK_STATUS_SUBJECT,
+  agentOfSubject,
+  parseEnvelope,
+  parseEnvelopes,
+  subjectOf,
+  type Ack,
+  type AckPayload,
+  type Envelope,
+  type EnvelopeType,
+  type Heartbeat,
+  type HeartbeatPayload,
+  type StateUpdate,
+  type SyncRequest,
+  type SyncRequestPayload,
+  type SyncResponse,
+  type UpdatePayload,
+} from './envelope.ts';
+export { DATA, TERMS, UNIONS, createAgentDoc, dataMap, decodeStateVectorStrict, loadDoc, validateUpdate } from './doc.ts';
+export { clientIdFor, newNodeId } from './identity.ts';
+export { deleteSetDigest, stateDigest } from './digest.ts';
+export { countExchange, newCounters, type Counters } from './counters.ts';
+export {
+  appliedUpdate,
+  onEnvelope,
+  onEnvelopes,
+  onLocalWrite,
+  onTick,
+  type LocalWriteResult,
+  type SyncContext,
+  type SyncResult,
+} from './sync.ts';
+export { fromBase64, isBase64, toBase64 } from './base64.ts';
+export { seededRandom } from './prng.ts';

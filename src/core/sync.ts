@@ -1,0 +1,232 @@
+// The sync protocol as pure functions over a Y.Doc: what to send on a tick, on an envelope, on a
+// local write. Yjs protocol shape (step 1: state vector, step 2: the missing update, then
+// incremental updates), with anti-entropy on every tick because NATS core may drop anything.
+import * as Y from 'yjs';
+import { fromBase64, isBase64, toBase64 } from './base64.ts';
+import { decodeStateVectorStrict, validateUpdate } from './doc.ts';
+import { deleteSetDigest, stateDigest } from './digest.ts';
+import {
+  ENVELOPE_VERSION,
+  type Ack,
+  type Envelope,
+  type Heartbeat,
+  type StateUpdate,
+  type SyncRequest,
+  type SyncResponse,
+} from './envelope.ts';
+import { AgentError, unexpectedCase } from './errors.ts';
+
+/** The world as one agent sees it during one request. Time and ids are injected. */
+export interface SyncContext {
+  agentId: number;
+  neighbours: number[];
+  now: () => number;
+  newId: () => string;
+  uptimeSeconds?: number;
+}
+
+export interface SyncResult {
+  /** envelopes to publish, each on subjectOf(envelope) */
+  outbox: Envelope[];
+  /** SyncResponses applied (the counter in GET /state) */
+  syncsCompleted: number;
+  /** whether the doc's content changed */
+  changed: boolean;
+}
+
+export type LocalWriteResult = SyncResult & {
+  /** exactly the update the write produced (to persist), null if it changed nothing */
+  update: Uint8Array | null;
+};
+
+/** An envelope whose bytes have been decoded and checked; nothing has touched the doc yet. */
+type Checked =
+  | { kind: 'request'; env: SyncRequest; sv: Uint8Array; remote: Map<number, number> }
+  | { kind: 'update'; env: SyncResponse | StateUpdate; update: Uint8Array }
+  | { kind: 'notice'; env: Heartbeat | Ack };
+
+const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, changed: false };
+
+/** Heartbeat to everyone, and a state vector offer to every neighbour (anti-entropy). */
+export function onTick(ctx: SyncContext, doc: Y.Doc): SyncResult {
+  const sv = toBase64(Y.encodeStateVector(doc));
+  const ds = deleteSetDigest(doc);
+  const heartbeat: Heartbeat = {
+    ...header(ctx),
+    type: 'Heartbeat',
+    to: null,
+    payload: { digest: stateDigest(doc), uptime_s: ctx.uptimeSeconds ?? 0 },
+  };
+  return { outbox: [heartbeat, ...ctx.neighbours.map((n) => syncRequest(ctx, n, sv, ds))], syncsCompleted: 0, changed: false };
+}
+
+/**
+ * Handles one envelope. Envelopes from agents that are not our neighbours are still accepted:
+ * the topology may have changed under us, and any update is safe to merge.
+ */
+export function onEnvelope(ctx: SyncContext, doc: Y.Doc, env: Envelope): SyncResult {
+  return handle(ctx, doc, check(ctx, env));
+}
+
+/**
+ * Handles a batch in order. Every envelope is checked before any is applied, so a bad one
+ * refuses the whole batch and leaves the doc untouched. Duplicates and reordering are harmless:
+ * Yjs updates are idempotent and commutative, and a re-applied update relays nothing.
+ */
+export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelope[]): SyncResult {
+  const checked = envs.map((env) => check(ctx, env));
+  const outbox: Envelope[] = [];
+  let syncsCompleted = 0;
+  let changed = false;
+  for (const c of checked) {
+    const r = handle(ctx, doc, c);
+    outbox.push(...r.outbox);
+    syncsCompleted += r.syncsCompleted;
+    changed ||= r.changed;
+  }
+  return { outbox, syncsCompleted, changed };
+}
+
+/** Runs `change` in one transaction and sends what it wrote to every neighbour. */
+export function onLocalWrite(ctx: SyncContext, doc: Y.Doc, change: (doc: Y.Doc) => void): LocalWriteResult {
+  const update = appliedUpdate(doc, () => Y.transact(doc, () => change(doc), 'local', true));
+  if (update === null) return { ...QUIET, update };
+  const encoded = toBase64(update);
+  return {
+    outbox: ctx.neighbours.map((n) => updateEnvelope(ctx, 'StateUpdate', n, encoded)),
+    syncsCompleted: 0,
+    changed: true,
+    update,
+  };
+}
+
+/**
+ * The update `fn` made to `doc` (Yjs 'update' events, merged), or null if nothing changed.
+ * The one way this module captures changes: re-applying known data emits no event.
+ */
+export function appliedUpdate(doc: Y.Doc, fn: () => void): Uint8Array | null {
+  const captured: Uint8Array[] = [];
+  const listener = (update: Uint8Array): void => {
+    captured.push(update);
+  };
+  doc.on('update', listener);
+  try {
+    fn();
+  } finally {
+    doc.off('update', listener);
+  }
+  if (captured.length <= 1) return captured[0] ?? null;
+  return Y.mergeUpdates(captured);
+}
+
+function check(ctx: SyncContext, env: Envelope): Checked {
+  if (env.type !== 'Heartbeat' && env.to !== ctx.agentId) {
+    throw new AgentError(
+      'wrong-agent',
+      `envelope ${env.id} is addressed to agent ${env.to}, not to agent ${ctx.agentId}`,
+    );
+  }
+  switch (env.type) {
+    case 'SyncRequest': {
+      const sv = bytes(env.payload.sv, env, 'sv');
+      return { kind: 'request', env, sv, remote: decodeStateVectorStrict(sv) };
+    }
+    case 'SyncResponse':
+    case 'StateUpdate': {
+      const update = bytes(env.payload.update, env, 'update');
+      validateUpdate(update);
+      return { kind: 'update', env, update };
+    }
+    case 'Heartbeat':
+    case 'Ack':
+      return { kind: 'notice', env };
+    default:
+      return unexpectedCase(env);
+  }
+}
+
+function handle(ctx: SyncContext, doc: Y.Doc, c: Checked): SyncResult {
+  switch (c.kind) {
+    case 'request':
+      return answer(ctx, doc, c.env, c.sv, c.remote);
+    case 'update':
+      return merge(ctx, doc, c.env, c.update);
+    case 'notice':
+      return QUIET; // counted by the caller, nothing to do
+    default:
+      return unexpectedCase(c);
+  }
+}
+
+/**
+ * Sync step 1 from `req.from`. Reply with what it lacks, but only if it lacks something (more
+ * structs, or different deletions), so a converged network stays quiet on ticks. If it holds
+ * structs or deletions we lack, ask back at once instead of waiting for our next tick.
+ * This terminates: a request is only ever answered, never forwarded, and the request we send
+ * back carries our digest, which matches the sender's once it applied our reply.
+ */
+function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): SyncResult {
+  const localSv = Y.encodeStateVector(doc);
+  const local = Y.decodeStateVector(localSv);
+  const ds = deleteSetDigest(doc);
+  const dsDiffers = req.payload.ds !== ds;
+  const theyLack = exceeds(local, remote);
+  const weLack = exceeds(remote, local);
+  const outbox: Envelope[] = [];
+  if (theyLack || dsDiffers) {
+    outbox.push(updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(Y.encodeStateAsUpdate(doc, sv))));
+  }
+  if (weLack || dsDiffers) outbox.push(syncRequest(ctx, req.from, toBase64(localSv), ds));
+  return { outbox, syncsCompleted: 0, changed: false };
+}
+
+/**
+ * Sync step 2 or an incremental update. Whatever was new to us is relayed to every other
+ * neighbour (gossip), so a write crosses the network without waiting for ticks; the relay dies
+ * out because re-applying known data changes nothing. A StateUpdate is acknowledged.
+ */
+function merge(ctx: SyncContext, doc: Y.Doc, env: SyncResponse | StateUpdate, update: Uint8Array): SyncResult {
+  const delta = appliedUpdate(doc, () => Y.applyUpdate(doc, update, env.from));
+  const outbox: Envelope[] = [];
+  if (delta !== null) {
+    const encoded = toBase64(delta);
+    for (const n of ctx.neighbours) {
+      if (n !== env.from) outbox.push(updateEnvelope(ctx, 'StateUpdate', n, encoded));
+    }
+  }
+  if (env.type === 'StateUpdate') {
+    const ack: Ack = { ...header(ctx), type: 'Ack', to: env.from, payload: { ack: env.id } };
+    outbox.push(ack);
+  }
+  return { outbox, syncsCompleted: env.type === 'SyncResponse' ? 1 : 0, changed: delta !== null };
+}
+
+/** Whether `a` holds a clock beyond `b` for some client. */
+function exceeds(a: Map<number, number>, b: Map<number, number>): boolean {
+  for (const [client, clock] of a) if (clock > (b.get(client) ?? 0)) return true;
+  return false;
+}
+
+function bytes(s: string, env: Envelope, field: string): Uint8Array {
+  // parseEnvelope already checked this; typed callers that skip it get the same error.
+  if (!isBase64(s)) throw new AgentError('bad-envelope', `envelope.payload.${field} must be a padded base64 string`, env.id);
+  return fromBase64(s);
+}
+
+function header(ctx: SyncContext): { v: typeof ENVELOPE_VERSION; id: string; from: number; ts: number } {
+  return { v: ENVELOPE_VERSION, id: ctx.newId(), from: ctx.agentId, ts: ctx.now() };
+}
+
+function syncRequest(ctx: SyncContext, to: number, sv: string, ds: string): SyncRequest {
+  return { ...header(ctx), type: 'SyncRequest', to, payload: { sv, ds } };
+}
+
+function updateEnvelope(
+  ctx: SyncContext,
+  type: 'SyncResponse' | 'StateUpdate',
+  to: number,
+  update: string,
+): SyncResponse | StateUpdate {
+  const base = { ...header(ctx), to, payload: { update } };
+  return type === 'SyncResponse' ? { ...base, type } : { ...base, type };
+}

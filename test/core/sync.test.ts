@@ -1,0 +1,184 @@
+// The protocol one envelope at a time: what each message makes an agent send back.
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  createAgentDoc,
+  dataMap,
+  deleteSetDigest,
+  fromBase64,
+  onEnvelope,
+  onEnvelopes,
+  onLocalWrite,
+  onTick,
+  stateDigest,
+  toBase64,
+  type Envelope,
+  type StateUpdate,
+  type SyncContext,
+  type SyncRequest,
+} from '../../src/core/index.ts';
+import { expectAgentError } from './expect-error.ts';
+
+function ctx(agentId: number, neighbours: number[]): SyncContext {
+  let n = 0;
+  return { agentId, neighbours, now: () => 1_000, newId: () => `${agentId}-${n++}`, uptimeSeconds: 5 };
+}
+
+function docWith(clientId: number, entries: Record<string, unknown>): Y.Doc {
+  const doc = createAgentDoc(clientId);
+  for (const [k, v] of Object.entries(entries)) dataMap(doc).set(k, v);
+  return doc;
+}
+
+function requestFrom(doc: Y.Doc, from: number, to: number): SyncRequest {
+  const out = onTick(ctx(from, [to]), doc).outbox.find((e) => e.type === 'SyncRequest');
+  return out as SyncRequest;
+}
+
+function stateUpdate(update: Uint8Array, from: number, to: number): StateUpdate {
+  return { v: 1, id: 'su-1', type: 'StateUpdate', from, to, ts: 0, payload: { update: toBase64(update) } };
+}
+
+const kinds = (outbox: Envelope[]): string[] => outbox.map((e) => `${e.type}->${e.to}`);
+
+describe('onTick', () => {
+  it('sends one heartbeat and one SyncRequest per neighbour', () => {
+    const doc = docWith(1, { a: 1 });
+    const { outbox } = onTick(ctx(4, [1, 3, 5]), doc);
+    expect(kinds(outbox)).toEqual(['Heartbeat->null', 'SyncRequest->1', 'SyncRequest->3', 'SyncRequest->5']);
+    expect(outbox[0]).toMatchObject({ from: 4, ts: 1_000, payload: { digest: stateDigest(doc), uptime_s: 5 } });
+    expect(outbox[1]).toMatchObject({ payload: { sv: toBase64(Y.encodeStateVector(doc)), ds: deleteSetDigest(doc) } });
+    expect(new Set(outbox.map((e) => e.id)).size).toBe(4);
+  });
+});
+
+describe('SyncRequest', () => {
+  it('is answered with the missing update, and asked back when the sender has more', () => {
+    const a = docWith(1, { x: 1 });
+    const b = docWith(2, { y: 2 });
+    const { outbox } = onEnvelope(ctx(1, [2]), a, requestFrom(b, 2, 1));
+    expect(kinds(outbox)).toEqual(['SyncResponse->2', 'SyncRequest->2']);
+    const reply = outbox[0] as Extract<Envelope, { type: 'SyncResponse' }>;
+    Y.applyUpdate(b, fromBase64(reply.payload.update));
+    expect(dataMap(b).toJSON()).toEqual({ x: 1, y: 2 });
+  });
+
+  it('stays quiet when the sender already has everything', () => {
+    const a = docWith(1, { x: 1 });
+    const b = createAgentDoc(2);
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    expect(onEnvelope(ctx(1, [2]), a, requestFrom(b, 2, 1)).outbox).toEqual([]);
+  });
+
+  it('answers when only deletions differ (they do not move the state vector)', () => {
+    const a = docWith(1, { x: 1 });
+    const b = createAgentDoc(2);
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    dataMap(a).delete('x');
+    expect(Y.encodeStateVector(a)).toEqual(Y.encodeStateVector(b));
+    const { outbox } = onEnvelope(ctx(1, [2]), a, requestFrom(b, 2, 1));
+    expect(kinds(outbox)).toEqual(['SyncResponse->2', 'SyncRequest->2']);
+    onEnvelope(ctx(2, [1]), b, outbox[0] as Envelope);
+    expect(dataMap(b).toJSON()).toEqual({});
+    expect(stateDigest(b)).toBe(stateDigest(a));
+  });
+
+  it('refuses a malformed state vector', () => {
+    const req = requestFrom(createAgentDoc(2), 2, 1);
+    const bad = { ...req, payload: { ...req.payload, sv: toBase64(Uint8Array.from([3, 1])) } };
+    expectAgentError(() => onEnvelope(ctx(1, [2]), createAgentDoc(1), bad), 'bad-update', 'state vector');
+  });
+});
+
+describe('updates', () => {
+  it('a StateUpdate is applied, relayed to the other neighbours and acknowledged', () => {
+    const doc = createAgentDoc(1);
+    const update = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
+    const r = onEnvelope(ctx(1, [0, 2, 9]), doc, stateUpdate(update, 9, 1));
+    expect(dataMap(doc).get('k')).toBe('v');
+    expect(r).toMatchObject({ changed: true, syncsCompleted: 0 });
+    expect(kinds(r.outbox)).toEqual(['StateUpdate->0', 'StateUpdate->2', 'Ack->9']);
+    expect(r.outbox[2]).toMatchObject({ payload: { ack: 'su-1' } });
+  });
+
+  it('a known update relays nothing (the gossip dies out)', () => {
+    const doc = createAgentDoc(1);
+    const update = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
+    onEnvelope(ctx(1, [0, 2]), doc, stateUpdate(update, 9, 1));
+    const again = onEnvelope(ctx(1, [0, 2]), doc, stateUpdate(update, 9, 1));
+    expect(again.changed).toBe(false);
+    expect(kinds(again.outbox)).toEqual(['Ack->9']);
+  });
+
+  it('a SyncResponse counts as a completed sync and is not acknowledged', () => {
+    const update = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
+    const env: Envelope = { ...stateUpdate(update, 9, 1), type: 'SyncResponse' };
+    const r = onEnvelope(ctx(1, [9]), createAgentDoc(1), env);
+    expect(r).toMatchObject({ syncsCompleted: 1, changed: true, outbox: [] });
+  });
+
+  it('corrupt update bytes throw bad-update and leave the doc byte-identical', () => {
+    const doc = docWith(1, { a: 1 });
+    const before = Y.encodeStateAsUpdate(doc);
+    const real = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
+    for (const bad of [Uint8Array.from([1, 2, 3]), real.subarray(0, real.length - 3), Uint8Array.from([...real, 0])]) {
+      expectAgentError(() => onEnvelope(ctx(1, [9]), doc, stateUpdate(bad, 9, 1)), 'bad-update');
+      expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+    }
+  });
+
+  it('a batch with one bad envelope applies none of them', () => {
+    const doc = createAgentDoc(1);
+    const before = Y.encodeStateAsUpdate(doc);
+    const good = stateUpdate(Y.encodeStateAsUpdate(docWith(9, { k: 'v' })), 9, 1);
+    const bad = stateUpdate(Uint8Array.from([9, 9, 9]), 9, 1);
+    expectAgentError(() => onEnvelopes(ctx(1, [9]), doc, [good, bad]), 'bad-update');
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+  });
+
+  it('heartbeats and acks are taken without reply', () => {
+    const hb: Envelope = { v: 1, id: 'h', type: 'Heartbeat', from: 3, to: null, ts: 0, payload: { digest: 'ab', uptime_s: 1 } };
+    const ack: Envelope = { v: 1, id: 'k', type: 'Ack', from: 3, to: 1, ts: 0, payload: { ack: 'x' } };
+    expect(onEnvelopes(ctx(1, [3]), createAgentDoc(1), [hb, ack])).toEqual({ outbox: [], syncsCompleted: 0, changed: false });
+  });
+
+  it('an envelope for another agent is refused as wrong-agent', () => {
+    const env = stateUpdate(Y.encodeStateAsUpdate(docWith(9, { k: 'v' })), 9, 2);
+    expectAgentError(() => onEnvelope(ctx(1, [9]), createAgentDoc(1), env), 'wrong-agent', 'addressed to agent 2, not to agent 1');
+  });
+
+  it('an envelope from a non-neighbour is accepted', () => {
+    const env = stateUpdate(Y.encodeStateAsUpdate(docWith(9, { k: 'v' })), 9, 1);
+    expect(onEnvelope(ctx(1, [0]), createAgentDoc(1), env).changed).toBe(true);
+  });
+});
+
+describe('onLocalWrite', () => {
+  it('returns the update it made and sends it to every neighbour', () => {
+    const doc = createAgentDoc(1);
+    const r = onLocalWrite(ctx(1, [0, 2]), doc, (d) => dataMap(d).set('k', 'v'));
+    expect(kinds(r.outbox)).toEqual(['StateUpdate->0', 'StateUpdate->2']);
+    expect(r.changed).toBe(true);
+    const replica = createAgentDoc(5);
+    Y.applyUpdate(replica, r.update as Uint8Array);
+    expect(dataMap(replica).toJSON()).toEqual({ k: 'v' });
+  });
+
+  it('sends nothing when nothing changed', () => {
+    const doc = createAgentDoc(1);
+    const r = onLocalWrite(ctx(1, [0, 2]), doc, (d) => dataMap(d).delete('absent'));
+    expect(r).toEqual({ outbox: [], syncsCompleted: 0, changed: false, update: null });
+  });
+
+  it('captures several changes as one update', () => {
+    const doc = createAgentDoc(1);
+    const r = onLocalWrite(ctx(1, [0]), doc, (d) => {
+      dataMap(d).set('a', 1);
+      dataMap(d).set('b', 2);
+    });
+    expect(r.outbox).toHaveLength(1);
+    const replica = createAgentDoc(5);
+    Y.applyUpdate(replica, r.update as Uint8Array);
+    expect(dataMap(replica).toJSON()).toEqual({ a: 1, b: 2 });
+  });
+});
