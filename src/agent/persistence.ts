@@ -7,7 +7,7 @@
 // two requests racing on one agent each add their own blob, and Yjs merging makes the order and a
 // crash between any two writes harmless (a re-applied blob is a no-op).
 import * as Y from 'yjs';
-import { newCounters, newNodeId, type Counters, type Envelope } from '../core/index.ts';
+import { newCounters, newNodeId, pendingUpdate, type Counters, type Envelope } from '../core/index.ts';
 import type { ByteStore } from './store.ts';
 
 /** Log blobs kept before they are folded into a snapshot. */
@@ -98,7 +98,9 @@ export class AgentPersistence {
 
   /** Folds the blobs `loaded` saw (plus `extraLogKeys` written since) into one snapshot. */
   compact(doc: Y.Doc, loaded: LoadedAgent, extraLogKeys: string[], now: number): void {
-    this.store.set(this.key(`snapshot:${this.uid(now)}`), Y.encodeStateAsUpdate(doc));
+    const pending = pendingUpdate(doc);
+    const state = Y.encodeStateAsUpdate(doc);
+    this.store.set(this.key(`snapshot:${this.uid(now)}`), pending === null ? state : Y.mergeUpdates([state, pending]));
     for (const k of [...loaded.snapshotKeys, ...loaded.logKeys, ...extraLogKeys]) this.store.delete(k);
   }
 

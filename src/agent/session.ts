@@ -6,6 +6,7 @@ import {
   countExchange,
   loadDoc,
   neighbours,
+  pendingUpdate,
   type Envelope,
   type SyncContext,
 } from '../core/index.ts';
@@ -25,6 +26,7 @@ export class AgentSession {
   private readonly loaded: LoadedAgent;
   private readonly updates: Uint8Array[] = [];
   private readonly startedAt: number;
+  private pendingAtLoad: Uint8Array | null;
 
   constructor(
     readonly config: AgentConfig,
@@ -35,6 +37,7 @@ export class AgentSession {
     this.loaded = persistence.load(this.startedAt);
     this.meta = this.loaded.meta;
     this.doc = loadDoc(clientIdFor(config.agentId, this.meta.node_id), this.loaded.updates);
+    this.pendingAtLoad = pendingUpdate(this.doc);
     // Capture exactly what this request changes, whichever core function changes it.
     this.doc.on('update', (update: Uint8Array) => this.updates.push(update));
     this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
@@ -71,9 +74,13 @@ export class AgentSession {
   commit(inbox: Envelope[], outbox: Envelope[], syncsCompleted: number): void {
     const now = this.world.now();
     const written: string[] = [];
-    if (this.updates.length > 0) {
-      written.push(this.persistence.appendUpdate(Y.mergeUpdates(this.updates), now));
+    // Yjs emits no 'update' event for what it holds back awaiting dependencies: persist that too.
+    const pending = pendingUpdate(this.doc);
+    if (this.updates.length > 0 || !sameBytes(pending, this.pendingAtLoad)) {
+      const blob = Y.mergeUpdates(pending === null ? this.updates : [...this.updates, pending]);
+      written.push(this.persistence.appendUpdate(blob, now));
       this.updates.length = 0;
+      this.pendingAtLoad = pending;
     }
     if (inbox.length > 0 || outbox.length > 0 || syncsCompleted > 0) {
       this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncsCompleted) };
@@ -90,4 +97,9 @@ export class AgentSession {
       this.persistence.compact(this.doc, this.loaded, written, now);
     }
   }
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -129,3 +129,16 @@ function badUpdate(what: string, detail: string): AgentError {
 function idText(id: Y.ID): string {
   return `${id.client}:${id.clock}`;
 }
+
+/**
+ * What Yjs holds back because its dependencies have not arrived yet (structs and delete sets),
+ * as one update, or null. Yjs emits no 'update' event for these, so a store that persists only
+ * emitted updates must persist this too or lose it when the request ends.
+ */
+export function pendingUpdate(doc: Y.Doc): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  if (doc.store.pendingStructs !== null) parts.push(doc.store.pendingStructs.update);
+  if (doc.store.pendingDs !== null) parts.push(doc.store.pendingDs);
+  // Yjs keeps both in its v2 encoding; everything we store and send is v1.
+  return parts.length === 0 ? null : Y.convertUpdateFormatV2ToV1(Y.mergeUpdatesV2(parts));
+}

@@ -24,7 +24,17 @@ export {
   type SyncResponse,
   type UpdatePayload,
 } from './envelope.ts';
-export { DATA, TERMS, UNIONS, createAgentDoc, dataMap, decodeStateVectorStrict, loadDoc, validateUpdate } from './doc.ts';
+export {
+  DATA,
+  TERMS,
+  UNIONS,
+  createAgentDoc,
+  dataMap,
+  decodeStateVectorStrict,
+  loadDoc,
+  pendingUpdate,
+  validateUpdate,
+} from './doc.ts';
 export { clientIdFor, newNodeId } from './identity.ts';
 export { deleteSetDigest, stateDigest } from './digest.ts';
 export { countExchange, newCounters, type Counters } from './counters.ts';

@@ -1,0 +1,60 @@
+// The request-scoped session over a plain map store: what one request writes, the next loads.
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/index.ts';
+import type { AgentConfig } from '../../src/agent/config.ts';
+import { AgentSession, type World } from '../../src/agent/session.ts';
+import type { ByteStore } from '../../src/agent/store.ts';
+
+function mapStore(): ByteStore {
+  const m = new Map<string, Uint8Array>();
+  return { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
+}
+
+const config: AgentConfig = {
+  agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
+  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', authToken: null,
+};
+let counter = 0;
+const world: World = { now: () => 1_700_000_000_000 + counter++, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 255) };
+
+function update(from: number, id: string, u: Uint8Array): Envelope {
+  return { v: 1, id, type: 'StateUpdate', from, to: 0, ts: 1, payload: { update: toBase64(u) } };
+}
+
+describe('AgentSession', () => {
+  it('keeps an update whose dependencies have not arrived, and applies it once they do', () => {
+    const store = mapStore();
+    const remote = new Y.Doc();
+    remote.clientID = 77;
+    const first: Uint8Array[] = [];
+    remote.on('update', (u: Uint8Array) => first.push(u));
+    dataMap(remote).set('a', 1);
+    dataMap(remote).set('b', 2); // depends on the first struct of client 77
+    const [early, late] = [first[1]!, first[0]!];
+
+    const s1 = AgentSession.open(config, store, world);
+    const r1 = onEnvelopes(s1.syncContext(), s1.doc, [update(1, 'second', early)]);
+    s1.commit([update(1, 'second', early)], r1.outbox, 0);
+    expect(dataMap(s1.doc).has('b')).toBe(false);
+
+    const s2 = AgentSession.open(config, store, world);
+    const r2 = onEnvelopes(s2.syncContext(), s2.doc, [update(1, 'first', late)]);
+    s2.commit([update(1, 'first', late)], r2.outbox, 0);
+    expect(dataMap(s2.doc).toJSON()).toEqual({ a: 1, b: 2 });
+
+    const s3 = AgentSession.open(config, store, world);
+    expect(dataMap(s3.doc).toJSON()).toEqual({ a: 1, b: 2 });
+  });
+
+  it('reloads with the same deterministic clientID', () => {
+    const store = mapStore();
+    const s1 = AgentSession.open(config, store, world);
+    dataMap(s1.doc).set('x', 1);
+    s1.commit([], [], 0);
+    const s2 = AgentSession.open(config, store, world);
+    expect(s2.doc.clientID).toBe(s1.doc.clientID);
+    dataMap(s2.doc).set('y', 2);
+    expect(s2.doc.clientID).toBe(s1.doc.clientID);
+  });
+});
