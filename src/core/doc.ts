@@ -15,6 +15,9 @@ export const UNIONS = 'unions';
  * A fresh document that writes as `clientId`. The guid is fixed because it never travels in
  * updates, and a fixed one spares a random draw per request.
  */
+/** Never a real writer's clientID (see identity.ts), so loading can borrow it. */
+const LOADING_CLIENT_ID = 0;
+
 export function createAgentDoc(clientId: number): Y.Doc {
   if (!Number.isInteger(clientId) || clientId < 0 || clientId > 0xffff_ffff) {
     throw new AgentError('bad-request', 'clientId must be an unsigned 32-bit integer', String(clientId));
@@ -29,16 +32,19 @@ export function dataMap(doc: Y.Doc): Y.Map<unknown> {
 }
 
 /**
- * Rebuilds a document from its persisted updates (snapshot first, then the log). They are ours,
- * so they are trusted, and applied in one transaction marked local: Yjs reassigns a random
- * clientID when a *remote* transaction adds structs under the doc's own id, which is exactly
- * what reloading our own writes looks like.
+ * A doc holding the persisted updates, writing as `clientId`.
+ *
+ * Yjs treats every applied update as remote (it forces `transaction.local = false`) and, when a
+ * remote update adds structs under the doc's own clientID, switches to a random clientID, taking
+ * it for a concurrent session. Reloading our own log looks exactly like that, so the updates are
+ * applied under the reserved clientID 0 (clientIdFor never returns it) and the persisted identity
+ * is taken only afterwards.
  */
 export function loadDoc(clientId: number, updates: Uint8Array[]): Y.Doc {
-  const doc = createAgentDoc(clientId);
+  const doc = createAgentDoc(LOADING_CLIENT_ID);
   Y.transact(doc, () => {
     for (const update of updates) Y.applyUpdate(doc, update);
-  }, 'load', true);
+  }, 'load');
   doc.clientID = clientId;
   return doc;
 }

@@ -1,5 +1,5 @@
 // The request-scoped session over a plain map store: what one request writes, the next loads.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
@@ -47,7 +47,8 @@ describe('AgentSession', () => {
     expect(dataMap(s3.doc).toJSON()).toEqual({ a: 1, b: 2 });
   });
 
-  it('reloads with the same deterministic clientID', () => {
+  it('reloads its own log with the same deterministic clientID, without Yjs taking it for a clash', () => {
+    const printed = vi.spyOn(console, 'log');
     const store = mapStore();
     const s1 = AgentSession.open(config, store, world);
     dataMap(s1.doc).set('x', 1);
@@ -56,5 +57,7 @@ describe('AgentSession', () => {
     expect(s2.doc.clientID).toBe(s1.doc.clientID);
     dataMap(s2.doc).set('y', 2);
     expect(s2.doc.clientID).toBe(s1.doc.clientID);
+    expect(printed.mock.calls.flat().join(' ')).not.toMatch(/client-id/);
+    printed.mockRestore();
   });
 });

@@ -1,0 +1,136 @@
+// `npm start`: the whole network on one machine. Builds if stale, starts nats-server from PATH
+// (unless NATS_URL points at a broker), the local Spin host (or `spin up` with --spin) and the
+// gateway; prints the URLs; Ctrl-C stops all of it.
+//
+// Environment: PORT (3000), NATS_PORT (4222), NATS_WS_PORT (4223), NATS_MONITOR_PORT (8222),
+// DATA_DIR (.data: the NATS store and the host's state dir), NATS_URL, plus the gateway's
+// SYNC_INTERVAL, HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL and the app's SPIN_VARIABLE_*.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, startGateway, type Gateway } from '../src/gateway/index.ts';
+import { loadManifest, startHost } from '../src/host/index.ts';
+import { buildAll } from './build.ts';
+import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function say(msg: string, fields: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ level: 'info', msg, component: 'runner', ...fields }));
+}
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`${name} must be a port number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** `spin up` as the app runtime, when the user asks for it and has Spin installed. */
+async function spinUp(manifestPath: string, listen: string, stateDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  if (spawnSync('spin', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('--spin needs the `spin` binary on PATH; without it, leave --spin out to use the local host');
+  }
+  const child: ChildProcess = spawn('spin', ['up', '--from', manifestPath, '--listen', listen, '--state-dir', stateDir], {
+    stdio: 'inherit',
+    env: process.env,
+  });
+  const url = `http://${listen}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    close: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { spin: { type: 'boolean', default: false } } });
+  const dataDir = resolve(process.env.DATA_DIR || join(ROOT, '.data'));
+  const manifestPath = join(ROOT, 'spin.toml');
+  mkdirSync(dataDir, { recursive: true });
+
+  await buildAll();
+
+  let nats: NatsServer | null = null;
+  let natsUrl = process.env.NATS_URL || undefined;
+  if (natsUrl === undefined) {
+    const binary = findNatsServer();
+    if (binary !== null) {
+      nats = await startNatsServer({
+        binary,
+        dataDir: join(dataDir, 'nats'),
+        port: port('NATS_PORT', 4222),
+        wsPort: port('NATS_WS_PORT', 4223),
+        monitorPort: port('NATS_MONITOR_PORT', 8222),
+      });
+      natsUrl = nats.url;
+      say('nats-server started', { url: nats.url, websocket: nats.wsUrl, monitor: nats.monitorUrl });
+    }
+  }
+
+  const listen = `127.0.0.1:${port('PORT', 3000)}`;
+  const stateDir = join(dataDir, 'spin');
+  const app = values.spin
+    ? await spinUp(manifestPath, listen, stateDir)
+    : await startHost({ manifestPath, listen, stateDir });
+
+  const agentCount = [...loadManifest(manifestPath).components.keys()].filter((id) => id.startsWith('agent-')).length;
+  const config = loadConfig({
+    ...process.env,
+    APP_URL: app.url,
+    NATS_URL: natsUrl,
+    AGENT_COUNT: String(agentCount),
+    AUTH_TOKEN: process.env.AUTH_TOKEN || process.env.SPIN_VARIABLE_AUTH_TOKEN,
+  });
+  const gateway: Gateway = await startGateway(config);
+
+  const auth = config.authToken ? ` -H 'authorization: Bearer ${config.authToken}'` : '';
+  const lines = [
+    '',
+    `crdt-agents-network: ${agentCount} agents on ${app.url}, delivery: ${gateway.delivery.kind}${natsUrl ? ` (${natsUrl})` : ''}`,
+    `  app health     ${app.url}/health`,
+    `  agent state    ${app.url}/agent/0/state`,
+    ...(nats ? [`  NATS monitor   ${nats.monitorUrl}/varz`] : []),
+    '',
+    'Try:',
+    `  curl -s ${app.url}/agent/0/state`,
+    `  curl -s -X PUT ${app.url}/agent/0/data/greeting${auth} -H 'content-type: application/json' -d '"hello"'`,
+    `  curl -s ${app.url}/agent/8/data/greeting      # a moment later: synced across the grid`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stderr.write(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping', { signal });
+    await gateway.close();
+    await app.close();
+    await nats?.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', (s) => void stop(s));
+  process.on('SIGTERM', (s) => void stop(s));
+}
+
+main().catch((err: unknown) => {
+  console.log(JSON.stringify({ level: 'error', msg: 'start failed', component: 'runner', error: err instanceof Error ? err.message : String(err) }));
+  process.exit(1);
+});
