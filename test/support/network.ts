@@ -49,6 +49,7 @@ export interface JsonReply<T = Record<string, unknown>> {
   body: T;
 }
 
+/** A JSON request; a string body is sent as is (to test malformed JSON), anything else is JSON-encoded. */
 export async function call<T = Record<string, unknown>>(
   app: TestApp,
   method: string,
