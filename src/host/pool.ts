@@ -1,0 +1,284 @@
+// The main thread's side of the component workers: start them, hand each request to an idle worker
+// (one with an instance ready first), queue when all are busy, and replace a worker whose component
+// hangs past the request timeout or whose thread dies, so the host keeps serving.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { HostError } from './errors.ts';
+import type { KvBackend } from './kv/store.ts';
+import { serveKv } from './kv/remote.ts';
+import { errorFields, type Logger } from './log.ts';
+import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerRequest } from './protocol.ts';
+
+export type PoolResult =
+  | { kind: 'response'; status: number; headers: [string, string][]; body: Uint8Array }
+  | { kind: 'failed'; status: number; error: string; detail: string };
+
+export type KvSetup = { kind: 'sqlite'; path: string; labels: string[] } | { kind: 'memory'; labels: string[]; backend: KvBackend };
+
+export interface PoolOptions {
+  size: number;
+  init: Omit<WorkerInit, 'workerId' | 'kv'>;
+  kv: KvSetup;
+  requestTimeoutMs: number;
+  log: Logger;
+}
+
+interface Pending {
+  request: Omit<WorkerRequest, 'type' | 'id'>;
+  resolve(result: PoolResult): void;
+}
+
+interface Slot {
+  id: number;
+  worker: Worker;
+  started: boolean;
+  /** an instance is ready for the next request */
+  prepared: boolean;
+  inflight: { id: number; pending: Pending; timer: NodeJS.Timeout } | undefined;
+  /** set when we terminate it on purpose */
+  retired: boolean;
+}
+
+const RESPAWN_DELAY_MS = 1_000;
+/** How long a worker gets to close its KV connection and exit before it is terminated. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
+/** The worker entry, loaded through tsx's ESM hooks (the host's sources are TypeScript). */
+function workerBootstrap(): string {
+  const require = createRequire(import.meta.url);
+  const tsxApi = require.resolve('tsx/esm/api').replace(/\.c?js$/, '.mjs');
+  const workerUrl = new URL('./worker.ts', import.meta.url).href;
+  return `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)};
+register();
+await import(${JSON.stringify(workerUrl)});`;
+}
+
+/** The parent's node flags minus tsx's own hooks (the bootstrap registers them once). */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (['--import', '--require', '-r', '--loader', '--experimental-loader'].includes(arg) && args[i + 1]?.includes('tsx')) {
+      i++;
+      continue;
+    }
+    if (arg.includes('tsx')) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+export class WorkerPool {
+  readonly #options: PoolOptions;
+  readonly #slots = new Set<Slot>();
+  readonly #queue: Pending[] = [];
+  readonly #kvPorts: { close(): void }[] = [];
+  #nextSlot = 0;
+  #nextRequest = 0;
+  #closing = false;
+  readonly #bootstrap = new URL('data:text/javascript,' + encodeURIComponent(workerBootstrap()));
+  readonly #execArgv = workerExecArgv();
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  /** Starts every worker; resolves when all have an instance ready. */
+  async start(): Promise<void> {
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < this.#options.size; i++) starts.push(this.#spawn());
+    try {
+      await Promise.all(starts);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  dispatch(request: Omit<WorkerRequest, 'type' | 'id'>): Promise<PoolResult> {
+    if (this.#closing) return Promise.resolve({ kind: 'failed', status: 503, error: 'shutting down', detail: 'the host is closing' });
+    return new Promise((resolve) => {
+      this.#queue.push({ request, resolve });
+      this.#drain();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const pending of this.#queue.splice(0)) {
+      pending.resolve({ kind: 'failed', status: 503, error: 'shutting down', detail: 'the host is closing' });
+    }
+    const exits: Promise<void>[] = [];
+    for (const slot of this.#slots) {
+      slot.retired = true;
+      if (slot.inflight) {
+        clearTimeout(slot.inflight.timer);
+        slot.inflight.pending.resolve({ kind: 'failed', status: 503, error: 'shutting down', detail: 'the host is closing' });
+        slot.inflight = undefined;
+      }
+      exits.push(this.#shutdown(slot.worker));
+    }
+    this.#slots.clear();
+    await Promise.allSettled(exits);
+    for (const port of this.#kvPorts.splice(0)) port.close();
+  }
+
+  /** Asks a worker to close its database and exit; terminates it if it does not in time. */
+  #shutdown(worker: Worker): Promise<void> {
+    return new Promise<void>((done) => {
+      const timer = setTimeout(() => void worker.terminate().then(() => done()), SHUTDOWN_GRACE_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      worker.postMessage({ type: 'shutdown' } satisfies ToWorker);
+    });
+  }
+
+  #kvConfig(): { kv: KvConfig; transfer: import('node:worker_threads').TransferListItem[] } {
+    const setup = this.#options.kv;
+    if (setup.kind === 'sqlite') return { kv: setup, transfer: [] };
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    serveKv(setup.backend, port1, signal);
+    port1.unref();
+    this.#kvPorts.push(port1);
+    return { kv: { kind: 'memory', labels: setup.labels, port: port2, signal }, transfer: [port2] };
+  }
+
+  #spawn(): Promise<void> {
+    const id = this.#nextSlot++;
+    const { kv, transfer } = this.#kvConfig();
+    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv };
+    const worker = new Worker(this.#bootstrap, { workerData, transferList: transfer, execArgv: this.#execArgv });
+    const slot: Slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
+    this.#slots.add(slot);
+    const { log } = this.#options;
+
+    return new Promise<void>((resolve, reject) => {
+      const fail = (detail: string): void => {
+        if (slot.started) return;
+        slot.retired = true;
+        this.#slots.delete(slot);
+        void worker.terminate();
+        reject(new HostError('worker-failed', `worker ${id} could not start: ${detail}`));
+      };
+      worker.on('message', (msg: FromWorker) => {
+        switch (msg.type) {
+          case 'ready':
+            slot.started = true;
+            slot.prepared = true;
+            log.log('debug', 'worker ready', { worker: id });
+            resolve();
+            this.#drain();
+            break;
+          case 'prepared':
+            slot.prepared = true;
+            this.#drain();
+            break;
+          case 'response':
+          case 'failed':
+            this.#settle(slot, msg);
+            break;
+          case 'fatal':
+            log.log('error', msg.error, { worker: id, detail: msg.detail });
+            fail(msg.detail);
+            break;
+        }
+      });
+      worker.on('error', (err) => {
+        log.log('error', 'worker error', { worker: id, ...errorFields(err) });
+        fail(err.message);
+      });
+      worker.on('exit', (code) => {
+        if (!slot.started) fail(`exited with code ${code}`);
+        this.#onExit(slot, code);
+      });
+    });
+  }
+
+  #settle(slot: Slot, msg: Extract<FromWorker, { type: 'response' | 'failed' }>): void {
+    const inflight = slot.inflight;
+    if (!inflight || inflight.id !== msg.id) return; // answered already (timed out)
+    clearTimeout(inflight.timer);
+    slot.inflight = undefined;
+    inflight.pending.resolve(
+      msg.type === 'response'
+        ? { kind: 'response', status: msg.status, headers: msg.headers, body: msg.body }
+        : { kind: 'failed', status: 500, error: msg.error, detail: msg.detail },
+    );
+    this.#drain();
+  }
+
+  #onExit(slot: Slot, code: number): void {
+    this.#slots.delete(slot);
+    if (slot.inflight) {
+      clearTimeout(slot.inflight.timer);
+      slot.inflight.pending.resolve({ kind: 'failed', status: 500, error: 'worker crashed', detail: `exit code ${code}` });
+      slot.inflight = undefined;
+    }
+    if (this.#closing || !slot.started) return;
+    if (!slot.retired) this.#options.log.log('error', 'worker exited; replacing it', { worker: slot.id, code });
+    this.#replace();
+  }
+
+  #replace(): void {
+    this.#spawn().catch((err: unknown) => {
+      this.#options.log.log('error', 'replacement worker failed; retrying', errorFields(err));
+      if (!this.#closing) setTimeout(() => this.#replace(), RESPAWN_DELAY_MS).unref();
+    });
+  }
+
+  #idle(): Slot | undefined {
+    let fallback: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (!slot.started || slot.retired || slot.inflight) continue;
+      if (slot.prepared) return slot;
+      fallback ??= slot;
+    }
+    return fallback;
+  }
+
+  #drain(): void {
+    while (this.#queue.length > 0) {
+      const slot = this.#idle();
+      if (!slot) return;
+      const pending = this.#queue.shift()!;
+      const id = this.#nextRequest++;
+      const timer = setTimeout(() => this.#timeout(slot, id), this.#options.requestTimeoutMs);
+      slot.inflight = { id, pending, timer };
+      slot.prepared = false;
+      const msg: WorkerRequest = { type: 'request', id, ...pending.request };
+      const body = msg.body;
+      const transferable = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.byteLength > 0;
+      slot.worker.postMessage(msg, transferable ? [body.buffer as ArrayBuffer] : []);
+    }
+  }
+
+  #timeout(slot: Slot, id: number): void {
+    const inflight = slot.inflight;
+    if (!inflight || inflight.id !== id) return;
+    slot.inflight = undefined;
+    const { requestTimeoutMs, log } = this.#options;
+    log.log('error', 'component did not respond in time; replacing its worker', {
+      worker: slot.id,
+      component: inflight.pending.request.component,
+      path: inflight.pending.request.pathWithQuery,
+      timeoutMs: requestTimeoutMs,
+    });
+    inflight.pending.resolve({
+      kind: 'failed',
+      status: 500,
+      error: 'component timed out',
+      detail: `no response within ${requestTimeoutMs} ms`,
+    });
+    slot.retired = true;
+    void slot.worker.terminate(); // its 'exit' handler spawns the replacement
+  }
+}

@@ -1,0 +1,60 @@
+// Messages between the main thread (HTTP server) and the component workers.
+import type { MessagePort } from 'node:worker_threads';
+import type { LogLevel } from './log.ts';
+import type { MemorySpec } from './memory.ts';
+import type { ComponentRuntime } from './scope.ts';
+
+export interface WorkerSource {
+  key: string;
+  glueUrl: string;
+  /** core module name → compiled module (compiled once on the main thread, shared by every worker) */
+  modules: Record<string, WebAssembly.Module>;
+  /** core module name → its memory, for modules rewritten to import it (see memory.ts) */
+  memories: Record<string, MemorySpec>;
+  /** unversioned import name → dependency source key + the export of it to plug in */
+  dependencies: { import: string; sourceKey: string; export: string }[];
+  /** true when it is served directly (not only a dependency): the worker keeps an instance ready */
+  served: boolean;
+}
+
+export type KvConfig =
+  | { kind: 'sqlite'; path: string; labels: string[] }
+  /** the main thread owns a Map; workers reach it through `port` synchronously */
+  | { kind: 'memory'; labels: string[]; port: MessagePort; signal: SharedArrayBuffer };
+
+export interface WorkerInit {
+  workerId: number;
+  sources: WorkerSource[];
+  components: ComponentRuntime[];
+  kv: KvConfig;
+  logLevel: LogLevel;
+}
+
+export interface WorkerRequest {
+  type: 'request';
+  id: number;
+  component: string;
+  method: string;
+  pathWithQuery: string;
+  authority: string;
+  headers: [string, string][];
+  body: Uint8Array;
+}
+
+/** Close the KV connection and end the thread. */
+export interface WorkerShutdown {
+  type: 'shutdown';
+}
+
+export type ToWorker = WorkerRequest | WorkerShutdown;
+
+export type FromWorker =
+  /** started: every served source has an instance ready */
+  | { type: 'ready' }
+  /** a fresh instance is ready again after a request */
+  | { type: 'prepared' }
+  | { type: 'response'; id: number; status: number; headers: [string, string][]; body: Uint8Array }
+  /** the component trapped, exited, or returned without responding */
+  | { type: 'failed'; id: number; error: string; detail: string }
+  /** the worker cannot run (startup failure) */
+  | { type: 'fatal'; error: string; detail: string };

@@ -1,0 +1,160 @@
+// The main thread: a node:http server that reads each request whole, routes it as Spin does, adds
+// Spin's request headers, and lets the worker pool run the component. Errors the host produces are
+// JSON `{ error, detail }`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from './log.ts';
+import type { WorkerPool } from './pool.ts';
+import type { RouteMatch, Router } from './router.ts';
+
+/** Request bodies above this are refused with 413 before a component sees them. */
+export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Response headers that describe the connection, not the message; Node writes its own. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length']);
+
+export interface ServerOptions {
+  router: Router;
+  pool: WorkerPool;
+  log: Logger;
+  /** `host:port` the server listens on, for `spin-full-url` when a request has no Host header */
+  authority: () => string;
+  maxBodyBytes?: number;
+}
+
+export function sendError(res: ServerResponse, status: number, error: string, detail: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error, detail });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Spin's `spin-*` request headers for a routed request. */
+export function spinHeaders(match: RouteMatch, fullUrl: string, clientAddr: string): [string, string][] {
+  const headers: [string, string][] = [
+    ['spin-full-url', fullUrl],
+    ['spin-path-info', match.pathInfo],
+    ['spin-matched-route', match.route],
+    ['spin-component-route', match.componentRoute],
+    ['spin-raw-component-route', match.route],
+    ['spin-base-path', '/'],
+    ['spin-client-addr', clientAddr],
+  ];
+  for (const [name, value] of Object.entries(match.params)) headers.push([`spin-path-match-${name.toLowerCase()}`, value]);
+  return headers;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (over) return;
+      // A fresh, exactly-sized buffer: it is transferred to the worker (Node's pooled buffers are not).
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+      resolve(body);
+    });
+    req.on('error', reject);
+  });
+}
+
+export function createRequestHandler(options: ServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { router, pool, log } = options;
+  const limit = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+
+  return (req, res) => {
+    const started = performance.now();
+    const rawUrl = req.url ?? '/';
+    let pathWithQuery = rawUrl;
+    if (!rawUrl.startsWith('/')) {
+      // absolute-form (a proxy request) or garbage
+      try {
+        const u = new URL(rawUrl);
+        pathWithQuery = u.pathname + u.search;
+      } catch {
+        sendError(res, 400, 'bad-request', `cannot parse request target ${JSON.stringify(rawUrl)}`);
+        return;
+      }
+    }
+    const q = pathWithQuery.indexOf('?');
+    const path = q < 0 ? pathWithQuery : pathWithQuery.slice(0, q);
+    const match = router.match(path);
+    if (!match) {
+      sendError(res, 404, 'not-found', `no route matches ${path}`);
+      req.resume();
+      return;
+    }
+
+    readBody(req, limit).then(
+      async (body) => {
+        if (body === 'too-large') {
+          res.setHeader('connection', 'close');
+          sendError(res, 413, 'payload-too-large', `request bodies are limited to ${limit} bytes`);
+          return;
+        }
+        const authority = req.headers.host ?? options.authority();
+        const clientAddr = `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`;
+        const spin = spinHeaders(match, `http://${authority}${pathWithQuery}`, clientAddr);
+        const headers: [string, string][] = [];
+        const raw = req.rawHeaders;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = raw[i]!.toLowerCase();
+          if (!name.startsWith('spin-')) headers.push([name, raw[i + 1]!]);
+        }
+        headers.push(...spin);
+
+        const result = await pool.dispatch({
+          component: match.component,
+          method: req.method ?? 'GET',
+          pathWithQuery,
+          authority,
+          headers,
+          body,
+        });
+        if (result.kind === 'failed') {
+          sendError(res, result.status, result.error, result.detail);
+        } else {
+          const out: string[] = [];
+          for (const [name, value] of result.headers) if (!HOP_BY_HOP.has(name)) out.push(name, value);
+          const bodyless = result.status < 200 || result.status === 204 || result.status === 304;
+          if (!bodyless) out.push('content-length', String(result.body.byteLength));
+          res.writeHead(result.status, out);
+          res.end(bodyless ? undefined : result.body);
+        }
+        if (log.enabled('debug')) {
+          log.log('debug', 'request', {
+            method: req.method,
+            path: pathWithQuery,
+            component: match.component,
+            status: result.status,
+            ms: Math.round((performance.now() - started) * 100) / 100,
+          });
+        }
+      },
+    ).catch((err: unknown) => {
+      log.log('error', 'request failed in the host', { path: pathWithQuery, error: err instanceof Error ? err.message : String(err) });
+      sendError(res, 500, 'host-error', err instanceof Error ? err.message : String(err));
+    });
+  };
+}

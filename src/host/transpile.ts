@@ -1,0 +1,199 @@
+// Components → JS with jco's `transpile` (instantiation mode, sync), once per distinct wasm: the
+// output is cached under the state dir, keyed by a hash of the wasm bytes and the jco version, so a
+// second start with the same build does no transpiling at all.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HostError } from './errors.ts';
+import type { Logger } from './log.ts';
+
+export interface TranspiledSource {
+  /** hash of the wasm bytes (and jco version): the cache key, and how workers name the source */
+  key: string;
+  wasmPath: string;
+  /** file URL of the instantiation glue (`instantiate(getCoreModule, imports)`) */
+  glueUrl: string;
+  /** core module name (as the glue asks for it) → absolute path */
+  coreModules: Record<string, string>;
+  /** interfaces the component imports, as jco names them (`wasi:http/types@0.2.0`) */
+  imports: string[];
+  /** exports (`wasi:http/incoming-handler@0.2.0`, …) */
+  exports: string[];
+}
+
+interface CacheMeta {
+  transpiler: string;
+  imports: string[];
+  exports: string[];
+  coreModules: string[];
+}
+
+const GLUE_FILE = 'component.mjs';
+/** Bumped when `patchGlue` changes, so cached glue is regenerated. */
+const GLUE_PATCH_VERSION = 1;
+
+/**
+ * Two fixes to jco's glue for the request path, each applied only if its pattern is found:
+ * - `_debugLog` runs on every host call and task step and reads `process.env.JCO_DEBUG` each time
+ *   (a slow environment lookup): read it once per module instead.
+ * - `WebAssembly.promising(...)` (JSPI) is probed in a try/catch per instantiation; Node 20 has none,
+ *   and V8 formats "is not a function" by re-parsing the 1 MB glue (~20 ms per instance). Use the
+ *   function itself when JSPI is absent, which is what the catch branch does.
+ */
+export function patchGlue(source: string): string {
+  const prelude: string[] = [];
+  const debugCheck = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+  if (source.includes(debugCheck)) {
+    source = source.replaceAll(debugCheck, 'if (!JCO_DEBUG_ENABLED) { return; }');
+    prelude.push('const JCO_DEBUG_ENABLED = Boolean(globalThis.process?.env?.JCO_DEBUG);');
+  }
+  if (source.includes('WebAssembly.promising(')) {
+    source = source.replaceAll('WebAssembly.promising(', 'jcoPromising(');
+    prelude.push("const jcoPromising = typeof WebAssembly.promising === 'function' ? WebAssembly.promising : (fn) => fn;");
+  }
+  if (prelude.length === 0) return source;
+  // After a leading directive line (`"use components";`), before `export function instantiate`.
+  const nl = source.startsWith('"use') ? source.indexOf('\n') : -1;
+  return source.slice(0, nl + 1) + prelude.join('\n') + '\n' + source.slice(nl + 1);
+}
+
+const META_FILE = 'meta.json';
+
+export type TranspilerChoice = 'auto' | 'jco' | 'componentize';
+
+type TranspileFn = (
+  bytes: Uint8Array,
+  opts: { name: string; instantiation: 'sync'; noTypescript: boolean; quiet: boolean },
+) => Promise<{ files: Record<string, Uint8Array> | [string, Uint8Array][]; imports: string[]; exports: [string, string][] }>;
+
+export interface Transpiler {
+  /** for logs and the cache key, e.g. `jco@1.4.4` */
+  id: string;
+  transpile: TranspileFn;
+}
+
+function packageVersion(entry: string): string {
+  // jco's exports map hides package.json: find it from the entry point (<pkg>/{src,dist}/api.js).
+  const pkg = JSON.parse(readFileSync(join(dirname(dirname(entry)), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The jco that the Spin SDK's componentize-js pins (1.4.x for componentize-js 0.10), reached the
+ * way componentize-js itself resolves it; undefined when the SDK is not installed.
+ */
+function componentizeJco(): string | undefined {
+  try {
+    const sdk = createRequire(import.meta.url).resolve('@fermyon/spin-sdk');
+    const componentize = createRequire(sdk).resolve('@bytecodealliance/componentize-js');
+    return createRequire(componentize).resolve('@bytecodealliance/jco');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which jco generates the glue. `componentize`: the jco of the componentize-js that builds our
+ * components (jco 1.4, same WASI 0.2.0 generation); its synchronous glue costs ~0.1 ms per request
+ * where jco 1.35's (component-model-async task bookkeeping on every host call) costs ~2–3 ms and
+ * doubles the handling time of a small request. `jco`: the project's own @bytecodealliance/jco.
+ * `auto` (default): `componentize` when installed, else `jco`.
+ */
+export async function loadTranspiler(choice: TranspilerChoice = 'auto'): Promise<Transpiler> {
+  // Only the version is read here; jco itself (a large module) loads on the first cache miss.
+  const lazy = (entry: string): Transpiler => {
+    let fn: Promise<TranspileFn> | undefined;
+    return {
+      id: `jco@${packageVersion(entry)}`,
+      transpile: async (bytes, opts) => {
+        fn ??= import(pathToFileURL(entry).href).then((mod: { transpile: TranspileFn }) => mod.transpile);
+        return (await fn)(bytes, opts);
+      },
+    };
+  };
+  if (choice !== 'jco') {
+    const entry = componentizeJco();
+    if (entry && packageVersion(entry).startsWith('1.4.')) return lazy(entry);
+    if (choice === 'componentize') {
+      throw new HostError('transpile-failed', 'transpiler "componentize" needs @fermyon/spin-sdk (its componentize-js pins jco 1.4)');
+    }
+  }
+  return lazy(createRequire(import.meta.url).resolve('@bytecodealliance/jco'));
+}
+
+/** Reads `wasmPath`, failing with a message that says how to build it when it is missing. */
+export function readComponent(wasmPath: string, who: string, buildHint = 'npm run build'): Uint8Array {
+  try {
+    return readFileSync(wasmPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new HostError('component-missing', `${who}: component file not found: ${wasmPath} — run \`${buildHint}\` first`, {
+        cause: err,
+      });
+    }
+    throw new HostError('component-missing', `${who}: cannot read ${wasmPath}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export async function transpileCached(
+  wasmPath: string,
+  bytes: Uint8Array,
+  cacheRoot: string,
+  transpiler: Transpiler,
+  log: Logger,
+): Promise<TranspiledSource> {
+  const key = createHash('sha256').update(bytes).update(`${transpiler.id}+patch${GLUE_PATCH_VERSION}`).digest('hex').slice(0, 24);
+  const dir = join(cacheRoot, key);
+  const describe = (meta: CacheMeta): TranspiledSource => ({
+    key,
+    wasmPath,
+    glueUrl: pathToFileURL(join(dir, GLUE_FILE)).href,
+    coreModules: Object.fromEntries(meta.coreModules.map((name) => [name, join(dir, name)])),
+    imports: meta.imports,
+    exports: meta.exports,
+  });
+
+  const metaPath = join(dir, META_FILE);
+  if (existsSync(metaPath)) {
+    log.log('debug', 'transpile cache hit', { wasm: wasmPath, key });
+    return describe(JSON.parse(readFileSync(metaPath, 'utf8')) as CacheMeta);
+  }
+
+  const started = performance.now();
+  let result: Awaited<ReturnType<TranspileFn>>;
+  try {
+    result = await transpiler.transpile(bytes, { name: 'component', instantiation: 'sync', noTypescript: true, quiet: true });
+  } catch (err) {
+    throw new HostError('transpile-failed', `jco could not transpile ${wasmPath}: ${(err as Error).message}`, { cause: err });
+  }
+  // Write into a temp dir, then rename: a concurrent host with the same state dir sees all or nothing.
+  mkdirSync(cacheRoot, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  const coreModules: string[] = [];
+  const files = Array.isArray(result.files) ? result.files : Object.entries(result.files);
+  for (const [name, content] of files) {
+    if (name.endsWith('.d.ts') || name.includes('/')) continue;
+    if (name === 'component.js') writeFileSync(join(tmp, GLUE_FILE), patchGlue(Buffer.from(content).toString('utf8')));
+    else if (name.endsWith('.wasm')) {
+      writeFileSync(join(tmp, name), content);
+      coreModules.push(name);
+    }
+  }
+  if (!existsSync(join(tmp, GLUE_FILE))) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new HostError('transpile-failed', `jco produced no component.js for ${wasmPath}`);
+  }
+  const meta: CacheMeta = { transpiler: transpiler.id, imports: result.imports, exports: result.exports.map(([name]) => name), coreModules };
+  writeFileSync(join(tmp, META_FILE), JSON.stringify(meta, null, 2));
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(metaPath)) throw err; // someone else finished first otherwise
+  }
+  log.log('info', 'transpiled component', { wasm: wasmPath, key, transpiler: transpiler.id, ms: Math.round(performance.now() - started) });
+  return describe(meta);
+}
