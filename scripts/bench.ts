@@ -1,26 +1,41 @@
 // `npm run bench`: one run, medians over repeated trials, a JSON summary line at the end.
-// Measures the local Spin host serving the built agent component:
-//   state_read_ms  GET /agent/:id/state latency (p50/p95) at concurrency 1 and 8, once warm
-//   state_read_rps requests/s at concurrency 1 and 8
-//   cold_start_ms  process spawn -> first 200 from GET /agent/0/state
+// The local Spin host serves the built agent components; the gateway delivers over a real
+// nats-server (in-process delivery, said so in the summary, only when none is installed).
+//   state_read_ms          GET /agent/:id/state p50/p95 at concurrency 1 and 8, once warm (+ req/s)
+//   cold_start_ms          host process spawn -> first 200 (transpile cache warm)
+//   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95
+//   deliveries_per_s       envelopes applied per second across the 9 agents under a publish burst
+//   raw_nats_rtt_ms        NATS request/reply on the same broker, p50
+//   gateway_overhead_ratio gateway round trip (SyncRequest on NATS -> SyncResponse on NATS) / raw rtt
+//   state_bytes_per_agent  KV bytes of an agent's doc after 10k writes, vs Yjs's encoding of that doc
+import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startHost } from '../src/host/index.ts';
+import * as Y from 'yjs';
+import { toBase64, type Envelope } from '../src/core/index.ts';
+import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index.ts';
+import { startHost, type Host } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
 import { spinManifest } from './gen-spin-toml.ts';
+import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const { values } = parseArgs({
   options: {
     trials: { type: 'string', default: '5' },
     requests: { type: 'string', default: '400' },
+    writes: { type: 'string', default: '10000' },
+    burst: { type: 'string', default: '5000' },
   },
 });
 const TRIALS = positiveInt('trials', values.trials);
 const REQUESTS = positiveInt('requests', values.requests);
+const WRITES = positiveInt('writes', values.writes);
+const BURST = positiveInt('burst', values.burst);
 
 function positiveInt(name: string, raw: string | undefined): number {
   const n = Number(raw);
@@ -32,23 +47,35 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-export function quantile(sorted: number[], q: number): number {
+function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+const sortedCopy = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]): number => quantile(sortedCopy(xs), 0.5);
+const p95 = (xs: number[]): number => quantile(sortedCopy(xs), 0.95);
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+async function put(url: string, value: unknown): Promise<void> {
+  const res = await fetch(url, { method: 'PUT', body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`PUT ${url} answered ${res.status}`);
+}
 
-interface Trial {
+interface LoadTrial {
   p50: number;
   p95: number;
   rps: number;
 }
 
-/** `total` requests spread over `concurrency` loops; every answer must be a 200. */
-async function load(url: (i: number) => string, total: number, concurrency: number): Promise<Trial> {
+/** `total` GETs spread over `concurrency` loops; every answer must be a 200. */
+async function load(url: (i: number) => string, total: number, concurrency: number): Promise<LoadTrial> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -65,8 +92,7 @@ async function load(url: (i: number) => string, total: number, concurrency: numb
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), rps: total / elapsed };
+  return { p50: median(latencies), p95: p95(latencies), rps: total / elapsed };
 }
 
 async function coldStart(manifestPath: string): Promise<number> {
@@ -81,19 +107,151 @@ async function coldStart(manifestPath: string): Promise<number> {
   try {
     for (;;) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/agent/0/state`);
-        if (res.status === 200) return performance.now() - started;
+        if ((await fetch(`http://127.0.0.1:${port}/agent/0/state`)).status === 200) return performance.now() - started;
       } catch {
         // not listening yet
       }
-      if (performance.now() - started > 60_000) throw new Error('host did not answer within 60 s');
-      await new Promise((r) => setTimeout(r, 5));
+      if (performance.now() - started > 120_000) throw new Error('host did not answer within 120 s');
+      await sleep(5);
     }
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+async function stateReads(host: Host) {
+  const url = (i: number) => `${host.url}/agent/${i % 9}/state`;
+  progress('state reads: warming up');
+  await load(url, 100, 8);
+  const trials: Record<'c1' | 'c8', LoadTrial[]> = { c1: [], c8: [] };
+  for (let t = 0; t < TRIALS; t++) {
+    for (const c of [1, 8] as const) {
+      const trial = await load(url, REQUESTS, c);
+      trials[`c${c}`].push(trial);
+      progress(`  trial ${t + 1}/${TRIALS} c${c}: p50 ${trial.p50.toFixed(2)} ms p95 ${trial.p95.toFixed(2)} ms ${trial.rps.toFixed(0)} req/s`);
+    }
+  }
+  const pick = (c: 'c1' | 'c8', k: keyof LoadTrial) => round(median(trials[c].map((r) => r[k])));
+  return {
+    state_read_ms: { c1: { p50: pick('c1', 'p50'), p95: pick('c1', 'p95') }, c8: { p50: pick('c8', 'p50'), p95: pick('c8', 'p95') } },
+    state_read_rps: { c1: pick('c1', 'rps'), c8: pick('c8', 'rps') },
+  };
+}
+
+/** PUT at agent 0, then poll all nine until each returns the value. */
+async function convergence(host: Host): Promise<number[]> {
+  const times: number[] = [];
+  for (let t = 0; t < TRIALS * 2; t++) {
+    const key = `converge-${t}`;
+    const started = performance.now();
+    await put(`${host.url}/agent/0/data/${key}`, t);
+    await Promise.all(
+      AGENTS.map(async (id) => {
+        while ((await getJson(`${host.url}/agent/${id}/data/${key}`)).status !== 200) {
+          if (performance.now() - started > 60_000) throw new Error(`${key} did not reach agent ${id} within 60 s`);
+          await sleep(2);
+        }
+      }),
+    );
+    times.push(performance.now() - started);
+    progress(`  converge trial ${t + 1}/${TRIALS * 2}: ${times.at(-1)!.toFixed(0)} ms`);
+    await sleep(200);
+  }
+  return times;
+}
+
+/** Round trips through NATS: raw request/reply vs SyncRequest -> gateway -> agent -> SyncResponse. */
+async function natsRoundTrips(natsUrl: string) {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    nc.subscribe('bench.echo', { callback: (_err, msg) => void msg.respond(msg.data) });
+    const raw: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = performance.now();
+      await nc.request('bench.echo', 'ping', { timeout: 2_000 });
+      if (i >= 50) raw.push(performance.now() - t);
+    }
+    // Agent 5 asks agent 4 for what it lacks (an empty state vector): 4 answers on agent.5.state.
+    const emptySv = toBase64(Y.encodeStateVector(new Y.Doc()));
+    const gateway: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const id = `bench-sync-${i}`;
+      const answered = new Promise<void>((done) => {
+        const sub = nc.subscribe('agent.5.state', {
+          callback: (_err, msg) => {
+            const e = msg.json<Envelope>();
+            if (e.type === 'SyncResponse' && e.from === 4) {
+              sub.unsubscribe();
+              done();
+            }
+          },
+        });
+      });
+      await nc.flush();
+      const request: Envelope = { v: 1, id, type: 'SyncRequest', from: 5, to: 4, ts: Date.now(), payload: { sv: emptySv, ds: '0' } };
+      const t = performance.now();
+      nc.publish('agent.4.sync', JSON.stringify(request));
+      await answered;
+      if (i >= 10) gateway.push(performance.now() - t);
+      await sleep(20);
+    }
+    return { raw, gateway };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** A burst of StateUpdates from foreign writers, published on NATS; count what the agents apply. */
+async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    await gateway.idle();
+    const before = gateway.stats().queues.delivered;
+    const started = performance.now();
+    for (let i = 0; i < BURST; i++) {
+      const writer = new Y.Doc();
+      writer.clientID = 1_000_000 + i;
+      writer.getMap('data').set(`burst-${i % 500}`, i);
+      const to = i % 9;
+      const from = to === 0 ? 1 : to - 1;
+      const e: Envelope = { v: 1, id: `burst-${i}`, type: 'StateUpdate', from, to, ts: Date.now(), payload: { update: toBase64(Y.encodeStateAsUpdate(writer)) } };
+      nc.publish(`agent.${to}.state`, JSON.stringify(e));
+      if (i % 500 === 499) await nc.flush();
+    }
+    await nc.flush();
+    await sleep(50);
+    await gateway.idle();
+    const elapsed = (performance.now() - started) / 1000;
+    const delivered = gateway.stats().queues.delivered - before;
+    progress(`  ${delivered} envelopes applied in ${elapsed.toFixed(2)} s (${BURST} published + relays, acks)`);
+    return delivered / elapsed;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** WRITES PUTs spread over the nine agents (sequential per agent: one writer each), then sizes. */
+async function stateBytes(host: Host, gateway: Gateway) {
+  let done = 0;
+  await Promise.all(
+    AGENTS.map(async (id) => {
+      for (let i = id; i < WRITES; i += AGENTS.length) {
+        await put(`${host.url}/agent/${id}/data/w${i % 1000}`, { i, by: id });
+        if (++done % 1000 === 0) progress(`  ${done}/${WRITES} writes`);
+      }
+    }),
+  );
+  const started = performance.now();
+  while (!gateway.networkStatus().converged) {
+    if (performance.now() - started > 120_000) throw new Error('network did not converge within 120 s after the writes');
+    await sleep(100);
+  }
+  const states = await Promise.all(AGENTS.map(async (id) => (await getJson(`${host.url}/agent/${id}/state`)).body));
+  const stored = states.map((s) => s.stored_bytes as number);
+  const yjs = states.map((s) => s.doc_bytes as number);
+  return { stored: median(stored), yjs: median(yjs), ratio: median(stored.map((s, i) => s / yjs[i]!)) };
 }
 
 async function main(): Promise<void> {
@@ -103,46 +261,65 @@ async function main(): Promise<void> {
   const manifestPath = join(dir, 'spin.toml');
   writeFileSync(manifestPath, spinManifest({ agents: 9, wasmDir: join(ROOT, 'dist') }));
 
-  progress('cold start: spawning the host (transpile cache warm after the first)');
-  await coldStart(manifestPath); // fills the transpile cache, like a second `npm run host`
+  progress('cold start: spawning the host (the first start fills the transpile cache)');
+  await coldStart(manifestPath);
   const cold: number[] = [];
   for (let t = 0; t < TRIALS; t++) {
     cold.push(await coldStart(manifestPath));
     progress(`  cold start trial ${t + 1}/${TRIALS}: ${cold.at(-1)!.toFixed(0)} ms`);
   }
 
-  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state') });
+  const binary = findNatsServer();
+  let nats: NatsServer | null = null;
+  if (binary === null) progress('nats-server not on PATH: the gateway delivers in-process; NATS figures are skipped');
+  else nats = await startNatsServer({ binary, dataDir: join(dir, 'nats') });
+  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn' });
+  const gateway = await startGateway({
+    ...DEFAULT_CONFIG,
+    appUrl: host.url,
+    natsUrl: nats?.url,
+    syncIntervalMs: 1_000,
+    healthTimeoutMs: 5_000,
+    logLevel: 'warn',
+  });
   try {
-    for (let id = 0; id < 9; id++) {
-      await fetch(`${host.url}/agent/${id}/data/seed`, { method: 'PUT', body: JSON.stringify({ id }) });
+    for (const id of AGENTS) await put(`${host.url}/agent/${id}/data/seed`, { id });
+    const reads = await stateReads(host);
+    progress('convergence: PUT at agent 0 -> visible at all nine');
+    const converge = await convergence(host);
+    let natsFigures = {};
+    if (nats !== null) {
+      progress('NATS round trips: raw request/reply vs through the gateway and an agent');
+      const rtt = await natsRoundTrips(nats.url);
+      progress(`deliveries: a burst of ${BURST} StateUpdates on NATS`);
+      const rate = await deliveries(nats.url, gateway);
+      natsFigures = {
+        raw_nats_rtt_ms: round(median(rtt.raw), 3),
+        gateway_rtt_ms: round(median(rtt.gateway)),
+        gateway_overhead_ratio: round(median(rtt.gateway) / median(rtt.raw), 1),
+        deliveries_per_s: round(rate, 0),
+      };
     }
-    const url = (i: number) => `${host.url}/agent/${i % 9}/state`;
-    progress('warming up');
-    await load(url, 100, 8);
-    const results: Record<string, Trial[]> = { c1: [], c8: [] };
-    for (let t = 0; t < TRIALS; t++) {
-      for (const c of [1, 8]) {
-        const trial = await load(url, REQUESTS, c);
-        results[`c${c}`]!.push(trial);
-        progress(`  trial ${t + 1}/${TRIALS} concurrency ${c}: p50 ${trial.p50.toFixed(2)} ms p95 ${trial.p95.toFixed(2)} ms ${trial.rps.toFixed(0)} req/s`);
-      }
-    }
-    const pick = (c: string, k: keyof Trial) => round(median(results[c]!.map((r) => r[k])));
+    progress(`state size: ${WRITES} writes spread over the nine agents`);
+    const bytes = await stateBytes(host, gateway);
     const summary = {
-      bench: 'host',
+      bench: 'network',
+      delivery: gateway.delivery.kind,
       trials: TRIALS,
-      requests_per_trial: REQUESTS,
-      state_read_ms: {
-        c1: { p50: pick('c1', 'p50'), p95: pick('c1', 'p95') },
-        c8: { p50: pick('c8', 'p50'), p95: pick('c8', 'p95') },
-      },
-      state_read_rps: { c1: pick('c1', 'rps'), c8: pick('c8', 'rps') },
+      ...reads,
       cold_start_ms: round(median(cold), 0),
-      goal_state_p95_ms: 10,
+      converge_ms: { p50: round(median(converge), 1), p95: round(p95(converge), 1) },
+      ...natsFigures,
+      state_bytes_per_agent: bytes.stored,
+      yjs_doc_bytes: bytes.yjs,
+      state_bytes_ratio: round(bytes.ratio, 2),
+      goals: { state_p95_ms: 10, converge_p50_ms: 100, deliveries_per_s: 5_000 },
     };
     console.log(JSON.stringify(summary));
   } finally {
+    await gateway.close();
     await host.close();
+    await nats?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

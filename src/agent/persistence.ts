@@ -30,6 +30,8 @@ export interface LoadedAgent {
   updates: Uint8Array[];
   snapshotKeys: string[];
   logKeys: string[];
+  /** bytes of every snapshot and log blob: what the doc costs in the store */
+  storedBytes: number;
 }
 
 const encoder = new TextEncoder();
@@ -82,11 +84,14 @@ export class AgentPersistence {
       else if (k.startsWith(this.key('log:'))) logKeys.push(k);
     }
     const updates: Uint8Array[] = [];
+    let storedBytes = 0;
     for (const k of [...snapshotKeys, ...logKeys]) {
       const blob = this.store.get(k);
-      if (blob !== null) updates.push(blob);
+      if (blob === null) continue;
+      updates.push(blob);
+      storedBytes += blob.length;
     }
-    return { meta, updates, snapshotKeys, logKeys };
+    return { meta, updates, snapshotKeys, logKeys, storedBytes };
   }
 
   /** Durably appends one Yjs update; returns its key. */

@@ -122,6 +122,7 @@ function stateOf(s: AgentSession) {
     doc_bytes: Y.encodeStateAsUpdate(s.doc).length,
     data_keys: [...data.keys()].sort(),
     stored_blobs: s.logEntries,
+    stored_bytes: s.storedBytes,
   };
 }
 

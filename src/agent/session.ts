@@ -51,6 +51,10 @@ export class AgentSession {
     return this.loaded.snapshotKeys.length + this.loaded.logKeys.length;
   }
 
+  get storedBytes(): number {
+    return this.loaded.storedBytes;
+  }
+
   uptimeSeconds(): number {
     return Math.max(0, Math.floor((this.startedAt - this.meta.counters.created_at) / 1000));
   }
