@@ -65,26 +65,48 @@ export function onTick(ctx: SyncContext, doc: Y.Doc): SyncResult {
  * the topology may have changed under us, and any update is safe to merge.
  */
 export function onEnvelope(ctx: SyncContext, doc: Y.Doc, env: Envelope): SyncResult {
-  return handle(ctx, doc, check(ctx, env));
+  return onEnvelopes(ctx, doc, [env]);
 }
 
 /**
  * Handles a batch in order. Every envelope is checked before any is applied, so a bad one
  * refuses the whole batch and leaves the doc untouched. Duplicates and reordering are harmless:
  * Yjs updates are idempotent and commutative, and a re-applied update relays nothing.
+ *
+ * Whatever the batch taught us is relayed once per neighbour, merged (gossip): one StateUpdate
+ * per neighbour per request, not one per envelope, holding every delta that neighbour did not
+ * send us itself. The relay dies out because re-applying known data changes nothing.
  */
 export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelope[]): SyncResult {
   const checked = envs.map((env) => check(ctx, env));
   const outbox: Envelope[] = [];
+  const learned: { from: number; delta: Uint8Array }[] = [];
   let syncsCompleted = 0;
-  let changed = false;
   for (const c of checked) {
-    const r = handle(ctx, doc, c);
-    outbox.push(...r.outbox);
-    syncsCompleted += r.syncsCompleted;
-    changed ||= r.changed;
+    switch (c.kind) {
+      case 'request':
+        outbox.push(...answer(ctx, doc, c.env, c.sv, c.remote));
+        break;
+      case 'update': {
+        const delta = appliedUpdate(doc, () => Y.applyUpdate(doc, c.update, c.env.from));
+        if (delta !== null) learned.push({ from: c.env.from, delta });
+        if (c.env.type === 'SyncResponse') syncsCompleted++;
+        else outbox.push({ ...header(ctx), type: 'Ack', to: c.env.from, payload: { ack: c.env.id } } satisfies Ack);
+        break;
+      }
+      case 'notice':
+        break; // counted by the caller, nothing to do
+      default:
+        unexpectedCase(c);
+    }
   }
-  return { outbox, syncsCompleted, changed };
+  for (const n of ctx.neighbours) {
+    const deltas = learned.filter((l) => l.from !== n).map((l) => l.delta);
+    if (deltas.length === 0) continue;
+    const merged = deltas.length === 1 ? deltas[0]! : Y.mergeUpdates(deltas);
+    outbox.push(updateEnvelope(ctx, 'StateUpdate', n, toBase64(merged)));
+  }
+  return { outbox, syncsCompleted, changed: learned.length > 0 };
 }
 
 /** Runs `change` in one transaction and sends what it wrote to every neighbour. */
@@ -145,19 +167,6 @@ function check(ctx: SyncContext, env: Envelope): Checked {
   }
 }
 
-function handle(ctx: SyncContext, doc: Y.Doc, c: Checked): SyncResult {
-  switch (c.kind) {
-    case 'request':
-      return answer(ctx, doc, c.env, c.sv, c.remote);
-    case 'update':
-      return merge(ctx, doc, c.env, c.update);
-    case 'notice':
-      return QUIET; // counted by the caller, nothing to do
-    default:
-      return unexpectedCase(c);
-  }
-}
-
 /**
  * Sync step 1 from `req.from`. Reply with what it lacks, but only if it lacks something (more
  * structs, or different deletions), so a converged network stays quiet on ticks. If it holds
@@ -165,7 +174,7 @@ function handle(ctx: SyncContext, doc: Y.Doc, c: Checked): SyncResult {
  * This terminates: a request is only ever answered, never forwarded, and the request we send
  * back carries our digest, which matches the sender's once it applied our reply.
  */
-function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): SyncResult {
+function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[] {
   const localSv = Y.encodeStateVector(doc);
   const local = Y.decodeStateVector(localSv);
   const ds = deleteSetDigest(doc);
@@ -177,28 +186,7 @@ function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, 
     outbox.push(updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(Y.encodeStateAsUpdate(doc, sv))));
   }
   if (weLack || dsDiffers) outbox.push(syncRequest(ctx, req.from, toBase64(localSv), ds));
-  return { outbox, syncsCompleted: 0, changed: false };
-}
-
-/**
- * Sync step 2 or an incremental update. Whatever was new to us is relayed to every other
- * neighbour (gossip), so a write crosses the network without waiting for ticks; the relay dies
- * out because re-applying known data changes nothing. A StateUpdate is acknowledged.
- */
-function merge(ctx: SyncContext, doc: Y.Doc, env: SyncResponse | StateUpdate, update: Uint8Array): SyncResult {
-  const delta = appliedUpdate(doc, () => Y.applyUpdate(doc, update, env.from));
-  const outbox: Envelope[] = [];
-  if (delta !== null) {
-    const encoded = toBase64(delta);
-    for (const n of ctx.neighbours) {
-      if (n !== env.from) outbox.push(updateEnvelope(ctx, 'StateUpdate', n, encoded));
-    }
-  }
-  if (env.type === 'StateUpdate') {
-    const ack: Ack = { ...header(ctx), type: 'Ack', to: env.from, payload: { ack: env.id } };
-    outbox.push(ack);
-  }
-  return { outbox, syncsCompleted: env.type === 'SyncResponse' ? 1 : 0, changed: delta !== null };
+  return outbox;
 }
 
 /** Whether `a` holds a clock beyond `b` for some client. */

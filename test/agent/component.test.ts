@@ -95,18 +95,19 @@ describe('data', () => {
 
 describe('POST /agent/:id/inbox', () => {
   it('applies an update from a neighbour, acks it and relays it to the other neighbours', async () => {
-    const update = foreignUpdate(1111, (d) => d.set('from-agent-1', 'hello'));
-    const env = stateUpdate(1, 0, update, 'env-relay');
-    const { status, body } = await call<{ outbox: Envelope[] }>(app, 'POST', '/agent/0/inbox', [env]);
+    // Agent 7 (neighbours 4, 6, 8) hears from 4; no other test writes at 7.
+    const update = foreignUpdate(1111, (d) => d.set('from-agent-4', 'hello'));
+    const env = stateUpdate(4, 7, update, 'env-relay');
+    const { status, body } = await call<{ outbox: Envelope[] }>(app, 'POST', '/agent/7/inbox', [env]);
     expect(status).toBe(200);
     const ack = body.outbox.find((e) => e.type === 'Ack');
-    expect(ack).toMatchObject({ from: 0, to: 1, payload: { ack: 'env-relay' } });
+    expect(ack).toMatchObject({ from: 7, to: 4, payload: { ack: 'env-relay' } });
     const relays = body.outbox.filter((e) => e.type === 'StateUpdate');
-    expect(relays.map((e) => e.to)).toEqual([3]);
-    expect((await call(app, 'GET', '/agent/0/data/from-agent-1')).body.value).toBe('hello');
+    expect(relays.map((e) => e.to)).toEqual([6, 8]);
+    expect((await call(app, 'GET', '/agent/7/data/from-agent-4')).body.value).toBe('hello');
 
     // The same envelope again changes nothing and relays nothing.
-    const dup = await call<{ outbox: Envelope[] }>(app, 'POST', '/agent/0/inbox', [env]);
+    const dup = await call<{ outbox: Envelope[] }>(app, 'POST', '/agent/7/inbox', [env]);
     expect(dup.body.outbox.filter((e) => e.type === 'StateUpdate')).toEqual([]);
   });
 

@@ -97,8 +97,30 @@ describe('updates', () => {
     const r = onEnvelope(ctx(1, [0, 2, 9]), doc, stateUpdate(update, 9, 1));
     expect(dataMap(doc).get('k')).toBe('v');
     expect(r).toMatchObject({ changed: true, syncsCompleted: 0 });
-    expect(kinds(r.outbox)).toEqual(['StateUpdate->0', 'StateUpdate->2', 'Ack->9']);
-    expect(r.outbox[2]).toMatchObject({ payload: { ack: 'su-1' } });
+    expect(kinds(r.outbox)).toEqual(['Ack->9', 'StateUpdate->0', 'StateUpdate->2']);
+    expect(r.outbox[0]).toMatchObject({ payload: { ack: 'su-1' } });
+  });
+
+  it('relays a whole batch as one merged StateUpdate per neighbour, never back to a sender', () => {
+    const doc = createAgentDoc(1);
+    const batch = [
+      stateUpdate(Y.encodeStateAsUpdate(docWith(70, { a: 1 })), 9, 1),
+      stateUpdate(Y.encodeStateAsUpdate(docWith(71, { b: 2 })), 9, 1),
+      stateUpdate(Y.encodeStateAsUpdate(docWith(72, { c: 3 })), 0, 1),
+    ];
+    const r = onEnvelopes(ctx(1, [0, 2, 9]), doc, batch);
+    const relays = r.outbox.filter((e) => e.type === 'StateUpdate');
+    expect(kinds(relays)).toEqual(['StateUpdate->0', 'StateUpdate->2', 'StateUpdate->9']);
+    const content = (to: number) => {
+      const replica = createAgentDoc(5);
+      const e = relays.find((x) => x.to === to)!;
+      if (e.type === 'StateUpdate') Y.applyUpdate(replica, fromBase64(e.payload.update));
+      return dataMap(replica).toJSON();
+    };
+    expect(content(2)).toEqual({ a: 1, b: 2, c: 3 });
+    expect(content(0)).toEqual({ a: 1, b: 2 }); // 0 sent c itself
+    expect(content(9)).toEqual({ c: 3 }); // 9 sent a and b
+    expect(r.outbox.filter((e) => e.type === 'Ack')).toHaveLength(3);
   });
 
   it('a known update relays nothing (the gossip dies out)', () => {
