@@ -1,8 +1,7 @@
 // Agent configuration, read from Spin variables at request time (never at module top level:
 // Wizer would freeze whatever a top-level read returned at build time into every instance).
 import { AgentError, parseTopology, type TopologyKind } from '../core/index.ts';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
 
 export interface AgentConfig {
   agentId: number;
@@ -20,8 +19,6 @@ export interface AgentConfig {
 
 /** Reads one Spin variable; null when it is not defined for the component. */
 export type VariableSource = (name: string) => string | null;
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 function integer(get: VariableSource, name: string, fallback: number, min: number): number {
   const raw = get(name);

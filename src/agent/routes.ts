@@ -15,7 +15,7 @@ import {
 import * as Y from 'yjs';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
 import { errorResponse, json, readJsonBody, requireBearer } from './http.ts';
-import { createLogger } from './log.ts';
+import { createLogger } from '../core/log.ts';
 import { AgentSession, type World } from './session.ts';
 import type { ByteStore } from './store.ts';
 

@@ -1,6 +1,6 @@
 // Gateway configuration from the environment: defaults, then validation that names the variable,
 // so a bad deployment fails at start with a sentence instead of misbehaving later.
-import { LOG_LEVELS, type LogLevel } from './log.ts';
+import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
 
 export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_AGENT_COUNT = 9;

@@ -4,7 +4,7 @@
 import type { GatewayConfig } from './config.ts';
 import type { Delivery } from './delivery.ts';
 import { InprocDelivery } from './inproc.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../core/log.ts';
 import { connectNats } from './nats.ts';
 
 /** A nats-server this process started; stopped when the gateway closes. */

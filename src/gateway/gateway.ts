@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config.ts';
 import { connectDelivery, type ConnectOptions } from './connect.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.ts';
 import { Liveness, type NetworkStatus } from './liveness.ts';
-import { createLogger, errorFields, type Logger } from './log.ts';
+import { createLogger, errorFields, type Logger } from '../core/log.ts';
 import { heartbeatDigest, isRoutable } from './routable.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 

@@ -3,7 +3,7 @@
 // serialised and parsed per subscriber, so nobody shares objects), delivered asynchronously like NATS.
 import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
-import { errorFields, type Logger } from './log.ts';
+import { errorFields, type Logger } from '../core/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
 import { isPublishSubject, subjectMatches } from './subject-match.ts';
 

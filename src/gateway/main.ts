@@ -8,7 +8,7 @@ import { findNatsServer, startNatsServer } from '../../scripts/nats.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import type { SpawnedNatsServer } from './connect.ts';
 import { startGateway } from './gateway.ts';
-import { createLogger, errorFields } from './log.ts';
+import { createLogger, errorFields } from '../core/log.ts';
 
 async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {
   const binary = findNatsServer();

@@ -4,7 +4,7 @@
 import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
 import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
-import { errorFields, type Logger, type LogLevel } from './log.ts';
+import { errorFields, type Logger, type LogLevel } from '../core/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
 
 export const RECONNECT_TIME_WAIT_MS = 250;

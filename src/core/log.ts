@@ -1,5 +1,5 @@
-// Structured JSON logs, one object per line on stdout, filtered by LOG_LEVEL. The gateway keeps its
-// own tiny logger (it never imports component internals, see ARCHITECTURE.md).
+// Structured JSON logs, one object per line on stdout, filtered by LOG_LEVEL: shared by the agent
+// component and the gateway. Pure but for the default sink (console.log exists in components too).
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
