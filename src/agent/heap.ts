@@ -1,0 +1,19 @@
+// Works around a trap in the SDK's componentize-js 0.10.x: its `GetMemBuffer` (which the
+// generated bindings of every Spin import call, KV and variables included) re-`init`s one
+// static JS::PersistentRooted whenever linear memory has grown since its previous call, and a
+// second init of a rooted already in the root list fails MOZ_RELEASE_ASSERT(!listElem->isInList())
+// -> wasm `unreachable`. So a request traps as soon as it calls a Spin import after memory grew
+// past its size at the first import call (with KV, even 1 MiB of growth is enough).
+//
+// Every request runs in a fresh instance, so growing memory once, before the first import call,
+// and handing the space straight back to malloc makes later allocations reuse it instead of
+// growing memory. `transfer(0)` detaches the buffer and frees its contents at once (no GC wait);
+// sbrk never shrinks, so the freed bytes stay in the instance's malloc pool.
+
+/** Headroom reserved per request; a request that allocates beyond it still traps. */
+export const HEAP_RESERVE_BYTES = 16 * 1024 * 1024;
+
+export function reserveHeap(bytes: number = HEAP_RESERVE_BYTES): void {
+  const buffer = new ArrayBuffer(bytes) as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  buffer.transfer?.(0);
+}
