@@ -22,7 +22,7 @@ describe('bad input', () => {
 
   beforeAll(async () => {
     app = await startApp();
-    await call(app, 'PUT', '/agent/0/data/existing', 'value');
+    expect((await call(app, 'PUT', '/agent/0/data/existing', { existing: true })).status).toBe(200);
   }, 120_000);
   afterAll(async () => app?.close());
 

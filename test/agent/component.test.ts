@@ -84,7 +84,7 @@ describe('data', () => {
   });
 
   it("a user's write leaves with the next tick's outbox", async () => {
-    await call(app, 'PUT', '/agent/6/data/pending', 'soon');
+    expect((await call(app, 'PUT', '/agent/6/data/pending', { soon: true })).status).toBe(200);
     const { body } = await call<{ outbox: Envelope[] }>(app, 'POST', '/agent/6/tick');
     const updates = body.outbox.filter((e) => e.type === 'StateUpdate');
     expect(updates.map((e) => e.to).sort()).toEqual([3, 7]);
