@@ -19,7 +19,7 @@ it('keeps applying batches of 50 updates while the doc grows past 13 KB', async 
   let docBytes = 0;
   for (let round = 0; round < 32; round++) {
     const batch = Array.from({ length: 50 }, () => {
-      let update = new Uint8Array();
+      let update: Uint8Array = new Uint8Array();
       writer.once('update', (u: Uint8Array) => (update = u));
       writer.getMap('data').set(`k${n % 500}`, n++);
       return { v: 1, id: `big-${n}`, type: 'StateUpdate', from: 0, to: 3, ts: Date.now(), payload: { update: toBase64(update) } };
