@@ -289,8 +289,9 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     component: r.component,
     url: url + (r.wildcard ? r.route.slice(0, -'/...'.length) || '/' : r.route),
   }));
-  log.log('info', 'listening', { url, app: manifest.name, workers, stateDir, transpiler: transpiler.id, reuseMemory });
+  // Routes first: `listening` is the last line, the one a supervisor waits for.
   for (const r of routes) log.log('info', 'route', { route: r.route, component: r.component, url: r.url });
+  log.log('info', 'listening', { url, app: manifest.name, workers, stateDir, transpiler: transpiler.id, reuseMemory });
 
   let closing: Promise<void> | undefined;
   return {
