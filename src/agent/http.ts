@@ -16,6 +16,7 @@ export function statusOf(code: AgentErrorCode): number {
     case 'bad-request':
     case 'bad-envelope':
     case 'bad-update':
+    case 'bad-term':
       return 400;
     case 'unauthorized':
       return 401;

@@ -9,6 +9,8 @@ export type AgentErrorCode =
   | 'bad-envelope'
   /** Yjs bytes (update or state vector) that cannot be decoded */
   | 'bad-update'
+  /** an s-expression term or pattern that does not parse, or is too large */
+  | 'bad-term'
   /** an envelope addressed to another agent arrived here */
   | 'wrong-agent'
   /** no such route, agent or key */
