@@ -8,11 +8,9 @@
 import * as Y from 'yjs';
 import { TERMS, UNIONS } from './doc.ts';
 
-/** An e-node: operator and the term hashes of its children (none for a symbol or constant). */
-export interface TermRecord {
-  op: string;
-  children: string[];
-}
+import type { TermRecord } from '../egraph/index.ts';
+
+export type { TermRecord };
 
 /** Why two terms are equal: the rule that proved it, who applied it, and when (ms). */
 export interface UnionRecord {

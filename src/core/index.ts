@@ -1,6 +1,6 @@
 // The agent's brain: pure TypeScript, no I/O, no host imports. Time and randomness come in
 // through SyncContext and function arguments. This file is the curated public surface.
-export { AgentError, unexpectedCase, type AgentErrorCode } from './errors.ts';
+export { AgentError, got, unexpectedCase, type AgentErrorCode } from './errors.ts';
 export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';
 export {
   BROADCAST_HEARTBEAT_SUBJECT,
@@ -50,3 +50,16 @@ export {
 } from './sync.ts';
 export { fromBase64, isBase64, toBase64 } from './base64.ts';
 export { seededRandom } from './prng.ts';
+export {
+  addToEGraphSets,
+  readEGraphSets,
+  termsMap,
+  unionKey,
+  unionsMap,
+  type EGraphSets,
+  type TermRecord,
+  type UnionRecord,
+} from './egraph-doc.ts';
+export { TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseUserTerm, saturateDoc, type AddedTerm, type TickSaturation } from './egraph-agent.ts';
+export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
+export { RULE_SPECS, colourOfRule, foldsConstants, rulesFor } from './rules/index.ts';

@@ -2,7 +2,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createAgentDoc } from '../../src/core/doc.ts';
-import { addToEGraphSets, readEGraphSets, termsMap, unionKey, unionsMap } from '../../src/core/egraph-doc.ts';
+import { addToEGraphSets, readEGraphSets, termsMap, unionKey, unionsMap, type TermRecord } from '../../src/core/egraph-doc.ts';
 
 const X = '00000000000000a1';
 const ZERO = '00000000000000b2';
@@ -21,7 +21,7 @@ describe('e-graph sets in the doc', () => {
 
   it('adds only what is missing and ignores a term equal to itself', () => {
     const doc = createAgentDoc(1);
-    const terms = [[X, { op: 'x', children: [] }], [ZERO, { op: '0', children: [] }], [SUM, { op: '+', children: [X, ZERO] }]] as const;
+    const terms: [string, TermRecord][] = [[X, { op: 'x', children: [] }], [ZERO, { op: '0', children: [] }], [SUM, { op: '+', children: [X, ZERO] }]];
     const union = { a: SUM, b: X, rule: 'add-0', agent: 1, ts: 5 };
     expect(addToEGraphSets(doc, terms, [union, { ...union, a: X, b: X }])).toEqual({ terms: 3, unions: 1 });
     expect(addToEGraphSets(doc, terms, [{ ...union, a: X, b: SUM }])).toEqual({ terms: 0, unions: 0 });

@@ -1,0 +1,87 @@
+// What an agent does with its e-graph, over its Yjs doc: add a user's term, answer queries, and
+// saturate with its colour's rules on a tick. The e-graph is rebuilt from the doc's two sets on
+// every request (components are request-scoped); additions go back into the doc as one local
+// write, so they spread to neighbours like any other change.
+import type * as Y from 'yjs';
+import {
+  EGraph,
+  EGraphError,
+  parseTerm,
+  saturate,
+  type Kernel,
+  type Rule,
+  type SaturationOptions,
+  type SaturationResult,
+  type Term,
+} from '../egraph/index.ts';
+import { AgentError } from './errors.ts';
+import { addToEGraphSets, readEGraphSets, type UnionRecord } from './egraph-doc.ts';
+import { onLocalWrite, type SyncContext } from './sync.ts';
+import type { Envelope } from './envelope.ts';
+
+/** Per-tick budget: a tick must stay a short request; the next tick carries on. */
+export const TICK_SATURATION_LIMITS = { iterations: 4, nodes: 5_000, timeMs: 2_000, matchesPerRule: 1_000 };
+
+/** The doc's e-graph, materialised in `kernel`. */
+export function loadEGraph(doc: Y.Doc, kernel: Kernel): EGraph {
+  const sets = readEGraphSets(doc);
+  return EGraph.fromSets(kernel, sets.terms, sets.unions);
+}
+
+export interface AddedTerm {
+  hash: string;
+  /** e-nodes the doc did not hold yet */
+  newTerms: number;
+  outbox: Envelope[];
+}
+
+/** A term from a request: a parse failure is the caller's `bad-term`. */
+export function parseUserTerm(text: string): Term {
+  try {
+    return parseTerm(text);
+  } catch (err) {
+    if (err instanceof EGraphError) throw new AgentError('bad-term', err.message, err.detail);
+    throw err;
+  }
+}
+
+/** Parses `text` and adds its e-nodes to the doc. */
+export function addTerm(ctx: SyncContext, doc: Y.Doc, kernel: Kernel, text: string): AddedTerm {
+  const term = parseUserTerm(text);
+  const egraph = loadEGraph(doc, kernel);
+  const { hash, newRecords } = egraph.addTerm(term);
+  let newTerms = 0;
+  const { outbox } = onLocalWrite(ctx, doc, (d) => {
+    newTerms = addToEGraphSets(d, newRecords, []).terms;
+  });
+  return { hash, newTerms, outbox };
+}
+
+export interface TickSaturation {
+  result: SaturationResult;
+  newTerms: number;
+  newUnions: number;
+  outbox: Envelope[];
+}
+
+/** Applies `rules` within the budget and writes what they found into the doc. */
+export function saturateDoc(
+  ctx: SyncContext,
+  doc: Y.Doc,
+  kernel: Kernel,
+  rules: readonly Rule[],
+  options: SaturationOptions = {},
+): TickSaturation {
+  const egraph = loadEGraph(doc, kernel);
+  const result = saturate(egraph, rules, TICK_SATURATION_LIMITS, ctx.now, options);
+  const ts = ctx.now();
+  const unions: UnionRecord[] = result.newUnions.map((u) => ({ a: u.a, b: u.b, rule: u.rule, agent: ctx.agentId, ts }));
+  let added = { terms: 0, unions: 0 };
+  let outbox: Envelope[] = [];
+  if (result.newTerms.length > 0 || unions.length > 0) {
+    ({ outbox } = onLocalWrite(ctx, doc, (d) => {
+      added = addToEGraphSets(d, result.newTerms, unions);
+    }));
+  }
+  return { result, newTerms: added.terms, newUnions: added.unions, outbox };
+}
