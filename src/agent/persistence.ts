@@ -16,6 +16,8 @@ export const COMPACT_AFTER_LOG_ENTRIES = 32;
 export interface AgentMeta {
   node_id: string;
   counters: Counters;
+  /** sizes of the e-graph sets when saturation last reached a fixpoint (nothing to redo until they grow) */
+  saturated?: { terms: number; unions: number } | null;
 }
 
 export interface RecordedEnvelope {

@@ -3,8 +3,19 @@
 import {
   AgentError,
   DATA,
-  TERMS,
+  addTerm,
+  colourOfRule,
   dataMap,
+  got,
+  loadEGraph,
+  readEGraphSets,
+  foldsConstants,
+  MAX_EGRAPH_TERMS,
+  parseUserTerm,
+  rulesFor,
+  saturateDoc,
+  termsMap,
+  unionsMap,
   onEnvelopes,
   onLocalWrite,
   onTick,
@@ -13,6 +24,7 @@ import {
   type Envelope,
 } from '../core/index.ts';
 import * as Y from 'yjs';
+import { printTerm } from '../egraph/index.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
 import { errorResponse, json, readJsonBody, requireBearer } from './http.ts';
 import { createLogger } from '../core/log.ts';
@@ -31,7 +43,7 @@ type Method = 'GET' | 'PUT' | 'DELETE' | 'POST';
 type Handler = (request: Request, session: () => AgentSession, param: string) => Promise<Response> | Response;
 
 interface Route {
-  /** first path segment after /agent/:id */
+  /** path after /agent/:id (the first segment only, for a keyed route) */
   name: string;
   /** whether a `:key` segment follows the name */
   keyed: boolean;
@@ -45,6 +57,9 @@ const ROUTES: Route[] = [
   { name: 'inbox', keyed: false, methods: { POST: inbox } },
   { name: 'tick', keyed: false, methods: { POST: (_r, s) => tick(s()) } },
   { name: 'data', keyed: true, methods: { GET: getData, PUT: putData, DELETE: deleteData } },
+  { name: 'terms', keyed: false, methods: { POST: postTerm } },
+  { name: 'egraph', keyed: false, methods: { GET: getEGraph } },
+  { name: 'egraph/best', keyed: false, methods: { GET: getBest } },
 ];
 
 const MUTATING: ReadonlySet<string> = new Set(['PUT', 'DELETE', 'POST']);
@@ -72,7 +87,8 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps): Pr
   if (parts[1] !== String(config.agentId)) {
     throw new AgentError('wrong-agent', `this component serves agent ${config.agentId}, not ${parts[1]}`);
   }
-  const route = ROUTES.find((r) => r.name === parts[2] && (r.keyed ? parts.length === 4 : parts.length === 3));
+  const rest = parts.slice(2).join('/');
+  const route = ROUTES.find((r) => (r.keyed ? parts.length === 4 && r.name === parts[2] : r.name === rest));
   if (route === undefined) throw new AgentError('not-found', `no route for ${path}`);
   const handler = route.methods[request.method as Method];
   if (handler === undefined) {
@@ -106,7 +122,7 @@ function stateOf(s: AgentSession) {
   return {
     agent_id: s.config.agentId,
     node_id: s.meta.node_id,
-    egraph_nodes: s.doc.getMap(TERMS).size,
+    egraph_nodes: egraphNodes(s),
     neighbors: s.neighbours,
     messages_received: c.messages_received,
     messages_sent: c.messages_sent,
@@ -172,13 +188,102 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
   return sent(s, envelopes, result.outbox, result.syncsCompleted);
 }
 
+// A tick: heartbeat and anti-entropy, then this agent's colour of rewrites. Saturation is skipped
+// while the e-graph is exactly as the last saturated run left it (grow-only sets: equal sizes
+// mean equal content), so a quiet network stays cheap.
 function tick(s: AgentSession): Response {
-  const result = onTick(s.syncContext(), s.doc);
-  return sent(s, [], result.outbox, result.syncsCompleted);
+  const ctx = s.syncContext();
+  const result = onTick(ctx, s.doc);
+  const sizes = egraphSizes(s);
+  const last = s.meta.saturated;
+  if (sizes.terms === 0 || (last && last.terms === sizes.terms && last.unions === sizes.unions)) {
+    return sent(s, [], result.outbox, result.syncsCompleted);
+  }
+  const colour = s.colour();
+  if (sizes.terms >= MAX_EGRAPH_TERMS) {
+    s.meta = { ...s.meta, saturated: sizes };
+    s.persistence.saveMeta(s.meta);
+    const saturation = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0 };
+    return sent(s, [], result.outbox, result.syncsCompleted, { saturation });
+  }
+  const run = saturateDoc(ctx, s.doc, s.kernel(), rulesFor(colour), { foldConstants: foldsConstants(colour) });
+  // At a fixpoint or at the node cap there is nothing to do until the sets grow again.
+  const done = run.result.stop === 'saturated' || run.result.stop === 'node-limit';
+  s.meta = { ...s.meta, saturated: done ? egraphSizes(s) : null };
+  s.persistence.saveMeta(s.meta);
+  const saturation = {
+    colour,
+    stop: run.result.stop,
+    iterations: run.result.iterations,
+    rewrites: run.result.rewrites,
+    new_terms: run.newTerms,
+    new_unions: run.newUnions,
+  };
+  return sent(s, [], [...result.outbox, ...run.outbox], result.syncsCompleted, { saturation });
 }
 
-function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: number): Response {
+function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: number, extra: Record<string, unknown> = {}): Response {
   const all = [...s.persistence.takePendingOutbox(), ...outbox];
   s.commit(inbox, all, syncs);
-  return json(200, { agent_id: s.config.agentId, outbox: all });
+  return json(200, { agent_id: s.config.agentId, outbox: all, ...extra });
+}
+
+function egraphSizes(s: AgentSession): { terms: number; unions: number } {
+  return { terms: termsMap(s.doc).size, unions: unionsMap(s.doc).size };
+}
+
+function egraphNodes(s: AgentSession): number {
+  return termsMap(s.doc).size === 0 ? 0 : loadEGraph(s.doc, s.kernel()).summary().nodes;
+}
+
+/** `{ "term": "(* (+ x 0) 2)" }` → the term's hash; its e-nodes join the doc and spread. */
+async function postTerm(request: Request, open: () => AgentSession): Promise<Response> {
+  const body = await readJsonBody(request);
+  const text = (body as { term?: unknown } | null)?.term;
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof text !== 'string') {
+    throw new AgentError('bad-request', 'body must be { "term": "<s-expression>" }', got(body));
+  }
+  const s = open();
+  const added = addTerm(s.syncContext(), s.doc, s.kernel(), text);
+  return localWriteDone(s, added.outbox, { hash: added.hash, term: text, new_terms: added.newTerms });
+}
+
+function getEGraph(request: Request, open: () => AgentSession): Response {
+  const full = new URL(request.url).searchParams.get('full');
+  if (full !== null && full !== '0' && full !== '1') throw new AgentError('bad-request', 'full must be 0 or 1', got(full));
+  const s = open();
+  const colour = s.colour();
+  const egraph = loadEGraph(s.doc, s.kernel());
+  return json(200, {
+    agent_id: s.config.agentId,
+    color: colour,
+    ...egraph.summary(),
+    rules: rulesFor(colour).map((r) => r.name),
+    provenance: provenanceOf(s),
+    ...(full === '1' ? { dump: egraph.dump() } : {}),
+  });
+}
+
+/** How many known equalities each rule, and each colour's family, proved. */
+function provenanceOf(s: AgentSession): { rules: Record<string, number>; colours: Record<string, number> } {
+  const rules: Record<string, number> = {};
+  const colours: Record<string, number> = {};
+  for (const u of readEGraphSets(s.doc).unions) {
+    rules[u.rule] = (rules[u.rule] ?? 0) + 1;
+    const colour = colourOfRule(u.rule) ?? 'other';
+    colours[colour] = (colours[colour] ?? 0) + 1;
+  }
+  return { rules, colours };
+}
+
+/** The cheapest term equal to `?term=` that this agent knows of (the term itself is not stored). */
+function getBest(request: Request, open: () => AgentSession): Response {
+  const text = new URL(request.url).searchParams.get('term');
+  if (text === null || text === '') throw new AgentError('bad-request', 'query parameter term is required', 'e.g. ?term=(* x 2)');
+  const term = parseUserTerm(text);
+  const s = open();
+  const egraph = loadEGraph(s.doc, s.kernel());
+  const { hash } = egraph.addTerm(term);
+  const best = egraph.best(hash);
+  return json(200, { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost });
 }

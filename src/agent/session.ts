@@ -3,6 +3,8 @@
 import * as Y from 'yjs';
 import {
   clientIdFor,
+  colourTopology,
+  type Colour,
   countExchange,
   loadDoc,
   neighbours,
@@ -10,6 +12,7 @@ import {
   type Envelope,
   type SyncContext,
 } from '../core/index.ts';
+import type { Kernel } from '../egraph/kernel.ts';
 import type { AgentConfig } from './config.ts';
 import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, type AgentMeta, type LoadedAgent } from './persistence.ts';
 import type { ByteStore } from './store.ts';
@@ -17,6 +20,8 @@ import type { ByteStore } from './store.ts';
 export interface World {
   now: () => number;
   random: (n: number) => Uint8Array;
+  /** a clean e-graph kernel (the component import in Spin; any Kernel in tests) */
+  kernel: () => Kernel;
 }
 
 export class AgentSession {
@@ -57,6 +62,16 @@ export class AgentSession {
 
   uptimeSeconds(): number {
     return Math.max(0, Math.floor((this.startedAt - this.meta.counters.created_at) / 1000));
+  }
+
+  /** This agent's colour in the topology's 3-colouring (which rule family it applies). */
+  colour(): Colour {
+    const colours = colourTopology(this.config.topology, this.config.agentCount).colours;
+    return colours[this.config.agentId] as Colour;
+  }
+
+  kernel(): Kernel {
+    return this.world.kernel();
   }
 
   syncContext(): SyncContext {

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { AgentSession, type World } from '../../src/agent/session.ts';
+import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/agent/store.ts';
 
 function mapStore(): ByteStore {
@@ -16,7 +17,7 @@ const config: AgentConfig = {
   healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', authToken: null,
 };
 let counter = 0;
-const world: World = { now: () => 1_700_000_000_000 + counter++, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 255) };
+const world: World = { now: () => 1_700_000_000_000 + counter++, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 255), kernel: () => new ReferenceKernel() };
 
 function update(from: number, id: string, u: Uint8Array): Envelope {
   return { v: 1, id, type: 'StateUpdate', from, to: 0, ts: 1, payload: { update: toBase64(u) } };
