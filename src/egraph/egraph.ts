@@ -107,6 +107,19 @@ export class EGraph {
     return true;
   }
 
+  /**
+   * Adds a node a rewrite built, unless a congruent node exists: then that node's existing name is
+   * returned and the new name is not kept, so the CRDT never learns a name it was not sent.
+   */
+  addDerived(hash: string, record: TermRecord): { hash: string; added: boolean } {
+    if (this.ids.has(hash)) return { hash, added: false };
+    if (this.addRecord(hash, record)) return { hash, added: true };
+    const existing = this.hashOfId.get(this.ids.get(hash) as number) as string;
+    this.ids.delete(hash);
+    this.records.delete(hash);
+    return { hash: existing, added: false };
+  }
+
   /** Adds a term and all its subterms; returns its hash and the records that were new. */
   addTerm(term: Term): { hash: string; newRecords: [string, TermRecord][] } {
     const newRecords: [string, TermRecord][] = [];
@@ -149,11 +162,6 @@ export class EGraph {
     const id = this.ids.get(hash);
     if (id === undefined) throw new RangeError(`unknown term ${hash}`);
     return id;
-  }
-
-  /** A term hash naming kernel node `id`, if the node is known. */
-  hashOfNode(id: number): string | undefined {
-    return this.hashOfId.get(id);
   }
 
   opCode(op: string): number {

@@ -58,16 +58,10 @@ export function saturate(
 
   /** Adds `op(children)` (children named by term hash); returns the hash naming the node. */
   const addNode = (op: string, children: string[]): string => {
-    const hash = termHash(op, children);
-    if (egraph.has(hash)) return hash;
     const record = { op, children };
-    if (egraph.addRecord(hash, record)) {
-      newTerms.push([hash, record]);
-      return hash;
-    }
-    // Congruent to a node we hold: use that node's name rather than minting a new one.
-    const existing = egraph.hashOfNode(egraph.idOf(hash)) as string;
-    return existing;
+    const node = egraph.addDerived(termHash(op, children), record);
+    if (node.added) newTerms.push([node.hash, record]);
+    return node.hash;
   };
   const unite = (a: string, b: string, rule: string): void => {
     if (egraph.classIdOf(a) === egraph.classIdOf(b)) return;
