@@ -44,17 +44,20 @@ function parse(text: string, allowVariables: boolean): Term {
   }
   const tokens = [...text.matchAll(/\(|\)|[^\s()]+/g)];
   let at = 0;
-  const fail = (what: string): never => {
-    const token = tokens[at];
+  const fail = (what: string, index = at): never => {
+    const token = tokens[index];
     const where = token === undefined ? 'at the end' : `at ${token.index} ("${token[0]}")`;
     throw new EGraphError('bad-term', `expected ${what} ${where}`, text.length > 80 ? `${text.slice(0, 77)}...` : text);
   };
-  const atom = (token: string): Term => {
+  /** The atom at token `index`. */
+  const atom = (token: string, index: number): Term => {
     if (isVariable(token)) {
-      if (!allowVariables) fail('a symbol or number, not a pattern variable,');
+      if (!allowVariables) fail('a symbol or number, not a pattern variable,', index);
       return { op: token, children: [] };
     }
-    if (!ATOM.test(token)) fail('a symbol or number');
+    if (!ATOM.test(token)) fail('a symbol or number', index);
+    // `1e999` would print as `Infinity`, a symbol: a different term from the one written.
+    if (isNumber(token) && !Number.isFinite(Number(token))) fail('a finite number', index);
     return { op: canonicalAtom(token), children: [] };
   };
   const expr = (depth: number): Term => {
@@ -63,18 +66,18 @@ function parse(text: string, allowVariables: boolean): Term {
     if (token === undefined) return fail('a term');
     if (token === ')') return fail('a term');
     at++;
-    if (token !== '(') return atom(token);
+    if (token !== '(') return atom(token, at - 1);
     const head = tokens[at]?.[0];
     if (head === undefined || head === '(' || head === ')') return fail('an operator after "("');
+    if (!ATOM.test(head) || isNumber(head)) fail('an operator symbol');
     at++;
-    if (isVariable(head) || isNumber(head)) fail('an operator symbol');
     const children: Term[] = [];
     while (tokens[at]?.[0] !== ')') {
       if (tokens[at] === undefined) fail('")"');
       children.push(expr(depth + 1));
     }
     at++;
-    if (children.length === 0) fail('at least one argument');
+    if (children.length === 0) fail('at least one argument', at - 1);
     return { op: head, children };
   };
   const term = expr(0);
