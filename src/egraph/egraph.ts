@@ -5,52 +5,15 @@
 // never by kernel id or arrival order).
 import { termHash } from './hash.ts';
 import type { Kernel } from './kernel.ts';
-import { isNumber, printTerm, type Term } from './sexp.ts';
+import { AST_SIZE, extractBest, opCostTable, type Best, type OpCost } from './extract.ts';
+import { isNumber, type Term } from './sexp.ts';
+import type { Snapshot, SnapshotNode } from './snapshot.ts';
 
 /** An e-node as the CRDT stores it: operator and children's term hashes. */
 export interface TermRecord {
   op: string;
   children: string[];
 }
-
-/** A canonical e-node in a snapshot: children are kernel class ids. */
-export interface SnapshotNode {
-  op: string;
-  children: number[];
-}
-
-/** The e-graph after rebuild, indexed for matching and extraction. */
-export interface Snapshot {
-  /** class id → its canonical nodes (a class holding a constant shows its leaves only: egg's pruning) */
-  classes: Map<number, SnapshotNode[]>;
-  /** op → classes holding a node with that op */
-  byOp: Map<string, number[]>;
-  /** class id → its numeric value, when it holds a constant */
-  constant: Map<number, number>;
-  /** classes holding a symbol leaf */
-  symbolic: Set<number>;
-  /** class id → canonical name (smallest term hash in the class) */
-  name: Map<number, string>;
-  nodeCount: number;
-}
-
-export interface Best {
-  term: string;
-  cost: number;
-}
-
-/**
- * The order among equal-cost terms: by printed form, with numbers after symbols, so that
- * `(* x 2)` wins over `(* 2 x)` as a reader expects. Any fixed order would do for convergence.
- */
-function before(a: string, b: string): boolean {
-  const key = (t: string) => t.replace(/(^|[\s(])(?=-?[\d.])/g, '$1~');
-  return key(a) < key(b);
-}
-
-/** Cost of one e-node's operator; at least 1, so a cheapest term is always finite. */
-export type OpCost = (op: string) => number;
-export const AST_SIZE: OpCost = () => 1;
 
 export class EGraph {
   private readonly opCodes = new Map<string, number>();
@@ -235,33 +198,11 @@ export class EGraph {
     return this.cached;
   }
 
-  /** The cheapest term in `hash`'s class; equal-cost candidates are ordered by their printed form. */
+  /** The cheapest term in `hash`'s class (`AST_SIZE` unless told); ties go to the first printed term. */
   best(hash: string, cost: OpCost = AST_SIZE): Best {
-    const snap = this.snapshot();
-    const opCosts = Uint32Array.from(this.opNames, (op) => Math.max(1, Math.floor(cost(op))));
-    const flat = this.kernel.costs(opCosts);
-    const classCost = new Map<number, number>();
-    for (let i = 0; i + 1 < flat.length; i += 2) classCost.set(flat[i] as number, flat[i + 1] as number);
-    const chosen = new Map<number, string>();
-    const bestOf = (cls: number): string => {
-      const known = chosen.get(cls);
-      if (known !== undefined) return known;
-      const target = classCost.get(cls) as number;
-      let winner: string | undefined;
-      for (const node of snap.classes.get(cls) ?? []) {
-        let total = opCosts[this.opCodes.get(node.op) as number] as number;
-        for (const c of node.children) total += classCost.get(c) ?? Infinity;
-        if (total !== target) continue;
-        const printed = printTerm({ op: node.op, children: node.children.map((c) => ({ op: bestOf(c), children: [] })) });
-        if (winner === undefined || before(printed, winner)) winner = printed;
-      }
-      // A pruned constant class is cheapest as its constant, whatever else it holds.
-      winner ??= String(snap.constant.get(cls));
-      chosen.set(cls, winner);
-      return winner;
-    };
-    const cls = this.classIdOf(hash);
-    return { term: bestOf(cls), cost: classCost.get(cls) ?? 0 };
+    const table = opCostTable(this.opNames, cost);
+    const opCost = (op: string) => table[this.opCodes.get(op) as number] as number;
+    return extractBest(this.snapshot(), this.kernel.costs(table), opCost, this.classIdOf(hash));
   }
 
   /** Every class with its members (term hashes) and canonical nodes, for `GET /egraph?full=1`. */

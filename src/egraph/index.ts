@@ -5,7 +5,9 @@ export { MAX_TERM_DEPTH, MAX_TERM_LENGTH, isNumber, isVariable, parsePattern, pa
 export { termHash } from './hash.ts';
 export { compileRule, type Condition, type ConditionFn, type Rule, type RuleSpec } from './pattern.ts';
 export { ematch, matchesIn, type Match, type Substitution } from './match.ts';
-export { AST_SIZE, EGraph, type Best, type OpCost, type Snapshot, type SnapshotNode, type TermRecord } from './egraph.ts';
+export { EGraph, type TermRecord } from './egraph.ts';
+export type { Snapshot, SnapshotNode } from './snapshot.ts';
+export { AST_SIZE, extractBest, opCostTable, type Best, type OpCost } from './extract.ts';
 export {
   CONST_FOLD,
   saturate,

@@ -1,6 +1,6 @@
 // E-matching: every way a pattern matches the classes of a snapshot. Plain backtracking over the
 // class → nodes index; patterns are small, so the search is driven by the top operator's classes.
-import type { Snapshot } from './egraph.ts';
+import type { Snapshot } from './snapshot.ts';
 import { isVariable, type Term } from './sexp.ts';
 
 /** Pattern variable → class id. */

@@ -2,11 +2,12 @@
 // against one snapshot, then applies all matches, folds constants, and rebuilds. What it learns is
 // returned as CRDT additions (new term records, new unions with the rule as provenance): every
 // hash they mention is either already in the replica's sets or among the new records.
-import type { EGraph, Snapshot, TermRecord } from './egraph.ts';
+import type { EGraph, TermRecord } from './egraph.ts';
 import { termHash } from './hash.ts';
 import { ematch, type Substitution } from './match.ts';
 import type { Condition, Rule } from './pattern.ts';
 import { isVariable, type Term } from './sexp.ts';
+import type { Snapshot } from './snapshot.ts';
 
 export type StopReason = 'saturated' | 'iter-limit' | 'node-limit' | 'time-limit';
 

@@ -1,0 +1,23 @@
+// The e-graph as matching and extraction see it: the kernel's canonical nodes after rebuild,
+// indexed once per change, with egg's ConstantFold pruning applied as a view.
+
+/** A canonical e-node in a snapshot: children are kernel class ids. */
+export interface SnapshotNode {
+  op: string;
+  children: number[];
+}
+
+/** The e-graph after rebuild, indexed for matching and extraction. */
+export interface Snapshot {
+  /** class id → its canonical nodes (a class holding a constant shows its leaves only: egg's pruning) */
+  classes: Map<number, SnapshotNode[]>;
+  /** op → classes holding a node with that op */
+  byOp: Map<string, number[]>;
+  /** class id → its numeric value, when it holds a constant */
+  constant: Map<number, number>;
+  /** classes holding a symbol leaf */
+  symbolic: Set<number>;
+  /** class id → canonical name (smallest term hash in the class) */
+  name: Map<number, string>;
+  nodeCount: number;
+}
