@@ -30,85 +30,167 @@ export class EGraph {
   static fromSets(kernel: Kernel, terms: ReadonlyMap<string, TermRecord>, unions: Iterable<{ a: string; b: string }>): EGraph {
     const egraph = new EGraph(kernel);
     egraph.addRecords(terms);
-    for (const u of unions) egraph.union(u.a, u.b);
+    egraph.unionAll(unions);
     egraph.rebuild();
     return egraph;
   }
 
-  /** Adds records in any order: passes until no record whose children are all present is left. */
+  /**
+   * Adds CRDT records in any order, one kernel call per wave: a record joins the first wave after
+   * all its children are present. Records whose children never arrive wait (they are not added).
+   */
   addRecords(records: Iterable<readonly [string, TermRecord]>): number {
-    let waiting = [...records].filter(([hash]) => !this.ids.has(hash));
-    let added = 0;
-    for (let progress = true; progress && waiting.length > 0; ) {
-      progress = false;
-      const next: (readonly [string, TermRecord])[] = [];
-      for (const entry of waiting) {
-        if (entry[1].children.every((c) => this.ids.has(c))) {
-          this.addRecord(entry[0], entry[1]);
-          added++;
-          progress = true;
-        } else next.push(entry);
+    /** child hash → records waiting for it */
+    const waitingOn = new Map<string, (readonly [string, TermRecord])[]>();
+    const missing = new Map<string, number>();
+    let wave: (readonly [string, TermRecord])[] = [];
+    for (const entry of records) {
+      if (this.ids.has(entry[0]) || missing.has(entry[0])) continue;
+      const absent = new Set(entry[1].children.filter((c) => !this.ids.has(c)));
+      missing.set(entry[0], absent.size);
+      if (absent.size === 0) wave.push(entry);
+      for (const c of absent) {
+        const list = waitingOn.get(c);
+        if (list === undefined) waitingOn.set(c, [entry]);
+        else list.push(entry);
       }
-      waiting = next;
+    }
+    let added = 0;
+    while (wave.length > 0) {
+      this.addBatch(wave, true);
+      added += wave.length;
+      const next: (readonly [string, TermRecord])[] = [];
+      for (const [hash] of wave) {
+        for (const parent of waitingOn.get(hash) ?? []) {
+          const left = (missing.get(parent[0]) as number) - 1;
+          missing.set(parent[0], left);
+          if (left === 0) next.push(parent);
+        }
+      }
+      wave = next;
     }
     return added;
   }
 
   /**
-   * Adds a record whose children are present. Returns true when it is a new e-node; a record
-   * congruent to an existing node just becomes another name of it.
+   * Adds nodes a rewrite built (children present), in one kernel call. A node congruent to one we
+   * hold is not kept under its new name: the known node's name is returned instead, so the CRDT
+   * never learns a name it was not sent. `added` says which nodes are new.
    */
-  addRecord(hash: string, record: TermRecord): boolean {
-    if (this.ids.has(hash)) return false;
-    const nodeIds = record.children.map((c) => this.idOf(c));
-    const id = this.kernel.add(Uint32Array.from([this.opCode(record.op), nodeIds.length, ...nodeIds]))[0] as number;
-    this.ids.set(hash, id);
-    this.records.set(hash, record);
-    this.cached = null;
-    if (this.hashOfId.has(id)) return false;
-    this.hashOfId.set(id, hash);
-    return true;
+  addDerived(entries: readonly (readonly [string, TermRecord])[]): { hash: string; added: boolean }[] {
+    return this.addBatch(entries, false);
   }
 
-  /**
-   * Adds a node a rewrite built, unless a congruent node exists: then that node's existing name is
-   * returned and the new name is not kept, so the CRDT never learns a name it was not sent.
-   */
-  addDerived(hash: string, record: TermRecord): { hash: string; added: boolean } {
-    if (this.ids.has(hash)) return { hash, added: false };
-    if (this.addRecord(hash, record)) return { hash, added: true };
-    const existing = this.hashOfId.get(this.ids.get(hash) as number) as string;
-    this.ids.delete(hash);
-    this.records.delete(hash);
-    return { hash: existing, added: false };
-  }
-
-  /** Adds a term and all its subterms; returns its hash and the records that were new. */
+  /** Adds a term and all its subterms, one kernel call per height; returns its hash and the new records. */
   addTerm(term: Term): { hash: string; newRecords: [string, TermRecord][] } {
-    const newRecords: [string, TermRecord][] = [];
-    const visit = (t: Term): string => {
-      const record = { op: t.op, children: t.children.map(visit) };
+    const byHeight: [string, TermRecord][][] = [];
+    const visit = (t: Term): { hash: string; height: number } => {
+      const children = t.children.map(visit);
+      const record = { op: t.op, children: children.map((c) => c.hash) };
       const hash = termHash(record.op, record.children);
-      if (!this.ids.has(hash)) {
-        this.addRecord(hash, record);
-        newRecords.push([hash, record]);
-      }
-      return hash;
+      const height = children.reduce((h, c) => Math.max(h, c.height + 1), 0);
+      if (!this.ids.has(hash)) (byHeight[height] ??= []).push([hash, record]);
+      return { hash, height };
     };
-    const hash = visit(term);
+    const { hash } = visit(term);
+    const newRecords: [string, TermRecord][] = [];
+    for (const level of byHeight) {
+      if (level === undefined) continue;
+      const fresh = [...new Map(level)];
+      this.addBatch(fresh, true);
+      newRecords.push(...fresh);
+    }
     this.rebuild();
     return { hash, newRecords };
   }
 
+  /**
+   * Adds records whose children are present, in one kernel call; for each, the name it goes by and
+   * whether it made a new e-node. A record congruent to a known node becomes another name of it
+   * (`keepAliases`, for CRDT records) or is dropped for the known node's name.
+   */
+  private addBatch(entries: readonly (readonly [string, TermRecord])[], keepAliases: boolean): { hash: string; added: boolean }[] {
+    const out: { hash: string; added: boolean }[] = [];
+    const flat: number[] = [];
+    const pending: number[] = [];
+    const seen = new Map<string, number>();
+    entries.forEach(([hash, record], i) => {
+      out.push({ hash, added: false });
+      if (this.ids.has(hash) || seen.has(hash)) return;
+      seen.set(hash, i);
+      pending.push(i);
+      flat.push(this.opCode(record.op), record.children.length);
+      for (const c of record.children) flat.push(this.idOf(c));
+    });
+    if (pending.length === 0) return out;
+    const ids = this.kernel.add(Uint32Array.from(flat));
+    this.cached = null;
+    pending.forEach((i, k) => {
+      const [hash, record] = entries[i] as readonly [string, TermRecord];
+      const id = ids[k] as number;
+      const known = this.hashOfId.get(id);
+      if (known === undefined) {
+        this.hashOfId.set(id, hash);
+        out[i] = { hash, added: true };
+      } else if (!keepAliases) {
+        out[i] = { hash: known, added: false };
+        return;
+      }
+      this.ids.set(hash, id);
+      this.records.set(hash, record);
+    });
+    // A repeat of a hash earlier in the batch goes by the name the first one got.
+    entries.forEach(([hash], i) => {
+      const first = seen.get(hash);
+      if (first !== undefined && first !== i) out[i] = { hash: (out[first] as { hash: string }).hash, added: false };
+    });
+    return out;
+  }
+
   /** Records `a = b`; false when either term is unknown here (yet). Congruence waits for rebuild. */
   union(a: string, b: string): boolean {
-    const ia = this.ids.get(a);
-    const ib = this.ids.get(b);
-    if (ia === undefined || ib === undefined) return false;
-    this.unionKeys.add(a < b ? `${a}~${b}` : `${b}~${a}`);
-    this.kernel.merge(Uint32Array.of(ia, ib));
-    this.cached = null;
-    return true;
+    return this.unionAll([{ a, b }]) === 1;
+  }
+
+  /**
+   * Records each pair whose terms are both known, in one kernel call; returns how many it recorded.
+   * Congruence waits for rebuild.
+   */
+  unionAll(pairs: Iterable<{ a: string; b: string }>): number {
+    const flat: number[] = [];
+    for (const { a, b } of pairs) {
+      const ia = this.ids.get(a);
+      const ib = this.ids.get(b);
+      if (ia === undefined || ib === undefined) continue;
+      this.unionKeys.add(a < b ? `${a}~${b}` : `${b}~${a}`);
+      flat.push(ia, ib);
+    }
+    if (flat.length > 0) {
+      this.kernel.merge(Uint32Array.from(flat));
+      this.cached = null;
+    }
+    return flat.length / 2;
+  }
+
+  /**
+   * For each pair in order, whether uniting it would join two classes not already joined by the
+   * pairs before it (one kernel call): the pairs that add information.
+   */
+  joins(pairs: readonly { a: string; b: string }[]): boolean[] {
+    const roots = this.kernel.find(Uint32Array.from(pairs.flatMap(({ a, b }) => [this.idOf(a), this.idOf(b)])));
+    const parent = new Map<number, number>();
+    const find = (x: number): number => {
+      let r = x;
+      for (let p = parent.get(r); p !== undefined; p = parent.get(r)) r = p;
+      return r;
+    };
+    return pairs.map((_, i) => {
+      const a = find(roots[2 * i] as number);
+      const b = find(roots[2 * i + 1] as number);
+      if (a === b) return false;
+      parent.set(a, b);
+      return true;
+    });
   }
 
   rebuild(): number {

@@ -57,19 +57,13 @@ export function saturate(
   let iterations = 0;
   const result = (stop: StopReason): SaturationResult => ({ stop, iterations, rewrites, newTerms, newUnions });
 
-  /** Adds `op(children)` (children named by term hash); returns the hash naming the node. */
-  const addNode = (op: string, children: string[]): string => {
-    const record = { op, children };
-    const node = egraph.addDerived(termHash(op, children), record);
-    if (node.added) newTerms.push([node.hash, record]);
-    return node.hash;
-  };
-  const unite = (a: string, b: string, rule: string): void => {
-    if (egraph.classIdOf(a) === egraph.classIdOf(b)) return;
-    egraph.union(a, b);
-    newUnions.push({ a, b, rule });
-    rewrites++;
-  };
+  /** Adds nodes a rewrite built, in one kernel call; returns the name each goes by. */
+  const addNodes = (batch: [string, TermRecord][]): string[] =>
+    egraph.addDerived(batch).map((node, k) => {
+      if (node.added) newTerms.push(batch[k] as [string, TermRecord]);
+      return node.hash;
+    });
+  const shapes = new Map(rules.map((rule) => [rule, shapeOf(rule.rhs)]));
 
   for (;;) {
     if (iterations >= limits.iterations) return result('iter-limit');
@@ -77,21 +71,78 @@ export function saturate(
     const snap = egraph.snapshot();
     if (snap.nodeCount >= limits.nodes) return result('node-limit');
     const before = rewrites + newTerms.length;
-    const found: { rule: Rule; cls: number; subst: Substitution }[] = [];
+    const found: { rule: Rule; shape: Shape; cls: number; subst: Substitution }[] = [];
     for (const rule of rules) {
+      const shape = shapes.get(rule) as Shape;
       for (const m of ematch(snap, rule.lhs, limits.matchesPerRule ?? Infinity)) {
-        if (rule.conditions.every((c) => holds(snap, c, m.subst))) found.push({ rule, ...m });
+        if (rule.conditions.every((c) => holds(snap, c, m.subst))) found.push({ rule, shape, ...m });
       }
     }
     const nameOf = (cls: number) => snap.name.get(cls) as string;
-    const instantiate = (t: Term, subst: Substitution): string =>
-      isVariable(t.op) ? nameOf(subst.get(t.op) as number) : addNode(t.op, t.children.map((c) => instantiate(c, subst)));
-    for (const { rule, cls, subst } of found) unite(nameOf(cls), instantiate(rule.rhs, subst), rule.name);
-    if (options.foldConstants) foldConstants(snap, nameOf, addNode, unite);
+    // Right sides are built bottom-up, one kernel call per height: children are class names
+    // (pattern variables) or names built at a lower height.
+    const built: string[][] = found.map(() => []);
+    const arg = (i: number, a: string | number): string =>
+      typeof a === 'number' ? ((built[i] as string[])[a] as string) : nameOf((found[i] as { subst: Substitution }).subst.get(a) as number);
+    const tallest = Math.max(-1, ...[...shapes.values()].map((s) => s.height));
+    for (let height = 0; height <= tallest; height++) {
+      const batch: [string, TermRecord][] = [];
+      const at: [number, number][] = [];
+      found.forEach(({ shape }, i) => {
+        shape.steps.forEach((step, j) => {
+          if (step.height !== height) return;
+          const children = step.args.map((a) => arg(i, a));
+          batch.push([termHash(step.op, children), { op: step.op, children }]);
+          at.push([i, j]);
+        });
+      });
+      if (batch.length > 0) {
+        addNodes(batch).forEach((hash, k) => {
+          const [i, j] = at[k] as [number, number];
+          (built[i] as string[])[j] = hash;
+        });
+      }
+    }
+    const pairs: NewUnion[] = found.map(({ rule, shape, cls }, i) => ({ a: nameOf(cls), b: arg(i, shape.root), rule: rule.name }));
+    if (options.foldConstants) pairs.push(...foldConstants(snap, nameOf, addNodes));
+    // Only pairs that join two classes go out: the rest add nothing a replica does not derive.
+    const joins = egraph.joins(pairs);
+    const joining = pairs.filter((_, i) => joins[i]);
+    egraph.unionAll(joining);
+    newUnions.push(...joining);
+    rewrites += joining.length;
     egraph.rebuild();
     iterations++;
     if (rewrites + newTerms.length === before) return result('saturated');
   }
+}
+
+/** One node of a right side; an argument is a pattern variable or the index of an earlier step. */
+interface Step {
+  op: string;
+  args: (string | number)[];
+  /** 0 for a leaf */
+  height: number;
+}
+
+/** A right side as steps in post-order, and its root (a variable, or the last step). */
+interface Shape {
+  steps: Step[];
+  root: string | number;
+  height: number;
+}
+
+function shapeOf(rhs: Term): Shape {
+  const steps: Step[] = [];
+  const visit = (t: Term): string | number => {
+    if (isVariable(t.op)) return t.op;
+    const args = t.children.map(visit);
+    const height = args.reduce<number>((h, a) => (typeof a === 'number' ? Math.max(h, (steps[a] as Step).height + 1) : h), 0);
+    steps.push({ op: t.op, args, height });
+    return steps.length - 1;
+  };
+  const root = visit(rhs);
+  return { steps, root, height: steps.reduce((h, s) => Math.max(h, s.height), -1) };
 }
 
 function holds(snap: Snapshot, condition: Condition, subst: Substitution): boolean {
@@ -116,13 +167,12 @@ const FOLDS: Record<string, (a: number, b: number) => number | null> = {
   '/': (a, b) => (b === 0 ? null : a / b),
 };
 
-/** egg's ConstantFold `make` + `modify`: a class computing constants from constants gets the constant. */
-function foldConstants(
-  snap: Snapshot,
-  nameOf: (cls: number) => string,
-  addNode: (op: string, children: string[]) => string,
-  unite: (a: string, b: string, rule: string) => void,
-): void {
+/**
+ * egg's ConstantFold `make` + `modify`: a class computing a constant from constants gets that
+ * constant (one kernel call for all the numerals); returns the unions to make.
+ */
+function foldConstants(snap: Snapshot, nameOf: (cls: number) => string, addNodes: (batch: [string, TermRecord][]) => string[]): NewUnion[] {
+  const folded: { cls: number; value: string }[] = [];
   for (const [cls, nodes] of snap.classes) {
     if (snap.constant.has(cls)) continue;
     for (const node of nodes) {
@@ -133,8 +183,10 @@ function foldConstants(
       if (a === undefined || b === undefined) continue;
       const value = fold(a, b);
       if (value === null || !Number.isFinite(value)) continue;
-      unite(nameOf(cls), addNode(String(value), []), CONST_FOLD);
+      folded.push({ cls, value: String(value) });
       break;
     }
   }
+  const names = addNodes(folded.map(({ value }) => [termHash(value, []), { op: value, children: [] }]));
+  return folded.map(({ cls }, i) => ({ a: nameOf(cls), b: names[i] as string, rule: CONST_FOLD }));
 }

@@ -1,0 +1,83 @@
+// The e-graph over a kernel: what it derives from the CRDT's sets, and how few kernel calls it
+// makes (through component glue each costs ~95 µs, so calls are per batch, never per node).
+import { describe, expect, it } from 'vitest';
+import { compileRule, EGraph, parseTerm, saturate, termHash, type Kernel, type TermRecord } from '../../src/egraph/index.ts';
+import { KERNELS } from './kernels.ts';
+
+/** Counts calls per kernel method. */
+function counting(kernel: Kernel): { kernel: Kernel; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const counted = new Proxy(kernel, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { kernel: counted, calls };
+}
+
+function records(text: string): { root: string; terms: Map<string, TermRecord> } {
+  const terms = new Map<string, TermRecord>();
+  const visit = (t: ReturnType<typeof parseTerm>): string => {
+    const record = { op: t.op, children: t.children.map(visit) };
+    const hash = termHash(record.op, record.children);
+    terms.set(hash, record);
+    return hash;
+  };
+  return { root: visit(parseTerm(text)), terms };
+}
+
+describe.each(KERNELS)('EGraph on the $name kernel', (k) => {
+  it('loads the sets with one add per height and one merge', async () => {
+    const { root, terms } = records('(+ (* a (+ b c)) (* (+ b c) a))');
+    const x = termHash('x', []);
+    const { kernel, calls } = counting(await k.create());
+    const egraph = EGraph.fromSets(kernel, new Map([...terms].reverse()), [{ a: root, b: [...terms.keys()][0] as string }]);
+    expect(calls.get('add')).toBe(4);
+    expect(calls.get('merge')).toBe(1);
+    expect(egraph.summary()).toEqual({ nodes: 7, classes: 6, terms: 7, unions: 1 });
+    expect(egraph.has(x)).toBe(false);
+  });
+
+  it('waits for absent children and ignores unions naming absent terms', async () => {
+    const { root, terms } = records('(f (g x))');
+    const gx = termHash('g', [termHash('x', [])]);
+    const partial = new Map([...terms].filter(([h]) => h !== gx));
+    const egraph = EGraph.fromSets(await k.create(), partial, [{ a: root, b: termHash('x', []) }]);
+    expect(egraph.has(root)).toBe(false);
+    expect(egraph.summary()).toEqual({ nodes: 1, classes: 1, terms: 1, unions: 0 });
+    egraph.addRecords(terms);
+    expect(egraph.has(root)).toBe(true);
+    expect(egraph.summary().nodes).toBe(3);
+  });
+
+  it('names a class by its smallest term hash, on every replica', async () => {
+    const egraph = new EGraph(await k.create());
+    const hashes = ['(* x 2)', '(+ x x)', '(* 2 x)'].map((t) => egraph.addTerm(parseTerm(t)).hash);
+    egraph.union(hashes[0] as string, hashes[1] as string);
+    egraph.union(hashes[1] as string, hashes[2] as string);
+    egraph.rebuild();
+    const smallest = [...hashes].sort()[0];
+    for (const h of hashes) expect(egraph.classOf(h)).toBe(smallest);
+  });
+
+  it('saturates with a bounded number of kernel calls per iteration', async () => {
+    const { kernel, calls } = counting(await k.create());
+    const egraph = new EGraph(kernel);
+    egraph.addTerm(parseTerm('(+ (+ a b) (+ (+ c d) (+ e f)))'));
+    calls.clear();
+    const rules = [compileRule({ name: 'comm-add', lhs: '(+ ?a ?b)', rhs: '(+ ?b ?a)' }), compileRule({ name: 'assoc-add', lhs: '(+ ?a (+ ?b ?c))', rhs: '(+ (+ ?a ?b) ?c)' })];
+    const r = saturate(egraph, rules, { iterations: 3, nodes: 100_000, timeMs: 60_000 }, () => 0, { foldConstants: true });
+    expect(r.stop).toBe('iter-limit');
+    expect(r.rewrites).toBeGreaterThan(20);
+    // Per iteration: a snapshot (nodes, and find for class names), an add per rhs height (2) plus
+    // one for folded numerals, a find for the pairs that join classes, one merge, one rebuild.
+    for (const method of ['nodes', 'merge', 'rebuild']) expect(calls.get(method)).toBe(3);
+    expect(calls.get('find')).toBe(6);
+    expect(calls.get('add')).toBeLessThanOrEqual(9);
+  });
+});
