@@ -235,6 +235,32 @@ export class EGraph {
     return { nodes: counts[0] as number, classes: counts[1] as number, terms: this.records.size, unions: this.unionKeys.size };
   }
 
+  /**
+   * Throws unless the e-graph is congruence-closed after rebuild: no e-node (op, child classes) in
+   * two classes, and every term record present as an e-node of its term's class. For tests.
+   */
+  checkInvariants(): void {
+    const snap = this.snapshot();
+    const flat = this.kernel.nodes();
+    const home = new Map<string, number>();
+    for (let i = 0; i < flat.length; ) {
+      const arity = flat[i + 2] as number;
+      const key = Array.from(flat.subarray(i + 1, i + 3 + arity)).join(',');
+      const cls = flat[i] as number;
+      if ((home.get(key) ?? cls) !== cls) throw new Error(`e-node ${key} is in classes ${home.get(key)} and ${cls}: not congruence-closed`);
+      home.set(key, cls);
+      i += 3 + arity;
+    }
+    const hashes = [...this.records.keys()];
+    const roots = this.kernel.find(Uint32Array.from(hashes.map((h) => this.idOf(h))));
+    const rootOf = new Map(hashes.map((h, i) => [h, roots[i] as number]));
+    hashes.forEach((hash, i) => {
+      const record = this.records.get(hash) as TermRecord;
+      const key = [this.opCode(record.op), record.children.length, ...record.children.map((c) => rootOf.get(c))].join(',');
+      if (home.get(key) !== roots[i]) throw new Error(`term ${hash} is not an e-node of its class ${snap.name.get(roots[i] as number)}`);
+    });
+  }
+
   /** The e-graph after rebuild, indexed; cached until the next change. */
   snapshot(): Snapshot {
     if (this.cached !== null) return this.cached;

@@ -4,6 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EGraph, parseTerm, saturate, compileRule, type TermRecord } from '../../src/egraph/index.ts';
+import { COLOURS, rulesFor } from '../../src/core/index.ts';
+import { fcParams } from '../core/env.ts';
 import { KERNELS } from './kernels.ts';
 
 const LEAVES = ['x', 'y', '0', '1', '2'];
@@ -24,6 +26,7 @@ interface Sets {
 
 /** What a replica derives: its classes as sorted member lists, counts, and each root's best term. */
 function derived(egraph: EGraph, roots: string[]) {
+  egraph.checkInvariants();
   return {
     dump: egraph.dump(),
     summary: egraph.summary(),
@@ -68,7 +71,7 @@ describe.each(KERNELS)('CRDT e-graph on the $name kernel', (k) => {
           expect(replicas[2]).toEqual(replicas[0]);
         },
       ),
-      { numRuns: 60 },
+      fcParams(60),
     );
   });
 
@@ -89,11 +92,41 @@ describe.each(KERNELS)('CRDT e-graph on the $name kernel', (k) => {
         });
         const result = saturate(a, rules, { iterations: 3, nodes: 2_000, timeMs: 10_000 }, () => 0, { foldConstants: true });
         for (const [h, r] of result.newTerms) terms.set(h, r);
-        const b = EGraph.fromSets(await k.create(), terms, result.newUnions);
+        // B gets the records newest first and every union twice: order and duplicates must not matter.
+        const b = EGraph.fromSets(await k.create(), new Map([...terms].reverse()), [...result.newUnions].reverse().concat(result.newUnions));
+        a.checkInvariants();
+        b.checkInvariants();
+        expect(b.summary()).toEqual(a.summary());
         expect(b.dump()).toEqual(a.dump());
         expect(roots.map((r) => b.best(r))).toEqual(roots.map((r) => a.best(r)));
       }),
-      { numRuns: 40 },
+      fcParams(40),
     );
   });
+  it('replicas that saturate with different colours, then merge, agree', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(termText, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 2 }), async (texts, pairs) => {
+        const terms = new Map<string, TermRecord>();
+        const seed = new EGraph(await k.create());
+        const roots = texts.map((t) => {
+          const { hash, newRecords } = seed.addTerm(parseTerm(t));
+          for (const [h, r] of newRecords) terms.set(h, r);
+          return hash;
+        });
+        const unions = pairs.map(([i, j]) => ({ a: roots[i % roots.length] as string, b: roots[j % roots.length] as string }));
+        // Each colour saturates its own copy of the same sets, as neighbouring agents do.
+        const found = { terms: new Map(terms), unions: [...unions] };
+        for (const colour of COLOURS) {
+          const own = EGraph.fromSets(await k.create(), terms, unions);
+          const r = saturate(own, rulesFor(colour), { iterations: 2, nodes: 3_000, timeMs: 10_000 }, () => 0, { foldConstants: colour === 'GREEN' });
+          for (const [h, rec] of r.newTerms) found.terms.set(h, rec);
+          found.unions.push(...r.newUnions);
+        }
+        const one = EGraph.fromSets(await k.create(), found.terms, found.unions);
+        const other = EGraph.fromSets(await k.create(), new Map([...found.terms].reverse()), [...found.unions].reverse());
+        expect(derived(other, roots)).toEqual(derived(one, roots));
+      }),
+      fcParams(25),
+    );
+  }, 60_000);
 });
