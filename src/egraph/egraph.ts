@@ -39,7 +39,7 @@ export class EGraph {
    * Adds CRDT records in any order, one kernel call per wave: a record joins the first wave after
    * all its children are present. Records whose children never arrive wait (they are not added).
    */
-  addRecords(records: Iterable<readonly [string, TermRecord]>): number {
+  addRecords(records: Iterable<readonly [string, TermRecord]>): void {
     /** child hash → records waiting for it */
     const waitingOn = new Map<string, (readonly [string, TermRecord])[]>();
     const missing = new Map<string, number>();
@@ -55,10 +55,8 @@ export class EGraph {
         else list.push(entry);
       }
     }
-    let added = 0;
     while (wave.length > 0) {
       this.addBatch(wave, true);
-      added += wave.length;
       const next: (readonly [string, TermRecord])[] = [];
       for (const [hash] of wave) {
         for (const parent of waitingOn.get(hash) ?? []) {
@@ -69,7 +67,6 @@ export class EGraph {
       }
       wave = next;
     }
-    return added;
   }
 
   /**
@@ -203,13 +200,13 @@ export class EGraph {
     return this.ids.has(hash);
   }
 
-  idOf(hash: string): number {
+  private idOf(hash: string): number {
     const id = this.ids.get(hash);
     if (id === undefined) throw new RangeError(`unknown term ${hash}`);
     return id;
   }
 
-  opCode(op: string): number {
+  private opCode(op: string): number {
     let code = this.opCodes.get(op);
     if (code === undefined) {
       code = this.opNames.length;
