@@ -298,7 +298,8 @@ export function costs(ptr: usize, len: i32, out: Vec): void {
     for (let id = 0; id < n; id++) {
       if (!live.get(id)) continue;
       const o = op.get(id);
-      let cost = o < <u32>len ? input(ptr, o) : MAX_COST;
+      if (o >= <u32>len) continue; // an op outside the table has no cost
+      let cost = input(ptr, o);
       const from = childAt(id);
       const a = <i32>arity.get(id);
       let k = 0;

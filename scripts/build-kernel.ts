@@ -7,7 +7,7 @@
 import { componentEmbed, componentNew } from '@bytecodealliance/jco';
 import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,10 +85,14 @@ function renameExports(binary: Uint8Array): Uint8Array {
   }
 }
 
-/** Writes through a temp file so a failed build never leaves half an output behind. */
-function write(path: string, bytes: Uint8Array): void {
-  writeFileSync(`${path}.tmp`, bytes);
-  renameSync(`${path}.tmp`, path);
+/**
+ * Writes through a temp file so a failed build never leaves half an output behind; the temp name is
+ * unique because test workers may build at the same time (they write the same bytes).
+ */
+function write(path: string, bytes: Uint8Array | string): void {
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, path);
 }
 
 export async function buildKernel(force = false): Promise<'built' | 'fresh'> {
@@ -106,7 +110,7 @@ export async function buildKernel(force = false): Promise<'built' | 'fresh'> {
   const component = await componentNew(await componentEmbed({ binary: core, witSource: readFileSync(WIT, 'utf8'), world: WORLD }));
   write(KERNEL_CORE, core);
   write(KERNEL_COMPONENT, component);
-  writeFileSync(STAMP, print);
+  write(STAMP, print);
   log(`wrote dist/egraph-kernel.core.wasm (${core.length} B) and dist/egraph-kernel.wasm (${component.length} B) in ${Math.round(performance.now() - t)} ms`);
   return 'built';
 }

@@ -16,7 +16,8 @@ function exported(instance: WebAssembly.Instance, name: string): Fn {
 
 /** Instantiates the core module synchronously (it has no imports) and wraps it as a Kernel. */
 export function kernelFromCoreModule(bytes: Uint8Array): Kernel {
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes)) /* a copy: the API wants ArrayBuffer-backed bytes */, {});
+  // a copy: the API wants ArrayBuffer-backed bytes; 7 kB, once
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes)), {});
   const memory = instance.exports.memory;
   if (!(memory instanceof WebAssembly.Memory)) throw new TypeError('kernel module exports no memory');
   const realloc = exported(instance, 'cabi_realloc');

@@ -146,7 +146,10 @@ export class ReferenceKernel implements Kernel {
     return Uint32Array.of(this.liveCount, this.classCount);
   }
 
-  /** Bellman–Ford style relaxation over canonical e-nodes until no class gets cheaper. */
+  /**
+   * Bellman–Ford style relaxation over canonical e-nodes until no class gets cheaper; sums saturate
+   * at 2^32 - 1. An op outside the table has no cost: its e-nodes are never chosen.
+   */
   costs(opCosts: Uint32Array): Uint32Array {
     const n = this.parent.length;
     const best = new Array<number>(n).fill(NONE);
@@ -155,7 +158,8 @@ export class ReferenceKernel implements Kernel {
       for (let id = 0; id < n; id++) {
         if (this.live[id] === 0) continue;
         const op = this.op[id] as number;
-        let cost = op < opCosts.length ? (opCosts[op] as number) : MAX_COST;
+        if (op >= opCosts.length) continue;
+        let cost = opCosts[op] as number;
         const from = this.start[id] as number;
         const len = this.arity[id] as number;
         let k = 0;
