@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Kernel } from '../../src/egraph/kernel.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
+import { generateWorkload, runWorkload } from '../../src/egraph/workload.ts';
 import { fcParams } from '../core/env.ts';
 import { KERNELS } from './kernels.ts';
 
@@ -113,6 +114,16 @@ describe.each(KERNELS)('kernel contract on the $name kernel', (kut) => {
       k.add(u32(LEAF_A, 0));
       expect(() => call(k)).toThrow();
     }
+  });
+});
+
+describe.each(KERNELS)('the bench workload on the $name kernel', (kut) => {
+  it('scaled down, builds the same e-graph as the reference, with congruences to restore', async () => {
+    const workload = generateWorkload(7, { leaves: 50, binary: 3_000, unions: 1_500, batch: 250 });
+    const expected = runWorkload(new ReferenceKernel(), workload);
+    expect(expected.rebuilt).toBeGreaterThan(0);
+    expect(runWorkload(await kut.create(), workload)).toEqual(expected);
+    expect(runWorkload(new ReferenceKernel(), generateWorkload(8, workload.shape))).not.toEqual(expected);
   });
 });
 

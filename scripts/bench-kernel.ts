@@ -1,0 +1,55 @@
+// `node --import tsx scripts/bench-kernel.ts [--trials N] [--seed S]`: the spike's kernel workload
+// (src/egraph/workload.ts: 1k leaves + 99k binary nodes, 50k unions, rebuild) on the AS core module
+// in Node, the TS reference on V8 and the AS component through jco's glue. Each trial is a fresh
+// kernel on the same pre-generated graph; one untimed warm-up per variant. Medians: a table on
+// stderr, one JSON line on stdout.
+import { parseArgs } from 'node:util';
+import type { Kernel } from '../src/egraph/kernel.ts';
+import { ReferenceKernel } from '../src/egraph/reference-kernel.ts';
+import { generateWorkload, runWorkload, SPIKE_WORKLOAD, type WorkloadResult } from '../src/egraph/workload.ts';
+import { loadComponentKernel, loadCoreKernel } from './kernel-loaders.ts';
+
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '7' }, seed: { type: 'string', default: '42' } } });
+const TRIALS = Number(values.trials);
+const SEED = Number(values.seed);
+if (!Number.isSafeInteger(TRIALS) || TRIALS < 1) throw new Error(`--trials must be a positive integer, got ${values.trials}`);
+if (!Number.isSafeInteger(SEED)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (x: number) => Math.round(x * 10) / 10;
+
+const workload = generateWorkload(SEED, SPIKE_WORKLOAD);
+const variants: { key: string; label: string; create: () => Kernel }[] = [
+  { key: 'as_core_ms', label: 'AS core module (Node)', create: await loadCoreKernel() },
+  { key: 'ts_reference_ms', label: 'TS reference (V8)', create: () => new ReferenceKernel() },
+  { key: 'as_component_ms', label: 'AS component (jco glue)', create: await loadComponentKernel() },
+];
+
+const medians: Record<string, number> = {};
+let result: WorkloadResult | undefined;
+for (const v of variants) {
+  runWorkload(v.create(), workload); // warm-up: JIT and glue
+  const times: number[] = [];
+  for (let t = 0; t < TRIALS; t++) {
+    const kernel = v.create();
+    const start = performance.now();
+    const r = runWorkload(kernel, workload);
+    times.push(performance.now() - start);
+    // every variant must build the same e-graph, or the timings compare different work
+    if (result !== undefined && JSON.stringify(r) !== JSON.stringify(result)) throw new Error(`${v.label} disagrees: ${JSON.stringify(r)} vs ${JSON.stringify(result)}`);
+    result = r;
+  }
+  medians[v.key] = round(median(times));
+  process.stderr.write(`[bench] ${v.label.padEnd(26)} median ${String(medians[v.key]).padStart(8)} ms   (${times.map((t) => Math.round(t)).join(', ')})\n`);
+}
+
+const ratios = {
+  ts_over_as_core: round((medians.ts_reference_ms as number) / (medians.as_core_ms as number)),
+  component_over_as_core: round((medians.as_component_ms as number) / (medians.as_core_ms as number)),
+};
+process.stderr.write(`[bench] TS / AS core ${ratios.ts_over_as_core}x · component / AS core ${ratios.component_over_as_core}x · ${JSON.stringify(result)}\n`);
+process.stdout.write(`${JSON.stringify({ bench: 'egraph-kernel', seed: SEED, trials: TRIALS, workload: SPIKE_WORKLOAD, result, ...medians, ...ratios })}\n`);
