@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'smol-toml';
 
 export const DEFAULT_AGENTS = 9;
+/** the interface the agent imports and dist/egraph-kernel.wasm exports (asm/wit/kernel.wit) */
+const KERNEL_INTERFACE = 'crdt-agents:egraph/kernel@0.1.0';
 
 // Application variables every agent reads; override at deploy time (`spin cloud deploy
 // --variable topology=ring`) or locally with SPIN_VARIABLE_<NAME>.
@@ -48,7 +50,9 @@ export function spinManifest({ agents, wasmDir = 'dist', defaults = {} }: Manife
       source: `${wasmDir}/agent.wasm`,
       key_value_stores: ['default'],
       variables,
-      build: { command: 'npm run build', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts'] },
+      // Spin composes the AssemblyScript kernel into each agent instance at load time
+      dependencies: { [KERNEL_INTERFACE]: { path: `${wasmDir}/egraph-kernel.wasm` } },
+      build: { command: 'npm run build', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts', 'src/egraph/**/*.ts', 'asm/**/*.ts', 'asm/wit/*.wit'] },
     };
     triggers.push({ route: `/agent/${id}/...`, component: name });
   }

@@ -2,7 +2,7 @@
 // StarlingMonkey gives each request a fresh instance; everything durable lives in Spin KV.
 import { get as getVariable } from '@fermyon/spin-sdk/lib/variables.js';
 import { reserveHeap } from './heap.ts';
-import { ReferenceKernel } from '../egraph/reference-kernel.ts';
+import { importedKernel } from './kernel.ts';
 import { handle } from './routes.ts';
 import { openSpinStore } from './store.ts';
 
@@ -21,8 +21,7 @@ addEventListener('fetch', (event) => {
       store: openSpinStore,
       now: () => Date.now(),
       random: (n) => crypto.getRandomValues(new Uint8Array(n)),
-      // The TypeScript kernel for now; the AssemblyScript kernel component replaces it (asm/README.md).
-      kernel: () => new ReferenceKernel(),
+      kernel: importedKernel,
     }),
   );
 });

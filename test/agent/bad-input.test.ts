@@ -101,6 +101,8 @@ source = "${DIST}/agent.wasm"
 key_value_stores = ["default"]
 [component.misrouted.variables]
 agent_id = "3"
+[component.misrouted.dependencies]
+"crdt-agents:egraph/kernel@0.1.0" = { path = "${DIST}/egraph-kernel.wasm" }
 `;
     app = await startApp(writeManifest({ agents: 7 }, misrouted.replace('/misrouted/...', '/agent/7/...')));
   }, 120_000);
