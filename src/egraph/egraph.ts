@@ -7,7 +7,7 @@ import { termHash } from './hash.ts';
 import type { Kernel } from './kernel.ts';
 import { AST_SIZE, extractBest, opCostTable, type Best, type OpCost } from './extract.ts';
 import { isNumber, type Term } from './sexp.ts';
-import type { Snapshot, SnapshotNode } from './snapshot.ts';
+import { nodeKey, type Snapshot, type SnapshotNode } from './snapshot.ts';
 
 /** An e-node as the CRDT stores it: operator and children's term hashes. */
 export interface TermRecord {
@@ -265,6 +265,7 @@ export class EGraph {
     const classes = new Map<number, SnapshotNode[]>();
     const constant = new Map<number, number>();
     const symbolic = new Set<number>();
+    const lookup = new Map<string, number>();
     let nodeCount = 0;
     for (let i = 0; i < flat.length; ) {
       const cls = flat[i] as number;
@@ -273,6 +274,7 @@ export class EGraph {
       const children = Array.from(flat.subarray(i + 3, i + 3 + arity));
       i += 3 + arity;
       nodeCount++;
+      lookup.set(nodeKey(op, children), cls);
       const list = classes.get(cls) ?? [];
       list.push({ op, children });
       classes.set(cls, list);
@@ -299,7 +301,7 @@ export class EGraph {
       const current = name.get(root);
       if (current === undefined || hash < current) name.set(root, hash);
     });
-    this.cached = { classes, byOp, constant, symbolic, name, nodeCount };
+    this.cached = { classes, byOp, constant, symbolic, name, lookup, nodeCount };
     return this.cached;
   }
 

@@ -7,7 +7,7 @@ import { termHash } from './hash.ts';
 import { ematch, type Substitution } from './match.ts';
 import type { Condition, Rule } from './pattern.ts';
 import { isVariable, type Term } from './sexp.ts';
-import type { Snapshot } from './snapshot.ts';
+import { nodeKey, type Snapshot } from './snapshot.ts';
 
 export type StopReason = 'saturated' | 'iter-limit' | 'node-limit' | 'time-limit';
 
@@ -16,7 +16,10 @@ export interface SaturationLimits {
   /** stop once the e-graph holds this many e-nodes */
   nodes: number;
   timeMs: number;
-  /** matches of one rule per iteration (egg's BackoffScheduler match_limit); unbounded by default, as SimpleScheduler */
+  /**
+   * matches of one rule applied per iteration, counting only matches whose right side is not
+   * already in the matched class (so a capped rule still makes progress); unbounded by default
+   */
   matchesPerRule?: number;
 }
 
@@ -74,8 +77,12 @@ export function saturate(
     const found: { rule: Rule; shape: Shape; cls: number; subst: Substitution }[] = [];
     for (const rule of rules) {
       const shape = shapes.get(rule) as Shape;
-      for (const m of ematch(snap, rule.lhs, limits.matchesPerRule ?? Infinity)) {
-        if (rule.conditions.every((c) => holds(snap, c, m.subst))) found.push({ rule, shape, ...m });
+      let taken = 0;
+      for (const m of ematch(snap, rule.lhs)) {
+        if (taken >= (limits.matchesPerRule ?? Infinity)) break;
+        if (!rule.conditions.every((c) => holds(snap, c, m.subst)) || isKnown(snap, shape, m.subst, m.cls)) continue;
+        found.push({ rule, shape, ...m });
+        taken++;
       }
     }
     const nameOf = (cls: number) => snap.name.get(cls) as string;
@@ -143,6 +150,19 @@ function shapeOf(rhs: Term): Shape {
   };
   const root = visit(rhs);
   return { steps, root, height: steps.reduce((h, s) => Math.max(h, s.height), -1) };
+}
+
+/** Whether the right side, instantiated by `subst`, is already an e-node of class `cls`: applying it adds nothing. */
+function isKnown(snap: Snapshot, shape: Shape, subst: Substitution, cls: number): boolean {
+  if (typeof shape.root === 'string') return subst.get(shape.root) === cls;
+  const classOf: number[] = [];
+  for (const step of shape.steps) {
+    const children = step.args.map((a) => (typeof a === 'number' ? (classOf[a] as number) : (subst.get(a) as number)));
+    const found = snap.lookup.get(nodeKey(step.op, children));
+    if (found === undefined) return false;
+    classOf.push(found);
+  }
+  return classOf[shape.root] === cls;
 }
 
 function holds(snap: Snapshot, condition: Condition, subst: Substitution): boolean {

@@ -19,5 +19,12 @@ export interface Snapshot {
   symbolic: Set<number>;
   /** class id → canonical name (smallest term hash in the class) */
   name: Map<number, string>;
+  /** `nodeKey(op, children)` of every canonical node, pruned or not → its class (egg's `lookup`) */
+  lookup: Map<string, number>;
   nodeCount: number;
+}
+
+/** The key of an e-node in `Snapshot.lookup`: operator and canonical child classes. */
+export function nodeKey(op: string, children: readonly number[]): string {
+  return children.length === 0 ? op : `${op} ${children.join(' ')}`;
 }

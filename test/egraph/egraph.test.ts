@@ -81,3 +81,26 @@ describe.each(KERNELS)('EGraph on the $name kernel', (k) => {
     expect(calls.get('add')).toBeLessThanOrEqual(9);
   });
 });
+
+describe.each(KERNELS)('saturation with a match cap on the $name kernel', (k) => {
+  const AC = [
+    compileRule({ name: 'comm-add', lhs: '(+ ?a ?b)', rhs: '(+ ?b ?a)' }),
+    compileRule({ name: 'assoc-add', lhs: '(+ ?a (+ ?b ?c))', rhs: '(+ (+ ?a ?b) ?c)' }),
+  ];
+  const run = async (matchesPerRule: number) => {
+    const egraph = new EGraph(await k.create());
+    egraph.addTerm(parseTerm('(+ a (+ b (+ c d)))'));
+    let runs = 0;
+    while (saturate(egraph, AC, { iterations: 1, nodes: 10_000, timeMs: 60_000, matchesPerRule }, () => 0).stop !== 'saturated') runs++;
+    return { classes: egraph.summary().classes, runs };
+  };
+
+  it('skips matches already in their class, so a capped rule reaches the same fixpoint', async () => {
+    const uncapped = await run(Infinity);
+    // one class per non-empty sub-sum of {a, b, c, d}, the leaves included
+    expect(uncapped.classes).toBe(15);
+    const capped = await run(2);
+    expect(capped.classes).toBe(15);
+    expect(capped.runs).toBeGreaterThan(uncapped.runs);
+  });
+});
