@@ -20,6 +20,8 @@ import {
   onLocalWrite,
   onTick,
   parseEnvelopes,
+  parseExtractionCost,
+  EXTRACTION_COSTS,
   stateDigest,
   type Envelope,
 } from '../core/index.ts';
@@ -278,12 +280,14 @@ function provenanceOf(s: AgentSession): { rules: Record<string, number>; colours
 
 /** The cheapest term equal to `?term=` that this agent knows of (the term itself is not stored). */
 function getBest(request: Request, open: () => AgentSession): Response {
-  const text = new URL(request.url).searchParams.get('term');
+  const query = new URL(request.url).searchParams;
+  const text = query.get('term');
   if (text === null || text === '') throw new AgentError('bad-request', 'query parameter term is required', 'e.g. ?term=(* x 2)');
   const term = parseUserTerm(text);
+  const cost = parseExtractionCost(query.get('cost'));
   const s = open();
   const egraph = loadEGraph(s.doc, s.kernel());
   const { hash } = egraph.addTerm(term);
-  const best = egraph.best(hash);
-  return json(200, { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost });
+  const best = egraph.best(hash, EXTRACTION_COSTS[cost]);
+  return json(200, { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost, cost_model: cost });
 }

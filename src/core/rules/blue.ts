@@ -1,6 +1,8 @@
 // BLUE: restructuring: distributivity, factoring, powers, and the d/i calculus rules (each
 // rewrites a term's shape around an operator, like factoring).
-// egg's math rules (tests/math.rs at egg f94c346), names as in egg: a union's provenance.
+// egg's math rules (tests/math.rs at egg f94c346), names as in egg: a union's provenance; plus
+// `mul2-shift`, egg's tutorial strength reduction (not in its math suite), which the agents' cost
+// (src/core/costs.ts) prefers: (* (+ x 0) 2) becomes (<< x 1) only with GREEN and BLUE together.
 import type { RuleSpec } from '../../egraph/index.ts';
 
 export const BLUE_RULES: readonly RuleSpec[] = [
@@ -8,6 +10,7 @@ export const BLUE_RULES: readonly RuleSpec[] = [
   { name: 'factor', lhs: '(+ (* ?a ?b) (* ?a ?c))', rhs: '(* ?a (+ ?b ?c))' },
   { name: 'pow-mul', lhs: '(* (pow ?a ?b) (pow ?a ?c))', rhs: '(pow ?a (+ ?b ?c))' },
   { name: 'pow2', lhs: '(pow ?x 2)', rhs: '(* ?x ?x)' },
+  { name: 'mul2-shift', lhs: '(* ?a 2)', rhs: '(<< ?a 1)' },
   { name: 'd-variable', lhs: '(d ?x ?x)', rhs: '1', conditions: [{ fn: 'is_sym', args: ['?x'] }] },
   { name: 'd-constant', lhs: '(d ?x ?c)', rhs: '0', conditions: [{ fn: 'is_sym', args: ['?x'] }, { fn: 'is_const_or_distinct_var', args: ['?c', '?x'] }] },
   { name: 'd-add', lhs: '(d ?x (+ ?a ?b))', rhs: '(+ (d ?x ?a) (d ?x ?b))' },

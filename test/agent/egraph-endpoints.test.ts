@@ -1,0 +1,73 @@
+// The agent's e-graph endpoints on one component under the local host (the AssemblyScript kernel
+// composed in): POST /terms, GET /egraph, GET /egraph/best, and a tick's saturation with the
+// agent's own colour only. The network-wide answers are test/network/egraph.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startApp, writeManifest, type TestApp } from '../support/network.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startApp(writeManifest({ agents: 3 }));
+}, 120_000);
+afterAll(async () => app?.close());
+
+interface EGraphSummary {
+  color: string;
+  nodes: number;
+  classes: number;
+  terms: number;
+  unions: number;
+  rules: string[];
+  dump?: { class: string; members: string[]; nodes: string[] }[];
+}
+
+const best = (id: number, term: string, cost?: string) =>
+  call<{ best: string; cost: number; cost_model: string; class: string }>(app, 'GET', `/agent/${id}/egraph/best?term=${encodeURIComponent(term)}${cost ? `&cost=${cost}` : ''}`);
+
+describe('POST /agent/:id/terms and GET /agent/:id/egraph', () => {
+  it('adds the term’s e-nodes once and reports them, counted by the kernel', async () => {
+    const first = await call(app, 'POST', '/agent/0/terms', { term: '(* (+ x 0) 2)' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{16}$/), new_terms: 5 });
+    const again = await call(app, 'POST', '/agent/0/terms', { term: '(* (+ x 0) 2)' });
+    expect(again.body).toMatchObject({ hash: first.body.hash, new_terms: 0 });
+    const egraph = await call<EGraphSummary>(app, 'GET', '/agent/0/egraph');
+    // x, 0, (+ x 0), 2, (* (+ x 0) 2): five e-nodes in five classes until a tick saturates
+    expect(egraph.body).toMatchObject({ color: 'RED', nodes: 5, classes: 5, terms: 5, unions: 0 });
+    expect(egraph.body.rules).toContain('comm-mul');
+    expect((await call(app, 'GET', '/agent/0/state')).body.egraph_nodes).toBe(5);
+    const full = await call<EGraphSummary>(app, 'GET', '/agent/0/egraph?full=1');
+    expect(full.body.dump?.flatMap((c) => c.members)).toHaveLength(5);
+  });
+
+  it('refuses a malformed term, a body without one, and ?full=2 with 400, adding nothing', async () => {
+    const before = (await call<EGraphSummary>(app, 'GET', '/agent/1/egraph')).body.terms;
+    const bad = await call(app, 'POST', '/agent/1/terms', { term: '(+ x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: expect.stringMatching(/expected/) });
+    expect((await call(app, 'POST', '/agent/1/terms', { expr: 'x' })).status).toBe(400);
+    expect((await call(app, 'GET', '/agent/1/egraph?full=2')).status).toBe(400);
+    expect((await call<EGraphSummary>(app, 'GET', '/agent/1/egraph')).body.terms).toBe(before);
+  });
+});
+
+describe('GET /agent/:id/egraph/best', () => {
+  it('after a tick answers what the agent’s own colour found (GREEN: identities and folding)', async () => {
+    expect((await call(app, 'POST', '/agent/2/terms', { term: '(* (+ x 0) (- 3 1))' })).status).toBe(200);
+    expect((await best(2, '(* (+ x 0) (- 3 1))')).body.best).toBe('(* (+ x 0) (- 3 1))');
+    const tick = await call<{ saturation: { colour: string; new_unions: number } }>(app, 'POST', '/agent/2/tick');
+    expect(tick.body.saturation).toMatchObject({ colour: 'GREEN', new_unions: expect.any(Number) });
+    expect(tick.body.saturation.new_unions).toBeGreaterThan(0);
+    const answer = await best(2, '(* (+ x 0) (- 3 1))');
+    // no BLUE agent has turned (* x 2) into a shift here: that takes the network
+    expect(answer.body).toMatchObject({ best: '(* x 2)', cost: 4, cost_model: 'ops' });
+    expect((await best(2, '(* (+ x 0) (- 3 1))', 'ast-size')).body).toMatchObject({ best: '(* x 2)', cost: 3, cost_model: 'ast-size' });
+  });
+
+  it('answers a term the agent does not hold with itself, and refuses a missing term or an unknown cost', async () => {
+    expect((await best(1, '(f y)')).body).toMatchObject({ best: '(f y)', cost: 2 });
+    expect((await call(app, 'GET', '/agent/1/egraph/best')).status).toBe(400);
+    const cost = await best(1, 'y', 'cheapest');
+    expect(cost.status).toBe(400);
+    expect(cost.body.error).toMatch(/cost must be one of ops, ast-size/);
+  });
+});
