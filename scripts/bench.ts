@@ -8,6 +8,8 @@
 //   raw_nats_rtt_ms        NATS request/reply on the same broker, p50
 //   gateway_overhead_ratio gateway round trip (SyncRequest on NATS -> SyncResponse on NATS) / raw rtt
 //   state_bytes_per_agent  KV bytes of an agent's doc after 10k writes, vs Yjs's encoding of that doc
+//   egraph_rebuild_ms      100k e-nodes + 50k unions rebuilt inside a component: AS kernel vs TS (bench-egraph.ts)
+//   saturate_ms            a fresh network agreeing on the bench terms' best forms (bench-egraph.ts)
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import * as Y from 'yjs';
 import { toBase64, type Envelope } from '../src/core/index.ts';
 import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index.ts';
 import { startHost, type Host } from '../src/host/index.ts';
+import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
 import { spinManifest } from './gen-spin-toml.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
@@ -306,6 +309,10 @@ async function main(): Promise<void> {
     }
     progress(`state size: ${WRITES} writes spread over the nine agents`);
     const bytes = await stateBytes(host, gateway);
+    progress('e-graph: the kernel workload inside a component, AS kernel vs TS reference');
+    const rebuild = await componentRebuild(TRIALS, progress);
+    progress('e-graph: fresh nine-agent networks saturating the bench terms');
+    const saturation = await networkSaturation(TRIALS, nats?.url, progress);
     const summary = {
       bench: 'network',
       delivery: gateway.delivery.kind,
@@ -317,7 +324,9 @@ async function main(): Promise<void> {
       state_bytes_per_agent: bytes.stored,
       yjs_doc_bytes: bytes.yjs,
       state_bytes_ratio: round(bytes.ratio, 2),
-      goals: { state_p95_ms: 10, converge_p50_ms: 100, deliveries_per_s: 5_000 },
+      ...rebuild,
+      ...saturation,
+      goals: { state_p95_ms: 10, converge_p50_ms: 100, deliveries_per_s: 5_000, egraph_rebuild_ms: 60 },
     };
     console.log(JSON.stringify(summary));
   } finally {

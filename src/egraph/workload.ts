@@ -56,8 +56,20 @@ export interface WorkloadResult {
   rebuilt: number;
 }
 
-/** Adds the batches (record indexes → ids), merges every union in one call, rebuilds once. */
-export function runWorkload(kernel: Kernel, workload: Workload): WorkloadResult {
+/** Time spent in each step of a run (ms, by the clock the caller passed). */
+export interface WorkloadPhases {
+  /** the add calls, with the remapping of record indexes to ids between them */
+  add: number;
+  merge: number;
+  rebuild: number;
+}
+
+/**
+ * Adds the batches (record indexes → ids), merges every union in one call, rebuilds once. `now`
+ * times each step (components have no profiler; the bench reads the phases).
+ */
+export function runWorkload(kernel: Kernel, workload: Workload, now: () => number = () => 0): WorkloadResult & { phases: WorkloadPhases } {
+  const t0 = now();
   const ids = new Uint32Array(workload.shape.leaves + workload.shape.binary);
   let next = 0;
   for (const batch of workload.batches) {
@@ -71,8 +83,11 @@ export function runWorkload(kernel: Kernel, workload: Workload): WorkloadResult 
     ids.set(got, next);
     next += got.length;
   }
+  const t1 = now();
   const merged = kernel.merge(workload.unions.map((r) => ids[r] as number));
+  const t2 = now();
   const rebuilt = kernel.rebuild();
+  const t3 = now();
   const counts = kernel.counts();
-  return { nodes: counts[0] as number, classes: counts[1] as number, merged, rebuilt };
+  return { nodes: counts[0] as number, classes: counts[1] as number, merged, rebuilt, phases: { add: t1 - t0, merge: t2 - t1, rebuild: t3 - t2 } };
 }

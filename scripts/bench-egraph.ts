@@ -1,0 +1,142 @@
+// The e-graph figures of `npm run bench`:
+//   egraph_rebuild_ms   the spike workload (1k leaves + 99k binary e-nodes, 50k unions, rebuild)
+//                       timed inside a componentize-js component under the local host: on the
+//                       AssemblyScript kernel composed in as a dependency, and on the TypeScript
+//                       reference interpreted by StarlingMonkey (ratio ts/as; goal as < 60 ms)
+//   saturate_ms         a fresh nine-agent network (host + gateway) given BENCH_TERMS at agent 4,
+//                       until every agent answers every expected best term
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'smol-toml';
+import { DEFAULT_CONFIG, startGateway } from '../src/gateway/index.ts';
+import { startHost } from '../src/host/index.ts';
+import { buildComponent } from './build.ts';
+import { KERNEL_COMPONENT } from './build-kernel.ts';
+import { spinManifest } from './gen-spin-toml.ts';
+import type { WorkloadPhases } from '../src/egraph/workload.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const WORKLOAD_COMPONENT = 'dist/bench/egraph-workload.wasm';
+
+/** Terms whose best forms need rules of more than one colour (RED reorders, BLUE restructures, GREEN simplifies). */
+export const BENCH_TERMS: readonly { term: string; best: string }[] = [
+  { term: '(* (+ x 0) 2)', best: '(<< x 1)' },
+  { term: '(+ (* x 2) (* 3 x))', best: '(* x 5)' },
+];
+
+type Progress = (msg: string) => void;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (x: number) => Math.round(x * 10) / 10;
+const total = (p: WorkloadPhases) => p.add + p.merge + p.rebuild;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface WorkloadReply {
+  phases: WorkloadPhases;
+  result: { nodes: number; classes: number; merged: number; rebuilt: number };
+}
+
+/** Medians of the spike workload inside a component, AS kernel vs TS reference, and their ratio. */
+export async function componentRebuild(trials: number, progress: Progress) {
+  await buildComponent({ entry: 'scripts/components/egraph-workload.ts', out: WORKLOAD_COMPONENT, wit: { file: 'src/agent/wit/agent.wit', world: 'agent' } });
+  const dir = mkdtempSync(join(tmpdir(), 'can-bench-egraph-'));
+  const manifestPath = join(dir, 'spin.toml');
+  writeFileSync(
+    manifestPath,
+    stringify({
+      spin_manifest_version: 2,
+      application: { name: 'egraph-workload-bench', version: '0.1.0' },
+      trigger: { http: [{ route: '/...', component: 'workload' }] },
+      component: {
+        workload: {
+          source: join(ROOT, WORKLOAD_COMPONENT),
+          dependencies: { 'crdt-agents:egraph/kernel@0.1.0': { path: KERNEL_COMPONENT } },
+        },
+      },
+    }),
+  );
+  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), workers: 1, logLevel: 'warn' });
+  try {
+    const run = async (kernel: 'as' | 'ts'): Promise<WorkloadReply> => {
+      const res = await fetch(`${host.url}/?kernel=${kernel}&seed=42`);
+      const body = (await res.json()) as WorkloadReply;
+      if (res.status !== 200) throw new Error(`workload component answered ${res.status}: ${JSON.stringify(body)}`);
+      return body;
+    };
+    const phases = { as: [] as WorkloadPhases[], ts: [] as WorkloadPhases[] };
+    let result: WorkloadReply['result'] | undefined;
+    for (let t = -1; t < trials; t++) {
+      for (const kernel of ['as', 'ts'] as const) {
+        const reply = await run(kernel);
+        // both kernels must build the same e-graph, or the times compare different work
+        if (result !== undefined && JSON.stringify(reply.result) !== JSON.stringify(result)) {
+          throw new Error(`${kernel} kernel disagrees: ${JSON.stringify(reply.result)} vs ${JSON.stringify(result)}`);
+        }
+        result = reply.result;
+        if (t >= 0) phases[kernel].push(reply.phases); // trial -1 warms the host up
+      }
+      const [as, ts] = [phases.as.at(-1)!, phases.ts.at(-1)!];
+      if (t >= 0) progress(`  trial ${t + 1}/${trials}: rebuild AS ${as.rebuild.toFixed(1)} ms / TS ${ts.rebuild.toFixed(0)} ms; whole workload AS ${total(as).toFixed(0)} ms / TS ${total(ts).toFixed(0)} ms`);
+    }
+    const of = (kernel: 'as' | 'ts', pick: (p: WorkloadPhases) => number) => median(phases[kernel].map(pick));
+    const rebuild = { as: of('as', (p) => p.rebuild), ts: of('ts', (p) => p.rebuild) };
+    const whole = { as: of('as', total), ts: of('ts', total) };
+    return {
+      egraph_rebuild_ms: { as_kernel: round(rebuild.as), ts_in_component: round(rebuild.ts), ratio: round(rebuild.ts / rebuild.as) },
+      egraph_workload_ms: {
+        as_kernel: round(whole.as),
+        ts_in_component: round(whole.ts),
+        ratio: round(whole.ts / whole.as),
+        as_phases: { add: round(of('as', (p) => p.add)), merge: round(of('as', (p) => p.merge)), rebuild: round(rebuild.as) },
+      },
+      egraph_workload: result,
+    };
+  } finally {
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median time for a fresh network to agree on every BENCH_TERMS answer at all nine agents. */
+export async function networkSaturation(trials: number, natsUrl: string | undefined, progress: Progress) {
+  const times: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    const dir = mkdtempSync(join(tmpdir(), 'can-bench-saturate-'));
+    const manifestPath = join(dir, 'spin.toml');
+    writeFileSync(manifestPath, spinManifest({ agents: 9, wasmDir: join(ROOT, 'dist') }));
+    const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn' });
+    const gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: host.url, natsUrl, syncIntervalMs: 1_000, healthTimeoutMs: 5_000, logLevel: 'error' });
+    try {
+      const started = performance.now();
+      for (const { term } of BENCH_TERMS) {
+        const res = await fetch(`${host.url}/agent/4/terms`, { method: 'POST', body: JSON.stringify({ term }), headers: { 'content-type': 'application/json' } });
+        if (res.status !== 200) throw new Error(`POST /agent/4/terms answered ${res.status}: ${await res.text()}`);
+      }
+      const agreed = async () => {
+        for (const { term, best } of BENCH_TERMS) {
+          for (let id = 0; id < 9; id++) {
+            const res = await fetch(`${host.url}/agent/${id}/egraph/best?term=${encodeURIComponent(term)}`);
+            if (((await res.json()) as { best?: string }).best !== best) return false;
+          }
+        }
+        return true;
+      };
+      while (!(await agreed())) {
+        if (performance.now() - started > 300_000) throw new Error('the network did not agree on the bench terms within 300 s');
+        await sleep(100);
+      }
+      times.push(performance.now() - started);
+      progress(`  saturate trial ${t + 1}/${trials}: ${times.at(-1)!.toFixed(0)} ms`);
+    } finally {
+      await gateway.close();
+      await host.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { saturate_ms: round(median(times)), saturate_terms: BENCH_TERMS.length };
+}
