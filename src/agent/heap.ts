@@ -13,6 +13,22 @@
 /** Headroom reserved per request; a request that allocates beyond it still traps. */
 export const HEAP_RESERVE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * More headroom per byte of request body: a body's JSON, the Yjs updates it carries (base64, then
+ * bytes), the doc they grow and its snapshot all live at once. Measured with a 341 KB inbox batch
+ * holding one 256 KB update: it trapped with 16 + 32/byte MiB and passed with 16 + 80/byte.
+ */
+export const HEAP_PER_BODY_BYTE = 96;
+
+/** The largest reserve: zeroing it costs time on every such request. */
+export const MAX_HEAP_RESERVE_BYTES = 256 * 1024 * 1024;
+
+/** The reserve for a request declaring `contentLength` body bytes. */
+export function heapFor(contentLength: number): number {
+  const body = Number.isFinite(contentLength) && contentLength > 0 ? contentLength : 0;
+  return Math.min(MAX_HEAP_RESERVE_BYTES, HEAP_RESERVE_BYTES + body * HEAP_PER_BODY_BYTE);
+}
+
 export function reserveHeap(bytes: number = HEAP_RESERVE_BYTES): void {
   const buffer = new ArrayBuffer(bytes) as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
   buffer.transfer?.(0);

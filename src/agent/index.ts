@@ -1,7 +1,7 @@
 // The agent component: one wasm, one Spin component per agent (AGENT_ID from the agent_id variable).
 // StarlingMonkey gives each request a fresh instance; everything durable lives in Spin KV.
 import { get as getVariable } from '@fermyon/spin-sdk/lib/variables.js';
-import { reserveHeap } from './heap.ts';
+import { heapFor, reserveHeap } from './heap.ts';
 import { importedKernel } from './kernel.ts';
 import { handle } from './routes.ts';
 import { openSpinStore } from './store.ts';
@@ -12,9 +12,9 @@ interface FetchEvent extends Event {
 }
 
 addEventListener('fetch', (event) => {
-  // Before any Spin import call: see heap.ts.
-  reserveHeap();
   const fetchEvent = event as FetchEvent;
+  // Before any Spin import call: see heap.ts.
+  reserveHeap(heapFor(Number(fetchEvent.request.headers.get('content-length'))));
   fetchEvent.respondWith(
     handle(fetchEvent.request, {
       variables: getVariable,

@@ -10,7 +10,7 @@ import {
   loadEGraph,
   readEGraphSets,
   foldsConstants,
-  MAX_EGRAPH_TERMS,
+  MAX_EGRAPH_RECORDS,
   parseUserTerm,
   rulesFor,
   saturateDoc,
@@ -202,7 +202,7 @@ function tick(s: AgentSession): Response {
     return sent(s, [], result.outbox, result.syncsCompleted);
   }
   const colour = s.colour();
-  if (sizes.terms >= MAX_EGRAPH_TERMS) {
+  if (sizes.terms + sizes.unions >= MAX_EGRAPH_RECORDS) {
     s.meta = { ...s.meta, saturated: sizes };
     s.persistence.saveMeta(s.meta);
     const saturation = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0 };
@@ -255,10 +255,13 @@ function getEGraph(request: Request, open: () => AgentSession): Response {
   if (full !== null && full !== '0' && full !== '1') throw new AgentError('bad-request', 'full must be 0 or 1', got(full));
   const s = open();
   const colour = s.colour();
+  const { proper, clashes } = s.colouring();
   const egraph = loadEGraph(s.doc, s.kernel());
   return json(200, {
     agent_id: s.config.agentId,
     color: colour,
+    // an improper colouring still saturates, but neighbours of one colour duplicate each other's work
+    colouring: { proper, clashes: clashes.filter((pair) => pair.includes(s.config.agentId)) },
     ...egraph.summary(),
     rules: rulesFor(colour).map((r) => r.name),
     provenance: provenanceOf(s),

@@ -5,6 +5,7 @@ import {
   clientIdFor,
   colourTopology,
   type Colour,
+  type Colouring,
   countExchange,
   loadDoc,
   neighbours,
@@ -66,8 +67,12 @@ export class AgentSession {
 
   /** This agent's colour in the topology's 3-colouring (which rule family it applies). */
   colour(): Colour {
-    const colours = colourTopology(this.config.topology, this.config.agentCount).colours;
-    return colours[this.config.agentId] as Colour;
+    return this.colouring().colours[this.config.agentId] as Colour;
+  }
+
+  /** The whole topology's colouring: `proper` is false when it needs more than three colours. */
+  colouring(): Colouring {
+    return colourTopology(this.config.topology, this.config.agentCount);
   }
 
   kernel(): Kernel {

@@ -20,11 +20,13 @@ import { onLocalWrite, type SyncContext } from './sync.ts';
 import type { Envelope } from './envelope.ts';
 
 /**
- * Term records (every name any agent gave an e-node) past which an agent stops saturating. Records
- * are grow-only and every request rebuilds the e-graph from all of them, so this, not the
- * canonical node count (which folding can shrink), is what bounds the cost of a request.
+ * Records (terms: every name any agent gave an e-node; unions) past which an agent stops
+ * saturating. Records are grow-only and every request rebuilds the e-graph from all of them, so
+ * this, not the canonical node count (which folding can shrink), bounds the cost and the memory
+ * of a request: a request without a body has a 16 MiB heap (src/agent/heap.ts), which held a doc
+ * of 1,200 records of this size and not one of 1,800 (test/agent/large-doc.test.ts).
  */
-export const MAX_EGRAPH_TERMS = 2_000;
+export const MAX_EGRAPH_RECORDS = 1_000;
 
 /**
  * Per-tick budget: a tick must stay a short request; the next tick carries on. Few rewrites per

@@ -60,7 +60,7 @@ export {
   type TermRecord,
   type UnionRecord,
 } from './egraph-doc.ts';
-export { MAX_EGRAPH_TERMS, TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseUserTerm, saturateDoc, type AddedTerm, type TickSaturation } from './egraph-agent.ts';
+export { MAX_EGRAPH_RECORDS, TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseUserTerm, saturateDoc, type AddedTerm, type TickSaturation } from './egraph-agent.ts';
 export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
 export { RULE_SPECS, colourOfRule, foldsConstants, rulesFor } from './rules/index.ts';
 export { DEFAULT_EXTRACTION_COST, EXTRACTION_COSTS, parseExtractionCost, type ExtractionCost } from './costs.ts';

@@ -32,7 +32,7 @@ describe('POST /agent/:id/terms and GET /agent/:id/egraph', () => {
     expect(again.body).toMatchObject({ hash: first.body.hash, new_terms: 0 });
     const egraph = await call<EGraphSummary>(app, 'GET', '/agent/0/egraph');
     // x, 0, (+ x 0), 2, (* (+ x 0) 2): five e-nodes in five classes until a tick saturates
-    expect(egraph.body).toMatchObject({ color: 'RED', nodes: 5, classes: 5, terms: 5, unions: 0 });
+    expect(egraph.body).toMatchObject({ color: 'RED', colouring: { proper: true, clashes: [] }, nodes: 5, classes: 5, terms: 5, unions: 0 });
     expect(egraph.body.rules).toContain('comm-mul');
     expect((await call(app, 'GET', '/agent/0/state')).body.egraph_nodes).toBe(5);
     const full = await call<EGraphSummary>(app, 'GET', '/agent/0/egraph?full=1');
@@ -66,8 +66,24 @@ describe('GET /agent/:id/egraph/best', () => {
   it('answers a term the agent does not hold with itself, and refuses a missing term or an unknown cost', async () => {
     expect((await best(1, '(f y)')).body).toMatchObject({ best: '(f y)', cost: 2 });
     expect((await call(app, 'GET', '/agent/1/egraph/best')).status).toBe(400);
-    const cost = await best(1, 'y', 'cheapest');
+    const cost = await call(app, 'GET', `/agent/1/egraph/best?term=y&cost=cheapest`);
     expect(cost.status).toBe(400);
     expect(cost.body.error).toMatch(/cost must be one of ops, ast-size/);
+  });
+});
+
+describe('a topology that needs more than three colours', () => {
+  let mesh: TestApp;
+  beforeAll(async () => {
+    mesh = await startApp(writeManifest({ agents: 4, defaults: { topology: 'mesh' } }));
+  }, 120_000);
+  afterAll(async () => mesh?.close());
+
+  it('is reported by GET /egraph: the colouring is not proper, with the clashing neighbours', async () => {
+    const views = await Promise.all([0, 1, 2, 3].map(async (id) => (await call<{ colouring: { proper: boolean; clashes: number[][] } }>(mesh, 'GET', `/agent/${id}/egraph`)).body.colouring));
+    expect(views.every((c) => !c.proper)).toBe(true);
+    const clashes = views.flatMap((c) => c.clashes);
+    expect(clashes.length).toBeGreaterThan(0);
+    views.forEach((c, id) => c.clashes.forEach((pair) => expect(pair).toContain(id)));
   });
 });
