@@ -62,6 +62,7 @@ const ROUTES: Route[] = [
   { name: 'terms', keyed: false, methods: { POST: postTerm } },
   { name: 'egraph', keyed: false, methods: { GET: getEGraph } },
   { name: 'egraph/best', keyed: false, methods: { GET: getBest } },
+  { name: 'egraph/equal', keyed: false, methods: { GET: getEqual } },
 ];
 
 const MUTATING: ReadonlySet<string> = new Set(['PUT', 'DELETE', 'POST']);
@@ -293,4 +294,24 @@ function getBest(request: Request, open: () => AgentSession): Response {
   const { hash } = egraph.addTerm(term);
   const best = egraph.best(hash, EXTRACTION_COSTS[cost]);
   return json(200, { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost, cost_model: cost });
+}
+
+/** Whether `?a=` and `?b=` are proved equal here: in one class of this agent's e-graph (egg's `equivs`). */
+function getEqual(request: Request, open: () => AgentSession): Response {
+  const query = new URL(request.url).searchParams;
+  const [a, b] = [query.get('a'), query.get('b')];
+  if (a === null || a === '' || b === null || b === '') {
+    throw new AgentError('bad-request', 'query parameters a and b are required', 'e.g. ?a=(* x 2)&b=(<< x 1)');
+  }
+  const [termA, termB] = [parseUserTerm(a), parseUserTerm(b)];
+  const s = open();
+  const egraph = loadEGraph(s.doc, s.kernel());
+  const [hashA, hashB] = [egraph.addTerm(termA).hash, egraph.addTerm(termB).hash];
+  const [classA, classB] = [egraph.classOf(hashA), egraph.classOf(hashB)];
+  return json(200, {
+    agent_id: s.config.agentId,
+    a: { term: printTerm(termA), hash: hashA, class: classA },
+    b: { term: printTerm(termB), hash: hashB, class: classB },
+    equal: classA === classB,
+  });
 }

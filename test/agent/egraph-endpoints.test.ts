@@ -72,6 +72,19 @@ describe('GET /agent/:id/egraph/best', () => {
   });
 });
 
+describe('GET /agent/:id/egraph/equal', () => {
+  it('answers whether two terms are in one class, and refuses a missing or malformed one', async () => {
+    // agent 2 (GREEN) has ticked (* (+ x 0) (- 3 1)) above: (+ x 0) = x and (- 3 1) = 2
+    const eq = (a: string, b: string) => call<{ equal: boolean; a: { class: string }; b: { class: string } }>(app, 'GET', `/agent/2/egraph/equal?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
+    const proved = await eq('(* (+ x 0) (- 3 1))', '(* x 2)');
+    expect(proved.body.equal).toBe(true);
+    expect(proved.body.a.class).toBe(proved.body.b.class);
+    expect((await eq('(* (+ x 0) (- 3 1))', '(* x 3)')).body.equal).toBe(false);
+    expect((await call(app, 'GET', '/agent/2/egraph/equal?a=x')).status).toBe(400);
+    expect((await call(app, 'GET', `/agent/2/egraph/equal?a=x&b=${encodeURIComponent('(+ x')}`)).status).toBe(400);
+  });
+});
+
 describe('a topology that needs more than three colours', () => {
   let mesh: TestApp;
   beforeAll(async () => {

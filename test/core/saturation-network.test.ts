@@ -3,42 +3,10 @@
 // agent component does, with the agent's tick budget. Every agent must end with the same e-graph
 // and the same best term, and the grow-only term records must stay few.
 import { describe, expect, it } from 'vitest';
-import {
-  addTerm,
-  allNeighbours,
-  colourTopology,
-  EXTRACTION_COSTS,
-  foldsConstants,
-  loadEGraph,
-  readEGraphSets,
-  rulesFor,
-  saturateDoc,
-  seededRandom,
-  type Colour,
-} from '../../src/core/index.ts';
+import { addTerm, EXTRACTION_COSTS, loadEGraph } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/index.ts';
-import { SimNetwork } from './network.ts';
-
-const GRID = allNeighbours('grid', 9);
-const COLOURS = colourTopology('grid', 9).colours as Colour[];
-
-/** Ticks with saturation until no doc changes for two rounds; returns the rounds it took. */
-function saturateNetwork(net: SimNetwork, drop: number, maxRounds = 60): number {
-  let quiet = 0;
-  for (let round = 1; round <= maxRounds; round++) {
-    const before = net.docs.map((d) => readEGraphSets(d)).map((s) => s.terms.size + s.unions.length);
-    net.docs.forEach((doc, id) => {
-      const colour = COLOURS[id] as Colour;
-      net.send(saturateDoc(net.ctx(id), doc, new ReferenceKernel(), rulesFor(colour), { foldConstants: foldsConstants(colour) }).outbox);
-    });
-    net.deliver({ drop, duplicate: drop, reorder: drop > 0 });
-    net.tickRound(); // anti-entropy repairs what was dropped
-    const after = net.docs.map((d) => readEGraphSets(d)).map((s) => s.terms.size + s.unions.length);
-    quiet = after.every((n, i) => n === before[i]) ? quiet + 1 : 0;
-    if (quiet === 2) return round;
-  }
-  throw new Error(`the network was still saturating after ${maxRounds} rounds`);
-}
+import type { SimNetwork } from './network.ts';
+import { gridNetwork, saturateUntilQuiet } from './saturating-network.ts';
 
 function egraphOf(net: SimNetwork, id: number) {
   const egraph = loadEGraph(net.doc(id), new ReferenceKernel());
@@ -53,10 +21,10 @@ describe.each([
     ['(* (+ x 0) 2)', '(<< x 1)'],
     ['(+ (* x 2) (* 3 x))', '(* x 5)'],
   ])('%s posted at agent 4 becomes %s at every agent, in one e-graph', (term, best) => {
-    const net = new SimNetwork(GRID, seededRandom(11));
+    const net = gridNetwork(11);
     const { hash, outbox } = addTerm(net.ctx(4), net.doc(4), new ReferenceKernel(), term);
     net.send(outbox);
-    const rounds = saturateNetwork(net, drop);
+    const rounds = saturateUntilQuiet(net, drop, 60);
     const first = egraphOf(net, 0);
     for (let id = 0; id < 9; id++) {
       const { dump, egraph } = egraphOf(net, id);
