@@ -15,7 +15,7 @@ const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const QUICK = ['math_powers', 'math_diff_same', 'math_diff_different', 'math_diff_simple1', 'math_diff_ln', 'integ_one', 'integ_sin', 'integ_x'];
 const CASES = (cases as { name: string; start: string; goals: string[] }[]).filter((c) => QUICK.includes(c.name));
 /** ~180 records once saturated on the simulated grid, quiet within 8 rounds */
-const PROVE_BOUND_MS = 240_000;
+const PROVE_BOUND_MS = 180_000;
 
 async function equal(app: TestApp, id: number, a: string, b: string): Promise<boolean> {
   const reply = await call<{ equal: boolean }>(app, 'GET', `/agent/${id}/egraph/equal?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
@@ -37,7 +37,7 @@ describeDeliveries(
     let network: TestNetwork;
     let app: TestApp;
     beforeAll(async () => {
-      network = await startNetwork(broker().natsUrl, { syncIntervalMs: 1_000 }); // beside the other network suite on 2 cores
+      network = await startNetwork(broker().natsUrl, { syncIntervalMs: 500 });
       app = network.app;
     }, 120_000);
     afterAll(async () => network?.close());
@@ -49,7 +49,7 @@ describeDeliveries(
       }
       // Poll one agent (cheaply: every check is a request) until it has them all, then all nine.
       let last: string[] = [];
-      await waitFor('every case proved at agent 8', async () => (last = await unproved(app, 8)).length === 0, PROVE_BOUND_MS, 5_000).catch((err: Error) => {
+      await waitFor('every case proved at agent 8', async () => (last = await unproved(app, 8)).length === 0, PROVE_BOUND_MS, 3_000).catch((err: Error) => {
         throw new Error(`${err.message}; still unproved: ${last.join(', ')}`);
       });
       for (const id of AGENTS) expect(await unproved(app, id), `agent ${id}`).toEqual([]);
