@@ -1,23 +1,27 @@
 // Core NATS loses what is published while the broker is down (SPIKES.md: 2,880 of 2,880). The
 // network must still converge after a broker restart, and no write an agent acknowledged is lost.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Gateway } from '../../src/gateway/index.ts';
+import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import { describeDeliveries, waitFor } from '../gateway/harness.ts';
-import { call, startNetwork, type TestApp, type TestNetwork } from '../support/network.ts';
+import { call, startApp, type TestApp } from '../support/network.ts';
 
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 
 describeDeliveries(
   'broker restart',
   (_kind, broker) => {
-    let network: TestNetwork;
     let app: TestApp;
     let gateway: Gateway;
     beforeAll(async () => {
-      network = await startNetwork(broker().natsUrl, { syncIntervalMs: 250, healthTimeoutMs: 2_000 });
-      ({ app, gateway } = network);
+      app = await startApp();
+      gateway = await startGateway({
+        ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, syncIntervalMs: 250, healthTimeoutMs: 2_000, logLevel: 'error',
+      });
     }, 120_000);
-    afterAll(async () => network?.close());
+    afterAll(async () => {
+      await gateway?.close();
+      await app?.close();
+    });
 
     it('reconverges after nats-server is killed and restarted mid-run, losing no acknowledged write', async () => {
       const server = broker().server!;

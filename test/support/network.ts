@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CONFIG, startGateway, type Gateway, type GatewayConfig, type GatewayOptions } from '../../src/gateway/index.ts';
 import { startHost } from '../../src/host/index.ts';
 import { spinManifest, type ManifestOptions } from '../../scripts/gen-spin-toml.ts';
 
@@ -43,27 +42,6 @@ export async function startApp(manifestPath: string = writeManifest()): Promise<
     },
   };
   return app;
-}
-
-export interface TestNetwork {
-  app: TestApp;
-  gateway: Gateway;
-  /** the gateway first, so no tick hits a closed app */
-  close(): Promise<void>;
-}
-
-/** The nine agents under the local host plus a gateway, as `npm start` runs them; in-process delivery without `natsUrl`. */
-export async function startNetwork(natsUrl: string | undefined, config: Partial<GatewayConfig> = {}, options: GatewayOptions = {}): Promise<TestNetwork> {
-  const app = await startApp();
-  const gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl, healthTimeoutMs: 5_000, logLevel: 'error', ...config }, options);
-  return {
-    app,
-    gateway,
-    async close() {
-      await gateway.close();
-      await app.close();
-    },
-  };
 }
 
 export interface JsonReply<T = Record<string, unknown>> {
