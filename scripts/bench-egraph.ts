@@ -8,14 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'smol-toml';
 import { DEFAULT_CONFIG, startGateway } from '../src/gateway/index.ts';
 import { startHost } from '../src/host/index.ts';
 import { buildComponent } from './build.ts';
 import { KERNEL_COMPONENT } from './build-kernel.ts';
 import { spinManifest } from './gen-spin-toml.ts';
-import { median, round } from './stats.ts';
 import type { WorkloadPhases } from '../src/egraph/workload.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,7 +27,14 @@ export const BENCH_TERMS: readonly { term: string; best: string }[] = [
 
 type Progress = (msg: string) => void;
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (x: number) => Math.round(x * 10) / 10;
 const total = (p: WorkloadPhases) => p.add + p.merge + p.rebuild;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface WorkloadReply {
   phases: WorkloadPhases;

@@ -12,7 +12,6 @@
 //   saturate_ms            a fresh network agreeing on the bench terms' best forms (bench-egraph.ts)
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +22,6 @@ import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index
 import { startHost, type Host } from '../src/host/index.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
-import { median, p95, round as roundTo } from './stats.ts';
 import { spinManifest } from './gen-spin-toml.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 
@@ -52,7 +50,15 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-const round = (x: number, digits = 2): number => roundTo(x, digits);
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+const sortedCopy = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]): number => quantile(sortedCopy(xs), 0.5);
+const p95 = (xs: number[]): number => quantile(sortedCopy(xs), 0.95);
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url);

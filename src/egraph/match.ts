@@ -31,17 +31,19 @@ function matchIn(snap: Snapshot, pattern: Term, cls: number, subst: Substitution
   }
 }
 
-/**
- * Every match of `pattern`, lazily: saturation stops drawing once a rule has its share of useful
- * matches, so the rest are never built.
- */
-export function* ematch(snap: Snapshot, pattern: Term): Generator<Match> {
+/** All matches of `pattern`, at most `limit` (a bound on one rule's work per iteration). */
+export function ematch(snap: Snapshot, pattern: Term, limit = Infinity): Match[] {
   const roots = isVariable(pattern.op) ? [...snap.classes.keys()] : (snap.byOp.get(pattern.op) ?? []);
+  const matches: Match[] = [];
   for (const cls of roots) {
     const found: Substitution[] = [];
     matchIn(snap, pattern, cls, new Map(), found);
-    for (const subst of found) yield { cls, subst };
+    for (const subst of found) {
+      matches.push({ cls, subst });
+      if (matches.length >= limit) return matches;
+    }
   }
+  return matches;
 }
 
 /** Whether `pattern` matches in class `cls` (egg's goal check: the goal is never added). */
