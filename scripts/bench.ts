@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { toBase64, type Envelope } from '../src/core/index.ts';
+import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index.ts';
 import { startHost, type Host } from '../src/host/index.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
@@ -192,7 +192,7 @@ async function natsRoundTrips(natsUrl: string) {
         });
       });
       await nc.flush();
-      const request: Envelope = { v: 1, id, type: 'SyncRequest', from: 5, to: 4, ts: Date.now(), payload: { sv: emptySv, ds: '0' } };
+      const request: Envelope = { v: 1, id, type: 'SyncRequest', from: 5, to: 4, ts: Date.now(), hlc: formatHlc({ wall: Date.now(), counter: 0, node: 5 }), payload: { sv: emptySv, ds: '0' } };
       const t = performance.now();
       nc.publish('agent.4.sync', JSON.stringify(request));
       await answered;
@@ -217,7 +217,7 @@ async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
       writer.getMap('data').set(`burst-${i % 500}`, i);
       const to = i % 9;
       const from = to === 0 ? 1 : to - 1;
-      const e: Envelope = { v: 1, id: `burst-${i}`, type: 'StateUpdate', from, to, ts: Date.now(), payload: { update: toBase64(Y.encodeStateAsUpdate(writer)) } };
+      const e: Envelope = { v: 1, id: `burst-${i}`, type: 'StateUpdate', from, to, ts: Date.now(), hlc: formatHlc({ wall: Date.now(), counter: 0, node: from }), payload: { update: toBase64(Y.encodeStateAsUpdate(writer)) } };
       nc.publish(`agent.${to}.state`, JSON.stringify(e));
       if (i % 500 === 499) await nc.flush();
     }

@@ -7,18 +7,13 @@
 // two requests racing on one agent each add their own blob, and Yjs merging makes the order and a
 // crash between any two writes harmless (a re-applied blob is a no-op).
 import * as Y from 'yjs';
-import { newCounters, newNodeId, pendingUpdate, type Counters, type Envelope } from '../core/index.ts';
+import { agentKeyPrefix, newCounters, newNodeId, pendingUpdate, type AgentMeta, type Envelope, type TimelineEvent } from '../core/index.ts';
 import type { ByteStore } from './store.ts';
 
 /** Log blobs kept before they are folded into a snapshot. */
 export const COMPACT_AFTER_LOG_ENTRIES = 32;
 
-export interface AgentMeta {
-  node_id: string;
-  counters: Counters;
-  /** sizes of the e-graph sets when saturation last reached a fixpoint (nothing to redo until they grow) */
-  saturated?: { terms: number; unions: number } | null;
-}
+export type { AgentMeta };
 
 export interface RecordedEnvelope {
   dir: 'in' | 'out';
@@ -56,7 +51,7 @@ export class AgentPersistence {
     agentId: number,
     private readonly random: (n: number) => Uint8Array,
   ) {
-    this.prefix = `agent:${agentId}:`;
+    this.prefix = agentKeyPrefix(agentId);
   }
 
   private key(name: string): string {
@@ -73,7 +68,7 @@ export class AgentPersistence {
 
   /** Loads identity, counters and every update blob; creates the identity on first use. */
   load(now: number): LoadedAgent {
-    let meta = readJson<AgentMeta>(this.store, this.key('meta'));
+    let meta = this.meta();
     if (meta === null) {
       meta = { node_id: newNodeId(this.random(16)), counters: newCounters(now) };
       writeJson(this.store, this.key('meta'), meta);
@@ -103,12 +98,20 @@ export class AgentPersistence {
     return key;
   }
 
-  /** Folds the blobs `loaded` saw (plus `extraLogKeys` written since) into one snapshot. */
-  compact(doc: Y.Doc, loaded: LoadedAgent, extraLogKeys: string[], now: number): void {
+  /** Folds the blobs `loaded` saw (plus `extraLogKeys` written since) into one snapshot; returns its size. */
+  compact(doc: Y.Doc, loaded: LoadedAgent, extraLogKeys: string[], now: number): { blobs: number; bytes: number } {
     const pending = pendingUpdate(doc);
     const state = Y.encodeStateAsUpdate(doc);
-    this.store.set(this.key(`snapshot:${this.uid(now)}`), pending === null ? state : Y.mergeUpdates([state, pending]));
-    for (const k of [...loaded.snapshotKeys, ...loaded.logKeys, ...extraLogKeys]) this.store.delete(k);
+    const snapshot = pending === null ? state : Y.mergeUpdates([state, pending]);
+    this.store.set(this.key(`snapshot:${this.uid(now)}`), snapshot);
+    const merged = [...loaded.snapshotKeys, ...loaded.logKeys, ...extraLogKeys];
+    for (const k of merged) this.store.delete(k);
+    return { blobs: merged.length, bytes: snapshot.length };
+  }
+
+  /** Identity, counters, clock and digest; null before the agent's first request. */
+  meta(): AgentMeta | null {
+    return readJson<AgentMeta>(this.store, this.key('meta'));
   }
 
   saveMeta(meta: AgentMeta): void {
@@ -124,6 +127,29 @@ export class AgentPersistence {
     if (recorded.length === 0) return;
     const all = [...recorded.reverse(), ...this.messages()].slice(0, max);
     writeJson(this.store, this.key('messages'), all);
+  }
+
+  timeline(): TimelineEvent[] {
+    return readJson<TimelineEvent[]>(this.store, this.key('timeline')) ?? [];
+  }
+
+  /** Keeps the newest `max` events, oldest first. */
+  recordTimeline(events: readonly TimelineEvent[], max: number): void {
+    if (events.length === 0) return;
+    writeJson(this.store, this.key('timeline'), [...this.timeline(), ...events].slice(-max));
+  }
+
+  /** Events of requests answered to users (a PUT): they reach NATS with the next gateway response. */
+  takePendingTimeline(): TimelineEvent[] {
+    const pending = readJson<TimelineEvent[]>(this.store, this.key('timeline-pending')) ?? [];
+    if (pending.length > 0) this.store.delete(this.key('timeline-pending'));
+    return pending;
+  }
+
+  addPendingTimeline(events: readonly TimelineEvent[], max: number): void {
+    if (events.length === 0) return;
+    const pending = readJson<TimelineEvent[]>(this.store, this.key('timeline-pending')) ?? [];
+    writeJson(this.store, this.key('timeline-pending'), [...pending, ...events].slice(-max));
   }
 
   /** Envelopes produced by requests whose response could not carry them (e.g. a user's PUT). */

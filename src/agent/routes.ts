@@ -22,14 +22,18 @@ import {
   parseEnvelopes,
   parseExtractionCost,
   EXTRACTION_COSTS,
+  HybridClock,
   stateDigest,
+  TimelineRecorder,
   type Envelope,
+  type SyncCompletion,
 } from '../core/index.ts';
 import * as Y from 'yjs';
 import { printTerm } from '../egraph/index.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
 import { errorResponse, json, readJsonBody, requireBearer } from './http.ts';
 import { createLogger } from '../core/log.ts';
+import { AgentPersistence } from './persistence.ts';
 import { AgentSession, type World } from './session.ts';
 import type { ByteStore } from './store.ts';
 
@@ -42,7 +46,13 @@ export interface AgentDeps extends World {
 }
 
 type Method = 'GET' | 'PUT' | 'DELETE' | 'POST';
-type Handler = (request: Request, session: () => AgentSession, param: string) => Promise<Response> | Response;
+type Handler = (
+  request: Request,
+  session: () => AgentSession,
+  param: string,
+  /** the agent's store without loading its doc (for routes that read no doc) */
+  persistence: () => AgentPersistence,
+) => Promise<Response> | Response;
 
 interface Route {
   /** path after /agent/:id (the first segment only, for a keyed route) */
@@ -56,6 +66,7 @@ const ROUTES: Route[] = [
   { name: 'state', keyed: false, methods: { GET: (_r, s) => json(200, stateOf(s())) } },
   { name: 'health', keyed: false, methods: { GET: (_r, s) => json(200, healthOf(s())) } },
   { name: 'messages', keyed: false, methods: { GET: (_r, s) => json(200, messagesOf(s())) } },
+  { name: 'timeline', keyed: false, methods: { GET: (_r, _s, _k, p) => json(200, timelineOf(p())) } },
   { name: 'inbox', keyed: false, methods: { POST: inbox } },
   { name: 'tick', keyed: false, methods: { POST: (_r, s) => tick(s()) } },
   { name: 'data', keyed: true, methods: { GET: getData, PUT: putData, DELETE: deleteData } },
@@ -76,7 +87,31 @@ export async function handle(request: Request, deps: AgentDeps): Promise<Respons
     log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
     return response;
   } catch (err) {
+    recordRefusal(request, deps, err);
     return errorResponse(err);
+  }
+}
+
+/**
+ * A delivery or tick the agent refused goes on its timeline as an `error` event (the doc is not
+ * touched: bad input changes nothing but the record of it). User requests get their answer only.
+ */
+function recordRefusal(request: Request, deps: AgentDeps, err: unknown): void {
+  if (!(err instanceof AgentError) || request.method !== 'POST') return;
+  const route = new URL(request.url).pathname.split('/')[3];
+  if (route !== 'inbox' && route !== 'tick') return;
+  try {
+    const config = readConfig(deps.variables);
+    const persistence = new AgentPersistence(deps.store(), config.agentId, deps.random);
+    const meta = persistence.meta();
+    if (meta === null) return;
+    const clock = new HybridClock(deps.now, config.agentId, meta.hlc ?? null);
+    const recorder = new TimelineRecorder(config.agentId, clock, deps.now, `${config.agentId}-${persistence.uid(deps.now())}`);
+    recorder.error({ code: err.code, message: err.message, route });
+    persistence.recordTimeline(recorder.events, config.maxBufferSize);
+    persistence.saveMeta({ ...meta, hlc: clock.last() });
+  } catch {
+    // the refusal itself is what the caller must see; its record is best effort
   }
 }
 
@@ -101,7 +136,8 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps): Pr
   if (MUTATING.has(request.method)) requireBearer(request, config.authToken);
   let session: AgentSession | null = null;
   const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps));
-  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '');
+  const persistence = (): AgentPersistence => new AgentPersistence(deps.store(), config.agentId, deps.random);
+  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', persistence);
 }
 
 function dataKey(segment: string): string {
@@ -154,6 +190,11 @@ function messagesOf(s: AgentSession) {
   return { agent_id: s.config.agentId, count: messages.length, messages };
 }
 
+function timelineOf(p: AgentPersistence) {
+  const events = p.timeline();
+  return { count: events.length, events };
+}
+
 function getData(_r: Request, open: () => AgentSession, key: string): Response {
   const s = open();
   const data = dataMap(s.doc);
@@ -164,22 +205,25 @@ function getData(_r: Request, open: () => AgentSession, key: string): Response {
 async function putData(request: Request, open: () => AgentSession, key: string): Promise<Response> {
   const value = await readJsonBody(request);
   const s = open();
-  const { outbox } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
+  const { outbox, update } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
+  s.timeline.writeApplied(update?.length ?? 0, { op: 'put', key });
   return localWriteDone(s, outbox, { key, value });
 }
 
 function deleteData(_r: Request, open: () => AgentSession, key: string): Response {
   const s = open();
   if (!s.doc.getMap(DATA).has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
-  const { outbox } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
+  const { outbox, update } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
+  s.timeline.writeApplied(update?.length ?? 0, { op: 'delete', key });
   return localWriteDone(s, outbox, { key, deleted: true });
 }
 
 // A user's write is answered to the user, not to the gateway: its outbox waits in KV and leaves
 // with this agent's next inbox or tick response (the gateway publishes those).
 function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string, unknown>): Response {
-  s.commit([], [], 0);
+  const events = s.commit([], [], []);
   s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
+  s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
   return json(200, { ...body, outbox: outbox.length });
 }
 
@@ -187,8 +231,9 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
   const body = await readJsonBody(request);
   const s = open();
   const envelopes = parseEnvelopes(body, s.config.maxBufferSize);
+  s.received(envelopes);
   const result = onEnvelopes(s.syncContext(), s.doc, envelopes);
-  return sent(s, envelopes, result.outbox, result.syncsCompleted);
+  return sent(s, envelopes, result.outbox, result.syncs);
 }
 
 // A tick: heartbeat and anti-entropy, then this agent's colour of rewrites. Saturation is skipped
@@ -200,16 +245,18 @@ function tick(s: AgentSession): Response {
   const sizes = egraphSizes(s);
   const last = s.meta.saturated;
   if (sizes.terms === 0 || (last && last.terms === sizes.terms && last.unions === sizes.unions)) {
-    return sent(s, [], result.outbox, result.syncsCompleted);
+    return sent(s, [], result.outbox, result.syncs);
   }
   const colour = s.colour();
   if (sizes.terms + sizes.unions >= MAX_EGRAPH_RECORDS) {
     s.meta = { ...s.meta, saturated: sizes };
     s.persistence.saveMeta(s.meta);
     const saturation = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0 };
-    return sent(s, [], result.outbox, result.syncsCompleted, { saturation });
+    return sent(s, [], result.outbox, result.syncs, { saturation });
   }
+  const started = s.now();
   const run = saturateDoc(ctx, s.doc, s.kernel(), rulesFor(colour), { foldConstants: foldsConstants(colour) });
+  const durationMs = s.now() - started;
   // At a fixpoint or at the node cap there is nothing to do until the sets grow again.
   const done = run.result.stop === 'saturated' || run.result.stop === 'node-limit';
   s.meta = { ...s.meta, saturated: done ? egraphSizes(s) : null };
@@ -222,13 +269,28 @@ function tick(s: AgentSession): Response {
     new_terms: run.newTerms,
     new_unions: run.newUnions,
   };
-  return sent(s, [], [...result.outbox, ...run.outbox], result.syncsCompleted, { saturation });
+  s.timeline.rewriteApplied(durationMs, { ...saturation, rules: ruleCounts(run.result.newUnions) });
+  if (run.classes.after < run.classes.before) {
+    s.timeline.classesMerged({ classes_before: run.classes.before, classes_after: run.classes.after, unions: run.newUnions });
+  }
+  return sent(s, [], [...result.outbox, ...run.outbox], result.syncs, { saturation });
 }
 
-function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: number, extra: Record<string, unknown> = {}): Response {
+function ruleCounts(unions: readonly { rule: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const u of unions) counts[u.rule] = (counts[u.rule] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The answer to the gateway: the envelopes to publish (with any a user's write left waiting) and
+ * the timeline events to publish on `timeline.<id>` (likewise).
+ */
+function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[], extra: Record<string, unknown> = {}): Response {
   const all = [...s.persistence.takePendingOutbox(), ...outbox];
-  s.commit(inbox, all, syncs);
-  return json(200, { agent_id: s.config.agentId, outbox: all, ...extra });
+  const waiting = s.persistence.takePendingTimeline();
+  const events = s.commit(inbox, all, syncs);
+  return json(200, { agent_id: s.config.agentId, outbox: all, timeline: [...waiting, ...events], ...extra });
 }
 
 function egraphSizes(s: AgentSession): { terms: number; unions: number } {
@@ -248,6 +310,7 @@ async function postTerm(request: Request, open: () => AgentSession): Promise<Res
   }
   const s = open();
   const added = addTerm(s.syncContext(), s.doc, s.kernel(), text);
+  s.timeline.writeApplied(added.bytes, { op: 'term', term: text, hash: added.hash, new_terms: added.newTerms });
   return localWriteDone(s, added.outbox, { hash: added.hash, term: text, new_terms: added.newTerms });
 }
 

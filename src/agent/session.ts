@@ -7,11 +7,16 @@ import {
   type Colour,
   type Colouring,
   countExchange,
+  HybridClock,
   loadDoc,
   neighbours,
   pendingUpdate,
+  stateDigest,
+  TimelineRecorder,
   type Envelope,
+  type SyncCompletion,
   type SyncContext,
+  type TimelineEvent,
 } from '../core/index.ts';
 import type { Kernel } from '../egraph/kernel.ts';
 import type { AgentConfig } from './config.ts';
@@ -28,6 +33,10 @@ export interface World {
 export class AgentSession {
   readonly doc: Y.Doc;
   readonly neighbours: number[];
+  /** this request's readings of the agent's hybrid logical clock (persisted in meta) */
+  readonly clock: HybridClock;
+  /** the timeline events this request produces */
+  readonly timeline: TimelineRecorder;
   meta: AgentMeta;
   private readonly loaded: LoadedAgent;
   private readonly updates: Uint8Array[] = [];
@@ -47,6 +56,8 @@ export class AgentSession {
     // Capture exactly what this request changes, whichever core function changes it.
     this.doc.on('update', (update: Uint8Array) => this.updates.push(update));
     this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
+    this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null);
+    this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, `${config.agentId}-${persistence.uid(this.startedAt)}`);
   }
 
   static open(config: AgentConfig, store: ByteStore, world: World): AgentSession {
@@ -75,6 +86,10 @@ export class AgentSession {
     return colourTopology(this.config.topology, this.config.agentCount);
   }
 
+  now(): number {
+    return this.world.now();
+  }
+
   kernel(): Kernel {
     return this.world.kernel();
   }
@@ -86,29 +101,39 @@ export class AgentSession {
       agentId: this.config.agentId,
       neighbours: this.neighbours,
       now: this.world.now,
+      clock: this.clock,
       newId: () => `${idBase}-${seq++}`,
       uptimeSeconds: this.uptimeSeconds(),
     };
   }
 
+  /** Envelopes arrived: each takes a clock reading after its sender's, before anything is answered. */
+  received(envelopes: readonly Envelope[]): void {
+    for (const envelope of envelopes) this.timeline.messageIn(envelope);
+  }
+
   /**
-   * Persists this request's document changes (before the caller answers), its counters and its
-   * message history. Compacts the log when it has grown past the threshold.
+   * Persists this request's document changes (before the caller answers), its counters, message
+   * history and timeline events. Compacts the log when it has grown past the threshold. Returns
+   * the request's timeline events.
    */
-  commit(inbox: Envelope[], outbox: Envelope[], syncsCompleted: number): void {
+  commit(inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[]): TimelineEvent[] {
     const now = this.world.now();
     const written: string[] = [];
     // Yjs emits no 'update' event for what it holds back awaiting dependencies: persist that too.
     const pending = pendingUpdate(this.doc);
-    if (this.updates.length > 0 || !sameBytes(pending, this.pendingAtLoad)) {
+    const changed = this.updates.length > 0 || !sameBytes(pending, this.pendingAtLoad);
+    if (changed) {
       const blob = Y.mergeUpdates(pending === null ? this.updates : [...this.updates, pending]);
       written.push(this.persistence.appendUpdate(blob, now));
       this.updates.length = 0;
       this.pendingAtLoad = pending;
     }
-    if (inbox.length > 0 || outbox.length > 0 || syncsCompleted > 0) {
-      this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncsCompleted) };
-      this.persistence.saveMeta(this.meta);
+    for (const sync of syncs) this.timeline.syncCompleted(sync.peer, sync.bytes, sync.changed);
+    for (const envelope of outbox) this.timeline.messageOut(envelope);
+    const exchanged = inbox.length > 0 || outbox.length > 0 || syncs.length > 0;
+    if (exchanged) {
+      this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncs.length), last_seen: now };
       this.persistence.recordMessages(
         [
           ...inbox.map((envelope) => ({ dir: 'in' as const, at: now, envelope })),
@@ -118,8 +143,17 @@ export class AgentSession {
       );
     }
     if (this.loaded.logKeys.length + written.length > COMPACT_AFTER_LOG_ENTRIES || this.loaded.snapshotKeys.length > 1) {
-      this.persistence.compact(this.doc, this.loaded, written, now);
+      this.timeline.compaction(this.persistence.compact(this.doc, this.loaded, written, now));
     }
+    const digest = changed || this.meta.digest === undefined ? stateDigest(this.doc) : this.meta.digest;
+    if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
+    const events = this.timeline.events;
+    if (exchanged || events.length > 0 || digest !== this.loaded.meta.digest) {
+      this.meta = { ...this.meta, hlc: this.clock.last() };
+      this.persistence.saveMeta(this.meta);
+    }
+    this.persistence.recordTimeline(events, this.config.maxBufferSize);
+    return events;
   }
 }
 

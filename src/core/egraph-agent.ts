@@ -47,6 +47,8 @@ export interface AddedTerm {
   hash: string;
   /** e-nodes the doc did not hold yet */
   newTerms: number;
+  /** size of the Yjs update the addition made (0 when it added nothing) */
+  bytes: number;
   outbox: Envelope[];
 }
 
@@ -66,16 +68,18 @@ export function addTerm(ctx: SyncContext, doc: Y.Doc, kernel: Kernel, text: stri
   const egraph = loadEGraph(doc, kernel);
   const { hash, newRecords } = egraph.addTerm(term);
   let newTerms = 0;
-  const { outbox } = onLocalWrite(ctx, doc, (d) => {
+  const { outbox, update } = onLocalWrite(ctx, doc, (d) => {
     newTerms = addToEGraphSets(d, newRecords, []).terms;
   });
-  return { hash, newTerms, outbox };
+  return { hash, newTerms, bytes: update?.length ?? 0, outbox };
 }
 
 export interface TickSaturation {
   result: SaturationResult;
   newTerms: number;
   newUnions: number;
+  /** canonical classes before and after the run: fewer after means rewrites merged classes */
+  classes: { before: number; after: number };
   outbox: Envelope[];
 }
 
@@ -88,7 +92,9 @@ export function saturateDoc(
   options: SaturationOptions = {},
 ): TickSaturation {
   const egraph = loadEGraph(doc, kernel);
+  const before = egraph.summary().classes;
   const result = saturate(egraph, rules, TICK_SATURATION_LIMITS, ctx.now, options);
+  const after = egraph.summary().classes;
   const ts = ctx.now();
   const unions: UnionRecord[] = result.newUnions.map((u) => ({ a: u.a, b: u.b, rule: u.rule, agent: ctx.agentId, ts }));
   let added = { terms: 0, unions: 0 };
@@ -98,5 +104,5 @@ export function saturateDoc(
       added = addToEGraphSets(d, result.newTerms, unions);
     }));
   }
-  return { result, newTerms: added.terms, newUnions: added.unions, outbox };
+  return { result, newTerms: added.terms, newUnions: added.unions, classes: { before, after }, outbox };
 }

@@ -2,6 +2,7 @@
 // validation live together; a bad envelope is refused whole with the offending field named.
 import { isBase64 } from './base64.ts';
 import { AgentError, got, unexpectedCase } from './errors.ts';
+import { isHlc } from './hlc.ts';
 
 export const ENVELOPE_VERSION = 1;
 /** Longest envelope id (and Ack reference) accepted. */
@@ -42,6 +43,8 @@ interface EnvelopeOf<T extends EnvelopeType, To, P> {
   to: To;
   /** sender's clock, ms since epoch */
   ts: number;
+  /** sender's hybrid logical clock at the send (hlc.ts): orders the send before its receive */
+  hlc: string;
   payload: P;
 }
 
@@ -53,7 +56,7 @@ export type Heartbeat = EnvelopeOf<'Heartbeat', null, HeartbeatPayload>;
 export type Ack = EnvelopeOf<'Ack', number, AckPayload>;
 export type Envelope = SyncRequest | SyncResponse | StateUpdate | Heartbeat | Ack;
 
-const ENVELOPE_FIELDS = ['v', 'id', 'type', 'from', 'to', 'ts', 'payload'];
+const ENVELOPE_FIELDS = ['v', 'id', 'type', 'from', 'to', 'ts', 'hlc', 'payload'];
 const DIGEST = /^[0-9a-f]{1,64}$/;
 
 /** Validates one envelope (parsed JSON). Throws AgentError 'bad-envelope' naming the field. */
@@ -79,6 +82,8 @@ function parseAt(x: unknown, path: string): Envelope {
   const from = agentId(o.from, `${path}.from`);
   if (typeof o.ts !== 'number' || !Number.isFinite(o.ts)) fail(`${path}.ts must be a finite number`, o.ts);
   const ts = o.ts;
+  if (!isHlc(o.hlc)) fail(`${path}.hlc must be a hybrid logical clock reading (WWWWWWWWWWWWW-CCCCC-NNNNN)`, o.hlc);
+  const hlc = o.hlc;
   const p = `${path}.payload`;
   switch (type) {
     case 'Heartbeat': {
@@ -89,27 +94,27 @@ function parseAt(x: unknown, path: string): Envelope {
       if (typeof uptime !== 'number' || !Number.isFinite(uptime) || uptime < 0) {
         fail(`${p}.uptime_s must be a non-negative finite number`, uptime);
       }
-      return { v: ENVELOPE_VERSION, id, type, from, to: null, ts, payload: { digest, uptime_s: uptime } };
+      return { v: ENVELOPE_VERSION, id, type, from, to: null, ts, hlc, payload: { digest, uptime_s: uptime } };
     }
     case 'SyncRequest': {
       const to = agentId(o.to, `${path}.to`);
       const payload = record(o.payload, p, ['sv', 'ds']);
       const sv = base64(payload.sv, `${p}.sv`);
       const ds = hexDigest(payload.ds, `${p}.ds`);
-      return { v: ENVELOPE_VERSION, id, type, from, to, ts, payload: { sv, ds } };
+      return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { sv, ds } };
     }
     case 'SyncResponse':
     case 'StateUpdate': {
       const to = agentId(o.to, `${path}.to`);
       const payload = record(o.payload, p, ['update']);
       const update = base64(payload.update, `${p}.update`);
-      return { v: ENVELOPE_VERSION, id, type, from, to, ts, payload: { update } };
+      return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { update } };
     }
     case 'Ack': {
       const to = agentId(o.to, `${path}.to`);
       const payload = record(o.payload, p, ['ack']);
       const ack = envelopeId(payload.ack, `${p}.ack`);
-      return { v: ENVELOPE_VERSION, id, type, from, to, ts, payload: { ack } };
+      return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { ack } };
     }
     default:
       return unexpectedCase(type);

@@ -45,6 +45,7 @@ export {
   onLocalWrite,
   onTick,
   type LocalWriteResult,
+  type SyncCompletion,
   type SyncContext,
   type SyncResult,
 } from './sync.ts';
@@ -64,3 +65,22 @@ export { MAX_EGRAPH_RECORDS, TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseU
 export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
 export { RULE_SPECS, colourOfRule, foldsConstants, rulesFor } from './rules/index.ts';
 export { DEFAULT_EXTRACTION_COST, EXTRACTION_COSTS, parseExtractionCost, type ExtractionCost } from './costs.ts';
+export { HybridClock, MAX_HLC_DRIFT_MS, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
+export {
+  TIMELINE_EVENT_TYPES,
+  TimelineRecorder,
+  compareEvents,
+  mergeTimelines,
+  type TimelineEvent,
+  type TimelineEventType,
+} from './timeline.ts';
+export {
+  DEFAULT_TIMELINE_LIMIT,
+  MAX_TIMELINE_LIMIT,
+  TIMELINE_START,
+  parseTimelineQuery,
+  selectTimeline,
+  type TimelinePage,
+  type TimelineQuery,
+} from './timeline-query.ts';
+export { agentKey, agentKeyPrefix, type AgentMeta, type StoredTimeline } from './agent-record.ts';

@@ -15,12 +15,15 @@ import {
   type SyncResponse,
 } from './envelope.ts';
 import { AgentError, unexpectedCase } from './errors.ts';
+import type { HybridClock } from './hlc.ts';
 
 /** The world as one agent sees it during one request. Time and ids are injected. */
 export interface SyncContext {
   agentId: number;
   neighbours: number[];
   now: () => number;
+  /** the agent's hybrid logical clock: every envelope sent takes a reading */
+  clock: HybridClock;
   newId: () => string;
   uptimeSeconds?: number;
 }
@@ -30,7 +33,15 @@ export interface SyncResult {
   outbox: Envelope[];
   /** SyncResponses applied (the counter in GET /state) */
   syncsCompleted: number;
+  /** each SyncResponse applied: from whom, its update's size, and whether it taught us anything */
+  syncs: SyncCompletion[];
   /** whether the doc's content changed */
+  changed: boolean;
+}
+
+export interface SyncCompletion {
+  peer: number;
+  bytes: number;
   changed: boolean;
 }
 
@@ -45,7 +56,7 @@ type Checked =
   | { kind: 'update'; env: SyncResponse | StateUpdate; update: Uint8Array }
   | { kind: 'notice'; env: Heartbeat | Ack };
 
-const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, changed: false };
+const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, syncs: [], changed: false };
 
 /** Heartbeat to everyone, and a state vector offer to every neighbour (anti-entropy). */
 export function onTick(ctx: SyncContext, doc: Y.Doc): SyncResult {
@@ -57,7 +68,7 @@ export function onTick(ctx: SyncContext, doc: Y.Doc): SyncResult {
     to: null,
     payload: { digest: stateDigest(doc), uptime_s: ctx.uptimeSeconds ?? 0 },
   };
-  return { outbox: [heartbeat, ...ctx.neighbours.map((n) => syncRequest(ctx, n, sv, ds))], syncsCompleted: 0, changed: false };
+  return { outbox: [heartbeat, ...ctx.neighbours.map((n) => syncRequest(ctx, n, sv, ds))], syncsCompleted: 0, syncs: [], changed: false };
 }
 
 /**
@@ -81,7 +92,7 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
   const checked = envs.map((env) => check(ctx, env));
   const outbox: Envelope[] = [];
   const learned: { from: number; delta: Uint8Array }[] = [];
-  let syncsCompleted = 0;
+  const syncs: SyncCompletion[] = [];
   for (const c of checked) {
     switch (c.kind) {
       case 'request':
@@ -90,7 +101,7 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
       case 'update': {
         const delta = appliedUpdate(doc, () => Y.applyUpdate(doc, c.update, c.env.from));
         if (delta !== null) learned.push({ from: c.env.from, delta });
-        if (c.env.type === 'SyncResponse') syncsCompleted++;
+        if (c.env.type === 'SyncResponse') syncs.push({ peer: c.env.from, bytes: c.update.length, changed: delta !== null });
         else outbox.push({ ...header(ctx), type: 'Ack', to: c.env.from, payload: { ack: c.env.id } } satisfies Ack);
         break;
       }
@@ -106,7 +117,7 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
     const merged = deltas.length === 1 ? deltas[0]! : Y.mergeUpdates(deltas);
     outbox.push(updateEnvelope(ctx, 'StateUpdate', n, toBase64(merged)));
   }
-  return { outbox, syncsCompleted, changed: learned.length > 0 };
+  return { outbox, syncsCompleted: syncs.length, syncs, changed: learned.length > 0 };
 }
 
 /** Runs `change` in one transaction and sends what it wrote to every neighbour. */
@@ -117,6 +128,7 @@ export function onLocalWrite(ctx: SyncContext, doc: Y.Doc, change: (doc: Y.Doc) 
   return {
     outbox: ctx.neighbours.map((n) => updateEnvelope(ctx, 'StateUpdate', n, encoded)),
     syncsCompleted: 0,
+    syncs: [],
     changed: true,
     update,
   };
@@ -201,8 +213,8 @@ function bytes(s: string, env: Envelope, field: string): Uint8Array {
   return fromBase64(s);
 }
 
-function header(ctx: SyncContext): { v: typeof ENVELOPE_VERSION; id: string; from: number; ts: number } {
-  return { v: ENVELOPE_VERSION, id: ctx.newId(), from: ctx.agentId, ts: ctx.now() };
+function header(ctx: SyncContext): { v: typeof ENVELOPE_VERSION; id: string; from: number; ts: number; hlc: string } {
+  return { v: ENVELOPE_VERSION, id: ctx.newId(), from: ctx.agentId, ts: ctx.now(), hlc: ctx.clock.tick() };
 }
 
 function syncRequest(ctx: SyncContext, to: number, sv: string, ds: string): SyncRequest {

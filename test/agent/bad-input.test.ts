@@ -13,7 +13,7 @@ const validUpdate = (() => {
 })();
 
 function envelope(overrides: Record<string, unknown> = {}) {
-  return { v: 1, id: `e-${Math.random()}`, type: 'StateUpdate', from: 1, to: 0, ts: Date.now(), payload: { update: toBase64(validUpdate) }, ...overrides };
+  return { v: 1, id: `e-${Math.random()}`, type: 'StateUpdate', from: 1, to: 0, ts: Date.now(), hlc: '0000000000001-00000-00001', payload: { update: toBase64(validUpdate) }, ...overrides };
 }
 
 describe('bad input', () => {

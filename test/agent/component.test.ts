@@ -12,6 +12,7 @@ interface Envelope {
   from: number;
   to: number | null;
   ts: number;
+  hlc: string;
   payload: Record<string, unknown>;
 }
 
@@ -24,7 +25,7 @@ function foreignUpdate(clientId: number, write: (data: Y.Map<unknown>) => void):
 }
 
 function stateUpdate(from: number, to: number, update: Uint8Array, id = `t-${from}-${to}-${Math.random()}`): Envelope {
-  return { v: 1, id, type: 'StateUpdate', from, to, ts: Date.now(), payload: { update: toBase64(update) } };
+  return { v: 1, id, type: 'StateUpdate', from, to, ts: Date.now(), hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } };
 }
 
 let app: TestApp;
@@ -115,7 +116,7 @@ describe('POST /agent/:id/inbox', () => {
     await call(app, 'PUT', '/agent/8/data/only-at-8', [8]);
     const emptySv = toBase64(Y.encodeStateVector(new Y.Doc()));
     const request: Envelope = {
-      v: 1, id: 'sync-1', type: 'SyncRequest', from: 5, to: 8, ts: Date.now(),
+      v: 1, id: 'sync-1', type: 'SyncRequest', from: 5, to: 8, ts: Date.now(), hlc: '0000000000001-00000-00005',
       payload: { sv: emptySv, ds: '0' },
     };
     const { body } = await call<{ outbox: Envelope[] }>(app, 'POST', '/agent/8/inbox', [request]);

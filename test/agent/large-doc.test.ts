@@ -26,7 +26,7 @@ it('keeps applying batches of 50 updates while the doc grows past 13 KB', async 
       let update: Uint8Array = new Uint8Array();
       writer.once('update', (u: Uint8Array) => (update = u));
       writer.getMap('data').set(`k${n % 500}`, n++);
-      return { v: 1, id: `big-${n}`, type: 'StateUpdate', from: 0, to: 3, ts: Date.now(), payload: { update: toBase64(update) } };
+      return { v: 1, id: `big-${n}`, type: 'StateUpdate', from: 0, to: 3, ts: Date.now(), hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } };
     });
     const reply = await call(app, 'POST', '/agent/3/inbox', batch);
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
@@ -46,7 +46,7 @@ function wholeDoc(to: number, records: number) {
     }
   });
   const update = Y.encodeStateAsUpdate(writer);
-  return { bytes: update.length, envelope: { v: 1, id: `whole-doc-${to}`, type: 'StateUpdate', from: to - 1, to, ts: Date.now(), payload: { update: toBase64(update) } } };
+  return { bytes: update.length, envelope: { v: 1, id: `whole-doc-${to}`, type: 'StateUpdate', from: to - 1, to, ts: Date.now(), hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } } };
 }
 
 it('applies one StateUpdate carrying a whole large doc (256 KB, as sync step 2 to a new agent)', async () => {

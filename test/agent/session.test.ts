@@ -20,7 +20,7 @@ let counter = 0;
 const world: World = { now: () => 1_700_000_000_000 + counter++, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 255), kernel: () => new ReferenceKernel() };
 
 function update(from: number, id: string, u: Uint8Array): Envelope {
-  return { v: 1, id, type: 'StateUpdate', from, to: 0, ts: 1, payload: { update: toBase64(u) } };
+  return { v: 1, id, type: 'StateUpdate', from, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(u) } };
 }
 
 describe('AgentSession', () => {
@@ -36,12 +36,12 @@ describe('AgentSession', () => {
 
     const s1 = AgentSession.open(config, store, world);
     const r1 = onEnvelopes(s1.syncContext(), s1.doc, [update(1, 'second', early)]);
-    s1.commit([update(1, 'second', early)], r1.outbox, 0);
+    s1.commit([update(1, 'second', early)], r1.outbox, []);
     expect(dataMap(s1.doc).has('b')).toBe(false);
 
     const s2 = AgentSession.open(config, store, world);
     const r2 = onEnvelopes(s2.syncContext(), s2.doc, [update(1, 'first', late)]);
-    s2.commit([update(1, 'first', late)], r2.outbox, 0);
+    s2.commit([update(1, 'first', late)], r2.outbox, []);
     expect(dataMap(s2.doc).toJSON()).toEqual({ a: 1, b: 2 });
 
     const s3 = AgentSession.open(config, store, world);
@@ -53,7 +53,7 @@ describe('AgentSession', () => {
     const store = mapStore();
     const s1 = AgentSession.open(config, store, world);
     dataMap(s1.doc).set('x', 1);
-    s1.commit([], [], 0);
+    s1.commit([], [], []);
     const s2 = AgentSession.open(config, store, world);
     expect(s2.doc.clientID).toBe(s1.doc.clientID);
     dataMap(s2.doc).set('y', 2);

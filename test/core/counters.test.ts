@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countExchange, newCounters, type Envelope } from '../../src/core/index.ts';
 
-const ack: Envelope = { v: 1, id: 'a', type: 'Ack', from: 1, to: 2, ts: 0, payload: { ack: 'x' } };
+const ack: Envelope = { v: 1, id: 'a', type: 'Ack', from: 1, to: 2, ts: 0, hlc: '0000000000001-00000-00001', payload: { ack: 'x' } };
 
 describe('counters', () => {
   it('start at zero with their creation time', () => {

@@ -10,7 +10,7 @@ import {
 } from '../../src/core/index.ts';
 import { expectAgentError } from './expect-error.ts';
 
-const base = { v: 1 as const, id: 'm-1', from: 3, ts: 1_700_000_000_000 };
+const base = { v: 1 as const, id: 'm-1', from: 3, ts: 1_700_000_000_000, hlc: '1700000000000-00000-00003' };
 const VALID: Envelope[] = [
   { ...base, type: 'SyncRequest', to: 4, payload: { sv: 'AA==', ds: '0123456789abcdef' } },
   { ...base, type: 'SyncResponse', to: 4, payload: { update: 'AAA=' } },
@@ -48,7 +48,10 @@ describe('parseEnvelope', () => {
     [withField({ to: null }), 'envelope.to must be a non-negative integer'],
     [withField({ ts: Number.NaN }), 'envelope.ts must be a finite number'],
     [withField({ ts: '2026' }), 'envelope.ts must be a finite number'],
-    [withField({ hlc: 'x' }), 'envelope.hlc is not a known field'],
+    [withField({ hlc: 'x' }), 'envelope.hlc must be a hybrid logical clock reading'],
+    [withField({ hlc: 1_700_000_000_000 }), 'envelope.hlc must be a hybrid logical clock reading'],
+    [withField({ hlc: undefined }), 'envelope.hlc must be a hybrid logical clock reading'],
+    [withField({ sig: 'x' }), 'envelope.sig is not a known field'],
     [withField({ payload: [] }), 'envelope.payload must be a JSON object'],
     [withField({ payload: { sv: 'AA==' } }), 'envelope.payload.ds must be a lowercase hex digest'],
     [withField({ payload: { sv: 'AA=', ds: 'ab' } }), 'envelope.payload.sv must be a padded base64 string'],

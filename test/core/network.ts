@@ -9,6 +9,7 @@ import {
   stateDigest,
   type Envelope,
   type SyncContext,
+  HybridClock,
 } from '../../src/core/index.ts';
 
 export interface Faults {
@@ -29,12 +30,14 @@ export class SimNetwork {
   /** every envelope ever sent, in order */
   readonly sent: Envelope[] = [];
   private seq = 0;
+  private readonly clocks: HybridClock[];
 
   constructor(
     readonly adjacency: number[][],
     private readonly rand: () => number,
   ) {
     this.docs = adjacency.map((_, i) => createAgentDoc(1000 + i));
+    this.clocks = adjacency.map((_, i) => new HybridClock(() => 1_700_000_000_000 + this.seq, i));
   }
 
   ctx(id: number): SyncContext {
@@ -42,6 +45,7 @@ export class SimNetwork {
       agentId: id,
       neighbours: this.adjacency[id] ?? [],
       now: () => 1_700_000_000_000 + this.seq,
+      clock: this.clocks[id]!,
       newId: () => `m${this.seq++}`,
     };
   }

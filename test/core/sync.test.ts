@@ -16,12 +16,14 @@ import {
   type StateUpdate,
   type SyncContext,
   type SyncRequest,
+  HybridClock,
 } from '../../src/core/index.ts';
 import { expectAgentError } from './expect-error.ts';
 
 function ctx(agentId: number, neighbours: number[]): SyncContext {
   let n = 0;
-  return { agentId, neighbours, now: () => 1_000, newId: () => `${agentId}-${n++}`, uptimeSeconds: 5 };
+  const now = (): number => 1_000;
+  return { agentId, neighbours, now, clock: new HybridClock(now, agentId), newId: () => `${agentId}-${n++}`, uptimeSeconds: 5 };
 }
 
 function docWith(clientId: number, entries: Record<string, unknown>): Y.Doc {
@@ -36,7 +38,7 @@ function requestFrom(doc: Y.Doc, from: number, to: number): SyncRequest {
 }
 
 function stateUpdate(update: Uint8Array, from: number, to: number): StateUpdate {
-  return { v: 1, id: 'su-1', type: 'StateUpdate', from, to, ts: 0, payload: { update: toBase64(update) } };
+  return { v: 1, id: 'su-1', type: 'StateUpdate', from, to, ts: 0, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } };
 }
 
 const kinds = (outbox: Envelope[]): string[] => outbox.map((e) => `${e.type}->${e.to}`);
@@ -46,7 +48,7 @@ describe('onTick', () => {
     const doc = docWith(1, { a: 1 });
     const { outbox } = onTick(ctx(4, [1, 3, 5]), doc);
     expect(kinds(outbox)).toEqual(['Heartbeat->null', 'SyncRequest->1', 'SyncRequest->3', 'SyncRequest->5']);
-    expect(outbox[0]).toMatchObject({ from: 4, ts: 1_000, payload: { digest: stateDigest(doc), uptime_s: 5 } });
+    expect(outbox[0]).toMatchObject({ from: 4, ts: 1_000, hlc: '0000000001000-00000-00004', payload: { digest: stateDigest(doc), uptime_s: 5 } });
     expect(outbox[1]).toMatchObject({ payload: { sv: toBase64(Y.encodeStateVector(doc)), ds: deleteSetDigest(doc) } });
     expect(new Set(outbox.map((e) => e.id)).size).toBe(4);
   });
@@ -159,9 +161,9 @@ describe('updates', () => {
   });
 
   it('heartbeats and acks are taken without reply', () => {
-    const hb: Envelope = { v: 1, id: 'h', type: 'Heartbeat', from: 3, to: null, ts: 0, payload: { digest: 'ab', uptime_s: 1 } };
-    const ack: Envelope = { v: 1, id: 'k', type: 'Ack', from: 3, to: 1, ts: 0, payload: { ack: 'x' } };
-    expect(onEnvelopes(ctx(1, [3]), createAgentDoc(1), [hb, ack])).toEqual({ outbox: [], syncsCompleted: 0, changed: false });
+    const hb: Envelope = { v: 1, id: 'h', type: 'Heartbeat', from: 3, to: null, ts: 0, hlc: '0000000000001-00000-00001', payload: { digest: 'ab', uptime_s: 1 } };
+    const ack: Envelope = { v: 1, id: 'k', type: 'Ack', from: 3, to: 1, ts: 0, hlc: '0000000000001-00000-00001', payload: { ack: 'x' } };
+    expect(onEnvelopes(ctx(1, [3]), createAgentDoc(1), [hb, ack])).toEqual({ outbox: [], syncsCompleted: 0, syncs: [], changed: false });
   });
 
   it('an envelope for another agent is refused as wrong-agent', () => {
@@ -189,7 +191,7 @@ describe('onLocalWrite', () => {
   it('sends nothing when nothing changed', () => {
     const doc = createAgentDoc(1);
     const r = onLocalWrite(ctx(1, [0, 2]), doc, (d) => dataMap(d).delete('absent'));
-    expect(r).toEqual({ outbox: [], syncsCompleted: 0, changed: false, update: null });
+    expect(r).toEqual({ outbox: [], syncsCompleted: 0, syncs: [], changed: false, update: null });
   });
 
   it('captures several changes as one update', () => {

@@ -5,7 +5,7 @@ import type { Envelope } from '../../src/core/envelope.ts';
 import { AgentQueue, type BatchOutcome } from '../../src/gateway/agent-queue.ts';
 
 function env(type: Envelope['type'], id: string): Envelope {
-  const base = { v: 1, id, from: 1, ts: 0 } as const;
+  const base = { v: 1, id, from: 1, ts: 0, hlc: '0000000000001-00000-00001' } as const;
   switch (type) {
     case 'SyncRequest':
       return { ...base, type, to: 0, payload: { sv: 'AA==', ds: '0' } };

@@ -16,6 +16,7 @@ export interface WireEnvelope {
   from: number;
   to: number | null;
   ts: number;
+  hlc: string;
   payload: Record<string, unknown>;
 }
 
@@ -69,7 +70,7 @@ class FakeAgent {
   }
 
   envelope(type: WireType, to: number | null, payload: Record<string, unknown>): WireEnvelope {
-    return { v: 1, id: `a${this.id}-${++this.seq}`, type, from: this.id, to, ts: Date.now(), payload };
+    return { v: 1, id: `a${this.id}-${++this.seq}`, type, from: this.id, to, ts: Date.now(), hlc: '0000000000001-00000-00001', payload };
   }
 
   tick(): WireEnvelope[] {

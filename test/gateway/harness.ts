@@ -143,7 +143,7 @@ export const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => s
 let counter = 0;
 /** A hand-made envelope, as another agent would publish it (test traffic). */
 export function wire(type: WireEnvelope['type'], from: number, to: number | null, payload: Record<string, unknown>, id = `t-${++counter}`): WireEnvelope {
-  return { v: 1, id, type, from, to, ts: Date.now(), payload };
+  return { v: 1, id, type, from, to, ts: Date.now(), hlc: '0000000000001-00000-00001', payload };
 }
 
 /** The NATS subject for an envelope, as a publisher would compute it. */

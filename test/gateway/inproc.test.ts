@@ -67,7 +67,7 @@ describe('InprocDelivery', () => {
 
   it('records envelopes it publishes, bounded, pollable by seq', () => {
     const log = new PublishLog(3, () => 42);
-    const e = (id: string): Envelope => ({ v: 1, id, type: 'Ack', from: 0, to: 1, ts: 0, payload: { ack: id } });
+    const e = (id: string): Envelope => ({ v: 1, id, type: 'Ack', from: 0, to: 1, ts: 0, hlc: '0000000000001-00000-00001', payload: { ack: id } });
     for (const id of ['a', 'b', 'c', 'd', 'e']) log.record('agent.1.ack', e(id));
     expect(log.list().map((p) => p.seq)).toEqual([3, 4, 5]);
     expect(log.list(4)).toEqual([{ seq: 5, ts: 42, subject: 'agent.1.ack', envelope: e('e') }]);
