@@ -15,6 +15,7 @@ import { buildComponent } from './build.ts';
 import { KERNEL_COMPONENT } from './build-kernel.ts';
 import { spinManifest } from './gen-spin-toml.ts';
 import type { WorkloadPhases } from '../src/egraph/workload.ts';
+import { median, round1 as round } from '../src/core/stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORKLOAD_COMPONENT = 'dist/bench/egraph-workload.wasm';
@@ -27,12 +28,6 @@ export const BENCH_TERMS: readonly { term: string; best: string }[] = [
 
 type Progress = (msg: string) => void;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-const round = (x: number) => Math.round(x * 10) / 10;
 const total = (p: WorkloadPhases) => p.add + p.merge + p.rebuild;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -8,6 +8,7 @@ import type { Kernel } from '../src/egraph/kernel.ts';
 import { ReferenceKernel } from '../src/egraph/reference-kernel.ts';
 import { generateWorkload, runWorkload, SPIKE_WORKLOAD, type WorkloadResult } from '../src/egraph/workload.ts';
 import { loadComponentKernel, loadCoreKernel } from './kernel-loaders.ts';
+import { median, round1 as round } from '../src/core/stats.ts';
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '7' }, seed: { type: 'string', default: '42' } } });
 const TRIALS = Number(values.trials);
@@ -15,12 +16,6 @@ const SEED = Number(values.seed);
 if (!Number.isSafeInteger(TRIALS) || TRIALS < 1) throw new Error(`--trials must be a positive integer, got ${values.trials}`);
 if (!Number.isSafeInteger(SEED)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-const round = (x: number) => Math.round(x * 10) / 10;
 
 const workload = generateWorkload(SEED, SPIKE_WORKLOAD);
 const variants: { key: string; label: string; create: () => Kernel }[] = [

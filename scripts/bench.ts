@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
+import { quantile } from '../src/core/stats.ts';
 import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index.ts';
 import { startHost, type Host } from '../src/host/index.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
@@ -50,10 +51,6 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
 const sortedCopy = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]): number => quantile(sortedCopy(xs), 0.5);
 const p95 = (xs: number[]): number => quantile(sortedCopy(xs), 0.95);

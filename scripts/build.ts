@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildKernel } from './build-kernel.ts';
+import { DASHBOARD_ASSETS, buildDashboard } from './build-dashboard.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const J2W = join(ROOT, 'node_modules', '.bin', 'j2w');
@@ -27,11 +28,14 @@ export interface ComponentTarget {
   out: string;
   /** a WIT file whose world (named `world`) includes the SDK's; the SDK's `spin-http` when absent */
   wit?: { file: string; world: string };
+  /** module specifiers the bundle resolves to generated files */
+  alias?: Record<string, string>;
 }
 
 export const COMPONENTS: ComponentTarget[] = [
   { entry: 'src/agent/index.ts', out: 'dist/agent.wasm', wit: { file: 'src/agent/wit/agent.wit', world: 'agent' } },
   { entry: 'src/api/index.ts', out: 'dist/api.wasm' },
+  { entry: 'dashboard/server.ts', out: 'dist/dashboard.wasm', alias: { 'dashboard-assets': DASHBOARD_ASSETS } },
 ];
 
 // lib0 (Yjs) reads `location.search` while the module initialises, which happens inside Wizer at
@@ -57,6 +61,7 @@ async function bundle(target: ComponentTarget): Promise<string> {
     target: 'es2022',
     external: ['fermyon:*', 'wasi:*', 'crdt-agents:*'],
     banner: { js: INIT_LOCATION_BANNER },
+    ...(target.alias === undefined ? {} : { alias: target.alias }),
     logLevel: 'warning',
   });
   return out;
@@ -138,6 +143,8 @@ export async function buildAll(names: string[] = [], force = false): Promise<voi
   }
   // the agent imports the kernel, and spin.toml points each agent at dist/egraph-kernel.wasm
   await buildKernel(force);
+  // the dashboard component embeds the bundled dashboard
+  if (targets.some((t) => t.alias?.['dashboard-assets'] !== undefined)) await buildDashboard();
   for (const target of targets) await buildComponent(target, force);
 }
 

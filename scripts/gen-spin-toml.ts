@@ -18,7 +18,15 @@ const APP_VARIABLES = {
   health_timeout: { default: '15000' },
   max_buffer_size: { default: '100' },
   log_level: { default: 'info' },
+  // the dashboard subscribes to NATS over WebSocket at this URL (e.g. wss://nats.example.com:443);
+  // empty: it polls /api/timeline instead
+  nats_ws_url: { default: '' },
 };
+
+/** Variables the api component reads (it never sees the auth token: it changes nothing). */
+const API_VARIABLES = ['region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
+/** Variables every agent reads. */
+const AGENT_VARIABLES = ['auth_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level'] as const;
 
 export interface ManifestOptions {
   agents: number;
@@ -35,16 +43,32 @@ export function spinManifest({ agents, wasmDir = 'dist', defaults = {} }: Manife
   }
   const component: Record<string, unknown> = {
     api: {
-      description: 'App-level endpoints: /health',
+      description: 'App-level endpoints: /health, /api/timeline, /api/metrics, /metrics, /api/topology',
       source: `${wasmDir}/api.wasm`,
-      build: { command: 'npm run build', watch: ['src/api/**/*.ts', 'src/core/**/*.ts'] },
+      // reads what the agents keep in the app's store (src/core/agent-record.ts)
+      key_value_stores: ['default'],
+      variables: {
+        agent_count: String(agents),
+        ...Object.fromEntries(API_VARIABLES.map((v) => [v, `{{ ${v} }}`])),
+      },
+      build: { command: 'npm run build', watch: ['src/api/**/*.ts', 'src/core/**/*.ts', 'src/spin/**/*.ts'] },
+    },
+    dashboard: {
+      description: 'The timeline dashboard at /dashboard (bundled files served from the component)',
+      source: `${wasmDir}/dashboard.wasm`,
+      build: { command: 'npm run build', watch: ['dashboard/**/*.ts', 'dashboard/**/*.html', 'dashboard/**/*.css'] },
     },
   };
-  const triggers: { route: string; component: string }[] = [{ route: '/health', component: 'api' }];
+  const triggers: { route: string; component: string }[] = [
+    { route: '/health', component: 'api' },
+    { route: '/metrics', component: 'api' },
+    { route: '/api/...', component: 'api' },
+    { route: '/dashboard/...', component: 'dashboard' },
+  ];
   for (let id = 0; id < agents; id++) {
     const name = `agent-${id}`;
     const variables: Record<string, string> = { agent_id: String(id), agent_count: String(agents) };
-    for (const v of Object.keys(APP_VARIABLES)) variables[v] = `{{ ${v} }}`;
+    for (const v of AGENT_VARIABLES) variables[v] = `{{ ${v} }}`;
     component[name] = {
       description: `CRDT agent ${id}`,
       source: `${wasmDir}/agent.wasm`,
@@ -52,7 +76,7 @@ export function spinManifest({ agents, wasmDir = 'dist', defaults = {} }: Manife
       variables,
       // Spin composes the AssemblyScript kernel into each agent instance at load time
       dependencies: { [KERNEL_INTERFACE]: { path: `${wasmDir}/egraph-kernel.wasm` } },
-      build: { command: 'npm run build', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts', 'src/egraph/**/*.ts', 'asm/**/*.ts', 'asm/wit/*.wit'] },
+      build: { command: 'npm run build', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts', 'src/egraph/**/*.ts', 'src/spin/**/*.ts', 'asm/**/*.ts', 'asm/wit/*.wit'] },
     };
     triggers.push({ route: `/agent/${id}/...`, component: name });
   }

@@ -81,6 +81,14 @@ async function main(): Promise<void> {
     }
   }
 
+  // One knob for both sides: the gateway's SYNC_INTERVAL etc. are also the app's variables
+  // (agents judge liveness, the dashboard reads them); SPIN_VARIABLE_* still wins when set.
+  for (const name of ['SYNC_INTERVAL', 'HEALTH_TIMEOUT', 'MAX_BUFFER_SIZE', 'LOG_LEVEL']) {
+    if (process.env[name] && !process.env[`SPIN_VARIABLE_${name}`]) process.env[`SPIN_VARIABLE_${name}`] = process.env[name];
+  }
+  // the dashboard subscribes to the broker we started, over its WebSocket port
+  if (nats !== null && !process.env.SPIN_VARIABLE_NATS_WS_URL) process.env.SPIN_VARIABLE_NATS_WS_URL = nats.wsUrl;
+
   const listen = `127.0.0.1:${port('PORT', 3000)}`;
   const stateDir = join(dataDir, 'spin');
   const app = values.spin
@@ -101,8 +109,11 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `crdt-agents-network: ${agentCount} agents on ${app.url}, delivery: ${gateway.delivery.kind}${natsUrl ? ` (${natsUrl})` : ''}`,
+    `  dashboard      ${app.url}/dashboard   (live over ${process.env.SPIN_VARIABLE_NATS_WS_URL ? `NATS WebSocket ${process.env.SPIN_VARIABLE_NATS_WS_URL}` : 'polling /api/timeline'})`,
     `  app health     ${app.url}/health`,
     `  agent state    ${app.url}/agent/0/state`,
+    `  timeline       ${app.url}/api/timeline   (npm run export-timeline -- --out timeline.json)`,
+    `  metrics        ${app.url}/api/metrics  ·  ${app.url}/metrics (Prometheus)`,
     ...(nats ? [`  NATS monitor   ${nats.monitorUrl}/varz`] : []),
     '',
     'Try:',

@@ -1,7 +1,8 @@
 // Agent configuration, read from Spin variables at request time (never at module top level:
 // Wizer would freeze whatever a top-level read returned at build time into every instance).
 import { AgentError, parseTopology, type TopologyKind } from '../core/index.ts';
-import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
+import type { LogLevel } from '../core/log.ts';
+import { integerVariable as integer, logLevelVariable, type VariableSource } from '../spin/variables.ts';
 
 export interface AgentConfig {
   agentId: number;
@@ -17,18 +18,7 @@ export interface AgentConfig {
   authToken: string | null;
 }
 
-/** Reads one Spin variable; null when it is not defined for the component. */
-export type VariableSource = (name: string) => string | null;
-
-function integer(get: VariableSource, name: string, fallback: number, min: number): number {
-  const raw = get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw new AgentError('bad-config', `variable ${name} must be an integer >= ${min}`, `got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
+export type { VariableSource };
 
 export function readConfig(get: VariableSource): AgentConfig {
   const agentCount = integer(get, 'agent_count', 9, 1);
@@ -37,10 +27,7 @@ export function readConfig(get: VariableSource): AgentConfig {
   if (agentId >= agentCount) {
     throw new AgentError('bad-config', `variable agent_id (${agentId}) must be below agent_count (${agentCount})`);
   }
-  const logLevel = (get('log_level') || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new AgentError('bad-config', `variable log_level must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const logLevel = logLevelVariable(get);
   return {
     agentId,
     agentCount,

@@ -1,10 +1,10 @@
 // The agent component: one wasm, one Spin component per agent (AGENT_ID from the agent_id variable).
 // StarlingMonkey gives each request a fresh instance; everything durable lives in Spin KV.
 import { get as getVariable } from '@fermyon/spin-sdk/lib/variables.js';
-import { heapFor, reserveHeap } from './heap.ts';
+import { heapFor, reserveHeap } from '../spin/heap.ts';
 import { importedKernel } from './kernel.ts';
 import { handle } from './routes.ts';
-import { openSpinStore } from './store.ts';
+import { openSpinStore } from '../spin/key-value.ts';
 
 interface FetchEvent extends Event {
   readonly request: Request;

@@ -8,7 +8,7 @@
 // crash between any two writes harmless (a re-applied blob is a no-op).
 import * as Y from 'yjs';
 import { agentKeyPrefix, newCounters, newNodeId, pendingUpdate, type AgentMeta, type Envelope, type TimelineEvent } from '../core/index.ts';
-import type { ByteStore } from './store.ts';
+import type { ByteStore } from '../spin/key-value.ts';
 
 /** Log blobs kept before they are folded into a snapshot. */
 export const COMPACT_AFTER_LOG_ENTRIES = 32;

@@ -31,11 +31,11 @@ import {
 import * as Y from 'yjs';
 import { printTerm } from '../egraph/index.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
-import { errorResponse, json, readJsonBody, requireBearer } from './http.ts';
+import { errorResponse, json, readJsonBody, requireBearer } from '../spin/http.ts';
 import { createLogger } from '../core/log.ts';
 import { AgentPersistence } from './persistence.ts';
 import { AgentSession, type World } from './session.ts';
-import type { ByteStore } from './store.ts';
+import type { ByteStore } from '../spin/key-value.ts';
 
 /** Longest key accepted under /data/:key. */
 export const MAX_KEY_LENGTH = 256;

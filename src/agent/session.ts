@@ -21,7 +21,7 @@ import {
 import type { Kernel } from '../egraph/kernel.ts';
 import type { AgentConfig } from './config.ts';
 import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, type AgentMeta, type LoadedAgent } from './persistence.ts';
-import type { ByteStore } from './store.ts';
+import type { ByteStore } from '../spin/key-value.ts';
 
 export interface World {
   now: () => number;

@@ -1,20 +1,18 @@
-// The app-level component. For now it answers GET /health (the Spin app is up and routing);
-// metrics, timeline and topology endpoints join it as the network grows.
+// The app-level component: /health, /api/timeline, /api/metrics, /metrics, /api/topology.
+// Like the agents, it keeps nothing in memory: every answer is read from the app's KV store.
+import { get as getVariable } from '@fermyon/spin-sdk/lib/variables.js';
+import { HEAP_RESERVE_BYTES, reserveHeap } from '../spin/heap.ts';
+import { openSpinStore } from '../spin/key-value.ts';
+import { handle } from './routes.ts';
+
 interface FetchEvent extends Event {
   readonly request: Request;
   respondWith(response: Promise<Response> | Response): void;
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
-
 addEventListener('fetch', (event) => {
-  const { request } = event as FetchEvent;
-  const path = new URL(request.url).pathname;
-  let response: Response;
-  if (path !== '/health') response = json(404, { error: `no route for ${path}`, detail: 'not-found' });
-  else if (request.method !== 'GET') response = json(405, { error: `${request.method} is not allowed on /health`, detail: 'allowed: GET' });
-  else response = json(200, { status: 'ok', app: 'crdt-agents-network' });
-  (event as FetchEvent).respondWith(response);
+  const fetchEvent = event as FetchEvent;
+  // Before any Spin import call (see heap.ts): the nine timelines are read in one request.
+  reserveHeap(HEAP_RESERVE_BYTES);
+  fetchEvent.respondWith(handle(fetchEvent.request, { variables: getVariable, store: openSpinStore, now: () => Date.now() }));
 });

@@ -6,13 +6,13 @@ import https from 'node:https';
 import type { Envelope } from '../core/envelope.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { describeError, type Logger } from '../core/log.ts';
-import { isRoutable } from './routable.ts';
+import { isRoutable, isTimelineRecord, type TimelineRecord } from './routable.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 export type AppResult =
-  | { kind: 'ok'; outbox: Envelope[]; retries: number }
+  | { kind: 'ok'; outbox: Envelope[]; timeline: TimelineRecord[]; retries: number }
   /** the app answered 4xx (or an unreadable 200): the input was refused, retrying cannot help */
   | { kind: 'rejected'; status: number; error: string; detail: string; retries: number }
   /** still down after every retry, or the client was closed */
@@ -107,7 +107,8 @@ export class AppClient {
       if (outbox.length !== obj.outbox.length) {
         this.options.logger('warn', 'outbox envelopes not routable; dropped', { agent, route, dropped: obj.outbox.length - outbox.length });
       }
-      return { kind: 'ok', outbox, retries };
+      const timeline = Array.isArray(obj.timeline) ? obj.timeline.filter(isTimelineRecord) : [];
+      return { kind: 'ok', outbox, timeline, retries };
     }
     const error = typeof obj.error === 'string' ? obj.error : reply.status === 200 ? 'bad-response' : `http-${reply.status}`;
     const detail = typeof obj.detail === 'string' ? obj.detail : reply.body.slice(0, 500);

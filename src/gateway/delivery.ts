@@ -30,6 +30,8 @@ export interface DeliveryStats {
   decode_errors: number;
   reconnects: number;
   disconnects: number;
+  /** the JetStream stream that keeps `timeline.>`, null when there is none */
+  timeline_stream: string | null;
 }
 
 export interface Delivery {

@@ -11,7 +11,7 @@ import { connectDelivery, type ConnectOptions } from './connect.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.ts';
 import { Liveness, type NetworkStatus } from './liveness.ts';
 import { createLogger, errorFields, type Logger } from '../core/log.ts';
-import { heartbeatDigest, isRoutable } from './routable.ts';
+import { heartbeatDigest, isRoutable, type TimelineRecord } from './routable.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 
 /** Queue group for the inbox subjects: gateway replicas share deliveries instead of repeating them. */
@@ -20,6 +20,8 @@ export const GATEWAY_QUEUE_GROUP = 'crdt-gateway';
 export const CLOSE_GRACE_MS = 2_000;
 const INBOX_SUBJECTS = ['agent.*.sync', 'agent.*.state', 'agent.*.ack'] as const;
 const HEARTBEAT_SUBJECT = 'agent.*.heartbeat';
+/** `timeline.<id>`: the events agent <id> reported */
+export const TIMELINE_SUBJECT_PREFIX = 'timeline.';
 
 export interface FaultInjection {
   /** true → the envelope is lost between NATS and the agent (counted as `fault_dropped`) */
@@ -49,6 +51,8 @@ export interface GatewayStats {
   fault_dropped: number;
   /** inbound messages without an envelope's routing fields, or for an agent we do not serve */
   unroutable: number;
+  /** timeline events published on timeline.<id> */
+  timeline_published: number;
 }
 
 export interface Gateway {
@@ -78,7 +82,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.rand === undefined ? {} : { rand: options.rand }),
   });
-  const counts = { fault_dropped: 0, unroutable: 0 };
+  const counts = { fault_dropped: 0, unroutable: 0, timeline_published: 0 };
 
   const publishOutbox = (outbox: readonly Envelope[]): void => {
     for (const envelope of outbox) {
@@ -90,12 +94,26 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }
   };
 
+  // Events go out on timeline.<agent> (a JetStream stream keeps them when there is one).
+  const publishTimeline = (agent: number, events: readonly TimelineRecord[]): void => {
+    for (const event of events) {
+      if (event.agent !== agent) continue; // an agent reports its own events only
+      try {
+        delivery.publishJson(`${TIMELINE_SUBJECT_PREFIX}${agent}`, event);
+        counts.timeline_published += 1;
+      } catch (err) {
+        log('warn', 'timeline event not published', { id: event.id, ...errorFields(err) });
+      }
+    }
+  };
+
   // A refused batch (400 bad envelope, 413 too large) is bisected, so one bad envelope costs
   // log2(n) extra POSTs instead of the whole batch: the agent changes nothing on a 4xx.
   const deliver = async (agent: number, batch: Envelope[]): Promise<BatchOutcome> => {
     const result = await app.inbox(agent, batch);
     if (result.kind === 'ok') {
       publishOutbox(result.outbox);
+      publishTimeline(agent, result.timeline);
       return { delivered: batch.length, failed: [], retries: result.retries, posts: 1 };
     }
     if (result.kind === 'rejected' && batch.length > 1 && (result.status === 400 || result.status === 413)) {
@@ -109,7 +127,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const tick = async (agent: number): Promise<TickOutcome> => {
     const result = await app.tick(agent);
-    if (result.kind === 'ok') publishOutbox(result.outbox);
+    if (result.kind === 'ok') {
+      publishOutbox(result.outbox);
+      publishTimeline(agent, result.timeline);
+    }
     return { ok: result.kind === 'ok', retries: result.retries };
   };
 

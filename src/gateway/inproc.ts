@@ -50,7 +50,7 @@ export class InprocDelivery implements Delivery {
   }
 
   stats(): DeliveryStats {
-    return { kind: this.kind, connected: !this.closed, ...this.counts, published_disconnected: 0, decode_errors: 0, reconnects: 0, disconnects: 0 };
+    return { kind: this.kind, connected: !this.closed, ...this.counts, published_disconnected: 0, decode_errors: 0, reconnects: 0, disconnects: 0, timeline_stream: null };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger, type LogLevel } from '../core/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
+import { ensureTimelineStream } from './timeline-stream.ts';
 
 export const RECONNECT_TIME_WAIT_MS = 250;
 export const PING_INTERVAL_MS = 5_000;
@@ -28,7 +29,9 @@ export async function connectNats(options: NatsDeliveryOptions): Promise<NatsDel
     // a gateway started before its broker (k8s ordering) waits instead of crash-looping
     waitOnFirstConnect: true,
   });
-  return new NatsDelivery(nc, options.logger, options.publishLogSize);
+  const delivery = new NatsDelivery(nc, options.logger, options.publishLogSize);
+  delivery.timelineStream = (await ensureTimelineStream(nc, options.logger))?.config.name ?? null;
+  return delivery;
 }
 
 const STATUS_LEVEL: Record<Status['type'], LogLevel> = {
@@ -47,6 +50,8 @@ const STATUS_LEVEL: Record<Status['type'], LogLevel> = {
 
 export class NatsDelivery implements Delivery {
   readonly kind = 'nats';
+  /** the JetStream stream keeping timeline.> (null: none) */
+  timelineStream: string | null = null;
   private readonly log: PublishLog;
   private connected = true;
   private closing = false;
@@ -108,7 +113,7 @@ export class NatsDelivery implements Delivery {
   }
 
   stats(): DeliveryStats {
-    return { kind: this.kind, connected: this.connected && !this.nc.isClosed(), ...this.counts };
+    return { kind: this.kind, connected: this.connected && !this.nc.isClosed(), ...this.counts, timeline_stream: this.timelineStream };
   }
 
   async close(): Promise<void> {

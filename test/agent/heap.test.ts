@@ -1,7 +1,7 @@
-// The per-request heap reserve (src/agent/heap.ts): a base for every request, more for big bodies,
+// The per-request heap reserve (src/spin/heap.ts): a base for every request, more for big bodies,
 // never past the cap.
 import { expect, it } from 'vitest';
-import { HEAP_PER_BODY_BYTE, HEAP_RESERVE_BYTES, MAX_HEAP_RESERVE_BYTES, heapFor } from '../../src/agent/heap.ts';
+import { HEAP_PER_BODY_BYTE, HEAP_RESERVE_BYTES, MAX_HEAP_RESERVE_BYTES, heapFor } from '../../src/spin/heap.ts';
 
 it('reserves the base without a body, more per body byte, and never more than the cap', () => {
   expect(heapFor(0)).toBe(HEAP_RESERVE_BYTES);

@@ -1,5 +1,5 @@
 // Regression: componentize-js 0.10 traps (wasm `unreachable`) when a Spin import is called after
-// linear memory grew during the request; before src/agent/heap.ts a doc of ~12 KB receiving
+// linear memory grew during the request; before src/spin/heap.ts a doc of ~12 KB receiving
 // batches of 50 updates trapped on the next KV call, and a 256 KB update in one batch trapped
 // with the base reserve alone. Keep a doc growing well past those sizes.
 import { toBase64 } from 'lib0/buffer';

@@ -5,7 +5,7 @@ import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/in
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { AgentSession, type World } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
-import type { ByteStore } from '../../src/agent/store.ts';
+import type { ByteStore } from '../../src/spin/key-value.ts';
 
 function mapStore(): ByteStore {
   const m = new Map<string, Uint8Array>();

@@ -1,0 +1,67 @@
+// The dashboard speaks only the wire: the app's HTTP API. Types come from the code that produces
+// the answers (`import type` only: nothing of the server is bundled).
+import type { TimelineEvent } from '../../src/core/timeline.ts';
+import type { TimelinePage } from '../../src/core/timeline-query.ts';
+import type { NetworkMetrics } from '../../src/api/metrics.ts';
+import type { Colour } from '../../src/core/colouring.ts';
+
+export type { TimelineEvent, NetworkMetrics, Colour };
+
+export interface Topology {
+  topology: string;
+  agent_count: number;
+  region: string;
+  sync_interval_ms: number;
+  health_timeout_ms: number;
+  colouring: { proper: boolean; clashes: [number, number][] };
+  agents: { id: number; colour: Colour; neighbours: number[] }[];
+  edges: [number, number][];
+  live: { nats_ws_url: string | null; timeline_subject: string; status_subject: string };
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { headers: { accept: 'application/json' }, ...(signal === undefined ? {} : { signal }) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError(res.status, `${path}: not JSON (HTTP ${res.status})`);
+  }
+  if (!res.ok) {
+    const error = (body as { error?: unknown }).error;
+    throw new ApiError(res.status, `${path}: ${typeof error === 'string' ? error : `HTTP ${res.status}`}`);
+  }
+  return body as T;
+}
+
+export const topology = (): Promise<Topology> => getJson<Topology>('/api/topology');
+export const metrics = (): Promise<NetworkMetrics> => getJson<NetworkMetrics>('/api/metrics');
+
+export function timelinePage(since: string | null, limit: number): Promise<TimelinePage> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (since !== null) query.set('since', since);
+  return getJson<TimelinePage>(`/api/timeline?${query}`);
+}
+
+/** Every event the app still holds, oldest first (pages through the cursor). */
+export async function wholeTimeline(): Promise<TimelineEvent[]> {
+  const events: TimelineEvent[] = [];
+  let since = '0';
+  for (;;) {
+    const page = await timelinePage(since, 5_000);
+    events.push(...page.events);
+    if (!page.has_more || page.next_cursor === null) return events;
+    since = page.next_cursor;
+  }
+}

@@ -1,0 +1,28 @@
+// The api component's configuration, from Spin variables at request time.
+import { parseTopology, type TopologyKind } from '../core/index.ts';
+import type { LogLevel } from '../core/log.ts';
+import { integerVariable, logLevelVariable, type VariableSource } from '../spin/variables.ts';
+
+export interface ApiConfig {
+  agentCount: number;
+  topology: TopologyKind;
+  region: string;
+  syncIntervalMs: number;
+  /** an agent unheard of for this long is suspect; for twice this long, down */
+  healthTimeoutMs: number;
+  logLevel: LogLevel;
+  /** NATS WebSocket URL the dashboard subscribes to; null: it polls /api/timeline */
+  natsWsUrl: string | null;
+}
+
+export function readApiConfig(get: VariableSource): ApiConfig {
+  return {
+    agentCount: integerVariable(get, 'agent_count', 9, 1),
+    topology: parseTopology(get('topology') || 'grid'),
+    region: get('region') || 'local',
+    syncIntervalMs: integerVariable(get, 'sync_interval', 5_000, 1),
+    healthTimeoutMs: integerVariable(get, 'health_timeout', 15_000, 1),
+    logLevel: logLevelVariable(get),
+    natsWsUrl: get('nats_ws_url') || null,
+  };
+}

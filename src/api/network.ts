@@ -1,0 +1,48 @@
+// The network as the app's store shows it: what each agent last wrote of itself (meta, the
+// timeline buffer), read without loading any agent's Yjs doc. Liveness from the app's side:
+// an agent is up while it was ticked or delivered to within HEALTH_TIMEOUT, suspect for up to
+// twice that, down after (or when it never was).
+import { agentKey, mergeTimelines, type AgentMeta, type TimelineEvent } from '../core/index.ts';
+import type { ByteStore } from '../spin/key-value.ts';
+
+export type AgentStatus = 'up' | 'suspect' | 'down';
+
+export interface AgentView {
+  id: number;
+  status: AgentStatus;
+  /** null: the agent has never handled a request */
+  meta: AgentMeta | null;
+  /** its buffered events, oldest first */
+  events: TimelineEvent[];
+}
+
+const decoder = new TextDecoder();
+
+function readJson<T>(store: ByteStore, key: string): T | null {
+  const bytes = store.get(key);
+  if (bytes === null) return null;
+  try {
+    return JSON.parse(decoder.decode(bytes)) as T;
+  } catch {
+    return null; // a torn or foreign value reads as absent rather than failing every reader
+  }
+}
+
+export function statusOf(meta: AgentMeta | null, now: number, healthTimeoutMs: number): AgentStatus {
+  if (meta?.last_seen === undefined) return 'down';
+  const silent = now - meta.last_seen;
+  return silent <= healthTimeoutMs ? 'up' : silent <= 2 * healthTimeoutMs ? 'suspect' : 'down';
+}
+
+export function readAgents(store: ByteStore, agentCount: number, now: number, healthTimeoutMs: number): AgentView[] {
+  return Array.from({ length: agentCount }, (_, id) => {
+    const meta = readJson<AgentMeta>(store, agentKey(id, 'meta'));
+    const events = readJson<TimelineEvent[]>(store, agentKey(id, 'timeline')) ?? [];
+    return { id, status: statusOf(meta, now, healthTimeoutMs), meta, events };
+  });
+}
+
+/** Every agent's buffered events as one HLC-ordered timeline. */
+export function networkTimeline(agents: readonly AgentView[]): TimelineEvent[] {
+  return mergeTimelines(agents.map((a) => a.events));
+}

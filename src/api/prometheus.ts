@@ -1,0 +1,65 @@
+// GET /metrics: the same figures as /api/metrics in Prometheus' text exposition format 0.0.4
+// (HELP and TYPE per family, one sample per line, labels quoted and escaped).
+import { round1 } from '../core/stats.ts';
+import type { NetworkMetrics } from './metrics.ts';
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+type Labels = Record<string, string | number>;
+
+interface Family {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'summary';
+  samples: { labels?: Labels; value: number; suffix?: string }[];
+}
+
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function line(name: string, labels: Labels | undefined, value: number): string {
+  const entries = Object.entries(labels ?? {});
+  const text = entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',')}}`;
+  return `${name}${text} ${Number.isFinite(value) ? String(value) : 'NaN'}`;
+}
+
+export function prometheusText(m: NetworkMetrics): string {
+  const perAgent = (pick: (a: NetworkMetrics['per_agent'][number]) => number) => m.per_agent.map((a) => ({ labels: { agent: a.agent }, value: pick(a) }));
+  const latency = m.performance.delivery_latency_ms;
+  const families: Family[] = [
+    { name: 'crdt_agents_total', help: 'Agents in the network.', type: 'gauge', samples: [{ value: m.agents.total }] },
+    {
+      name: 'crdt_agents_status',
+      help: 'Agents by liveness status (up, suspect, down).',
+      type: 'gauge',
+      samples: (['up', 'suspect', 'down'] as const).map((s) => ({ labels: { status: s }, value: m.agents[s] })),
+    },
+    { name: 'crdt_agent_up', help: 'Whether the agent was heard from within HEALTH_TIMEOUT (1) or not (0).', type: 'gauge', samples: perAgent((a) => (a.status === 'up' ? 1 : 0)) },
+    { name: 'crdt_network_converged', help: 'Whether every agent holds the same state (1) or not (0).', type: 'gauge', samples: [{ value: m.convergence.converged ? 1 : 0 }] },
+    { name: 'crdt_network_distinct_states', help: 'Distinct replica states across the agents.', type: 'gauge', samples: [{ value: m.convergence.distinct_states }] },
+    { name: 'crdt_agent_messages_received_total', help: 'Envelopes delivered to the agent.', type: 'counter', samples: perAgent((a) => a.messages_received) },
+    { name: 'crdt_agent_messages_sent_total', help: 'Envelopes the agent published.', type: 'counter', samples: perAgent((a) => a.messages_sent) },
+    { name: 'crdt_agent_syncs_completed_total', help: 'Sync step 2 responses the agent applied.', type: 'counter', samples: perAgent((a) => a.syncs_completed) },
+    { name: 'crdt_agent_timeline_events', help: 'Timeline events the agent keeps in its buffer.', type: 'gauge', samples: perAgent((a) => a.events_buffered) },
+    { name: 'crdt_messages_per_second', help: `Envelopes delivered per second over the last ${m.performance.window_seconds} s.`, type: 'gauge', samples: [{ value: m.performance.messages_per_second }] },
+    { name: 'crdt_syncs_per_second', help: `Syncs completed per second over the last ${m.performance.window_seconds} s.`, type: 'gauge', samples: [{ value: m.performance.syncs_per_second }] },
+    {
+      name: 'crdt_delivery_latency_milliseconds',
+      help: `Delivery latency, send to receive, over the last ${m.performance.window_seconds} s.`,
+      type: 'summary',
+      samples: [
+        { labels: { quantile: '0.5' }, value: latency.p50 ?? Number.NaN },
+        { labels: { quantile: '0.95' }, value: latency.p95 ?? Number.NaN },
+        { suffix: '_sum', value: round1((latency.mean ?? 0) * latency.samples) },
+        { suffix: '_count', value: latency.samples },
+      ],
+    },
+  ];
+  const out: string[] = [];
+  for (const f of families) {
+    out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+    for (const s of f.samples) out.push(line(f.name + (s.suffix ?? ''), s.labels, s.value));
+  }
+  return `${out.join('\n')}\n`;
+}

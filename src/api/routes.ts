@@ -1,0 +1,100 @@
+// The app-level API: route → read the agents' records from the store → answer. Read-only: no
+// route here changes anything, so none needs the bearer token.
+import {
+  AgentError,
+  allNeighbours,
+  colourTopology,
+  parseTimelineQuery,
+  selectTimeline,
+} from '../core/index.ts';
+import { createLogger } from '../core/log.ts';
+import { errorResponse, json } from '../spin/http.ts';
+import type { ByteStore } from '../spin/key-value.ts';
+import type { VariableSource } from '../spin/variables.ts';
+import { readApiConfig, type ApiConfig } from './config.ts';
+import { networkMetrics } from './metrics.ts';
+import { networkTimeline, readAgents } from './network.ts';
+import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.ts';
+
+export const APP_NAME = 'crdt-agents-network';
+export const NDJSON = 'application/x-ndjson';
+
+export interface ApiDeps {
+  variables: VariableSource;
+  store: () => ByteStore;
+  now: () => number;
+}
+
+type Handler = (request: Request, config: ApiConfig, deps: ApiDeps) => Response;
+
+const ROUTES: Record<string, Handler> = {
+  '/health': health,
+  '/api/timeline': timeline,
+  '/api/metrics': (_r, config, deps) => json(200, metricsOf(config, deps)),
+  '/metrics': (_r, config, deps) => new Response(prometheusText(metricsOf(config, deps)), { status: 200, headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } }),
+  '/api/topology': (_r, config) => json(200, topologyOf(config)),
+};
+
+export function handle(request: Request, deps: ApiDeps): Response {
+  try {
+    const config = readApiConfig(deps.variables);
+    const log = createLogger(config.logLevel, { component: 'api' });
+    const started = deps.now();
+    const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/';
+    const handler = ROUTES[path];
+    if (handler === undefined) throw new AgentError('not-found', `no route for ${path}`, `routes: ${Object.keys(ROUTES).join(', ')}`);
+    if (request.method !== 'GET') {
+      throw new AgentError('method-not-allowed', `${request.method} is not allowed on ${path}`, 'allowed: GET');
+    }
+    const response = handler(request, config, deps);
+    log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
+    return response;
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+function health(_r: Request, config: ApiConfig, deps: ApiDeps): Response {
+  const now = deps.now();
+  const agents = readAgents(deps.store(), config.agentCount, now, config.healthTimeoutMs);
+  const up = agents.filter((a) => a.status === 'up').length;
+  // The app answers either way (200); `status` says how much of the network is live.
+  const status = up === agents.length ? 'ok' : up === 0 ? 'down' : 'degraded';
+  return json(200, { status, app: APP_NAME, agents: agents.length, agents_up: up, timestamp: new Date(now).toISOString() });
+}
+
+function timeline(request: Request, config: ApiConfig, deps: ApiDeps): Response {
+  const query = parseTimelineQuery(new URL(request.url).searchParams, config.agentCount);
+  const agents = readAgents(deps.store(), config.agentCount, deps.now(), config.healthTimeoutMs);
+  const page = selectTimeline(networkTimeline(agents), query);
+  const cursor: Record<string, string> = page.next_cursor === null ? {} : { 'x-next-cursor': page.next_cursor };
+  if ((request.headers.get('accept') ?? '').includes(NDJSON)) {
+    const body = page.events.map((e) => `${JSON.stringify(e)}\n`).join('');
+    return new Response(body, { status: 200, headers: { 'content-type': NDJSON, 'x-has-more': String(page.has_more), ...cursor } });
+  }
+  return json(200, { count: page.events.length, ...page }, cursor);
+}
+
+function metricsOf(config: ApiConfig, deps: ApiDeps) {
+  const now = deps.now();
+  return networkMetrics(readAgents(deps.store(), config.agentCount, now, config.healthTimeoutMs), now);
+}
+
+function topologyOf(config: ApiConfig) {
+  const adjacency = allNeighbours(config.topology, config.agentCount);
+  const colouring = colourTopology(config.topology, config.agentCount);
+  const edges: [number, number][] = [];
+  adjacency.forEach((ns, a) => ns.forEach((b) => b > a && edges.push([a, b])));
+  return {
+    topology: config.topology,
+    agent_count: config.agentCount,
+    region: config.region,
+    sync_interval_ms: config.syncIntervalMs,
+    health_timeout_ms: config.healthTimeoutMs,
+    colouring: { proper: colouring.proper, clashes: colouring.clashes },
+    agents: adjacency.map((neighbours, id) => ({ id, colour: colouring.colours[id], neighbours })),
+    edges,
+    // how the dashboard gets live events: NATS over WebSocket when set, else polling /api/timeline
+    live: { nats_ws_url: config.natsWsUrl, timeline_subject: 'timeline.>', status_subject: 'network.status' },
+  };
+}
