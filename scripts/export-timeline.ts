@@ -1,0 +1,91 @@
+// `npm run export-timeline -- --out timeline.json [--url http://127.0.0.1:3000] [--agent 0,3]
+// [--type message_in,message_out] [--nats nats://127.0.0.1:4222]`
+//
+// Writes the network's timeline as one JSON array of events (each with `timestamp`, ISO 8601, and
+// `type`), in HLC order. By default it pages through the app's /api/timeline (what the agents
+// still buffer); with --nats it reads the JetStream stream the gateway fills instead, which keeps
+// events across restarts and beyond the agents' MAX_BUFFER_SIZE.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { mergeTimelines, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
+import { TIMELINE_STREAM } from '../src/gateway/timeline-stream.ts';
+
+const PAGE = 5_000;
+
+function progress(msg: string, fields: Record<string, unknown> = {}): void {
+  process.stderr.write(`${JSON.stringify({ level: 'info', msg, component: 'export-timeline', ...fields })}\n`);
+}
+
+export async function fetchTimeline(baseUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
+  const events: TimelineEvent[] = [];
+  let since = '0';
+  for (;;) {
+    const query = new URLSearchParams({ since, limit: String(PAGE) });
+    if (filters.agent) query.set('agent', filters.agent);
+    if (filters.type) query.set('type', filters.type);
+    const res = await fetch(`${baseUrl}/api/timeline?${query}`);
+    const body = (await res.json()) as TimelinePage & { error?: string; detail?: string };
+    if (!res.ok) throw new Error(`GET /api/timeline: HTTP ${res.status}: ${body.error ?? ''} (${body.detail ?? ''})`);
+    events.push(...body.events);
+    progress('page', { events: events.length, has_more: body.has_more });
+    if (!body.has_more || body.next_cursor === null) return events;
+    since = body.next_cursor;
+  }
+}
+
+export async function streamTimeline(natsUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
+  const nc = await connect({ servers: natsUrl.split(',') });
+  try {
+    // what the stream holds now: events published while we read belong to the next export
+    const last = (await (await jetstreamManager(nc)).streams.info(TIMELINE_STREAM)).state.last_seq;
+    const js = jetstream(nc);
+    // filtered here, not by the server: several filter subjects need nats-server 2.10 (Debian has 2.9)
+    const consumer = await js.consumers.get(TIMELINE_STREAM);
+    const agents = filters.agent ? new Set(filters.agent.split(',').map((a) => Number(a.trim()))) : null;
+    const types = filters.type ? new Set(filters.type.split(',').map((t) => t.trim())) : null;
+    const events: TimelineEvent[] = [];
+    let seq = 0;
+    while (seq < last) {
+      const batch = await consumer.fetch({ max_messages: 1_000, expires: 1_000 });
+      let got = 0;
+      for await (const m of batch) {
+        got++;
+        seq = m.seq;
+        const e = m.json<TimelineEvent>();
+        if ((types === null || types.has(e.type)) && (agents === null || agents.has(e.agent))) events.push(e);
+        if (seq >= last) break;
+      }
+      progress('batch', { events: events.length, seq, last });
+      if (got === 0) break; // older messages aged out of the stream meanwhile
+    }
+    return mergeTimelines([events]);
+  } finally {
+    await nc.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      url: { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' },
+      nats: { type: 'string' },
+      agent: { type: 'string' },
+      type: { type: 'string' },
+    },
+  });
+  if (values.out === undefined) throw new Error('--out <file> is required (e.g. --out timeline.json)');
+  const filters = { ...(values.agent ? { agent: values.agent } : {}), ...(values.type ? { type: values.type } : {}) };
+  const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(values.url.replace(/\/+$/, ''), filters);
+  writeFileSync(values.out, `${JSON.stringify(events, null, 2)}\n`);
+  progress('wrote timeline', { file: values.out, events: events.length, source: values.nats ? `JetStream ${TIMELINE_STREAM} at ${values.nats}` : `${values.url}/api/timeline` });
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'export failed', component: 'export-timeline', error: err instanceof Error ? err.message : String(err) })}\n`);
+    process.exit(1);
+  });
+}
