@@ -4,6 +4,7 @@
 //   state_read_ms          GET /agent/:id/state p50/p95 at concurrency 1 and 8, once warm (+ req/s)
 //   cold_start_ms          host process spawn -> first 200 (transpile cache warm)
 //   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95
+//   api_read_ms            GET /api/timeline (newest 500 of 9 buffers) and /api/metrics p50/p95, network running
 //   deliveries_per_s       envelopes applied per second across the 9 agents under a publish burst
 //   raw_nats_rtt_ms        NATS request/reply on the same broker, p50
 //   gateway_overhead_ratio gateway round trip (SyncRequest on NATS -> SyncResponse on NATS) / raw rtt
@@ -140,6 +141,20 @@ async function stateReads(host: Host) {
 }
 
 /** PUT at agent 0, then poll all nine until each returns the value. */
+/** The api component's reads while the gateway ticks the network (what a dashboard costs). */
+async function apiReads(host: Host) {
+  const out: Record<string, { p50: number; p95: number }> = {};
+  for (const [name, path] of [['timeline', '/api/timeline?limit=500'], ['metrics', '/api/metrics']] as const) {
+    const trials: LoadTrial[] = [];
+    for (let t = 0; t < TRIALS; t++) {
+      trials.push(await load(() => `${host.url}${path}`, Math.max(20, Math.floor(REQUESTS / 4)), 1));
+      progress(`  ${path} trial ${t + 1}/${TRIALS}: p50 ${trials.at(-1)!.p50.toFixed(2)} ms p95 ${trials.at(-1)!.p95.toFixed(2)} ms`);
+    }
+    out[name] = { p50: round(median(trials.map((r) => r.p50))), p95: round(median(trials.map((r) => r.p95))) };
+  }
+  return { api_read_ms: out };
+}
+
 async function convergence(host: Host): Promise<number[]> {
   const times: number[] = [];
   for (let t = 0; t < TRIALS * 2; t++) {
@@ -291,6 +306,8 @@ async function main(): Promise<void> {
     });
     progress('convergence: PUT at agent 0 -> visible at all nine');
     const converge = await convergence(host);
+    progress('api reads: /api/timeline and /api/metrics while the network runs');
+    const api = await apiReads(host);
     let natsFigures = {};
     if (nats !== null) {
       progress('NATS round trips: raw request/reply vs through the gateway and an agent');
@@ -322,6 +339,7 @@ async function main(): Promise<void> {
       ...reads,
       cold_start_ms: round(median(cold), 0),
       converge_ms: { p50: round(median(converge), 1), p95: round(p95(converge), 1) },
+      ...api,
       ...natsFigures,
       state_bytes_per_agent: bytes.stored,
       yjs_doc_bytes: bytes.yjs,

@@ -159,6 +159,6 @@ describe('routing and methods', () => {
   });
 
   it('serves GET /health for the app', async () => {
-    expect(await call(app, 'GET', '/health')).toEqual({ status: 200, body: { status: 'ok', app: 'crdt-agents-network' } });
+    expect(await call(app, 'GET', '/health')).toMatchObject({ status: 200, body: { app: 'crdt-agents-network', agents: 9 } });
   });
 });

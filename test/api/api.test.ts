@@ -1,6 +1,10 @@
 // The api component on a running network (built components under the local host, the gateway's
 // clock, in-process delivery): /health, /api/timeline (order, cursor, filters, NDJSON),
 // /api/metrics, /metrics (parsed as Prometheus text), /api/topology; and the dashboard's files.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
@@ -10,6 +14,15 @@ import { waitFor } from '../gateway/harness.ts';
 import { call, startApp, type TestApp } from '../support/network.ts';
 
 const SYNC_INTERVAL_MS = 300;
+const EXPORT_SCRIPT = resolve(import.meta.dirname, '..', '..', 'scripts', 'export-timeline.ts');
+
+function runScript(args: string[]): Promise<{ status: number; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', EXPORT_SCRIPT, ...args], (err, _stdout, stderr) => {
+      done({ status: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stderr });
+    });
+  });
+}
 
 async function timeline(app: TestApp, query = 'since=0&limit=5000'): Promise<TimelinePage & { count: number }> {
   const r = await call<TimelinePage & { count: number }>(app, 'GET', `/api/timeline?${query}`);
@@ -169,6 +182,21 @@ describe('api component', () => {
   it('unknown routes and methods get JSON errors', async () => {
     expect(await call(app, 'GET', '/api/nope')).toMatchObject({ status: 404, body: { error: 'no route for /api/nope' } });
     expect(await call(app, 'POST', '/api/timeline', {})).toMatchObject({ status: 405, body: { error: 'POST is not allowed on /api/timeline' } });
+  });
+
+  it('npm run export-timeline writes a JSON list of events with timestamp and type', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'can-export-')), 'timeline.json');
+    // not spawnSync: the host serving the app runs on this process's event loop
+    const run = await runScript(['--out', out, '--url', app.url]);
+    expect(run.status, run.stderr).toBe(0);
+    const events = JSON.parse(readFileSync(out, 'utf8')) as TimelineEvent[];
+    expect(Array.isArray(events)).toBe(true);
+    expect(events.length).toBeGreaterThan(100);
+    expect(events.every((e) => !Number.isNaN(Date.parse(e.timestamp)) && typeof e.type === 'string')).toBe(true);
+    expect(run.stderr).toContain('"msg":"wrote timeline"');
+    const bad = await runScript(['--out', out, '--url', app.url, '--type', 'gossip']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/HTTP 400: type must be/);
   });
 
   it('GET /agent/:id/timeline: that agent\'s own buffer', async () => {

@@ -61,13 +61,16 @@ describe('spin.toml', () => {
     }
   });
 
-  it('routes /health to the api component and /agent/<n>/... to agent-<n>', () => {
+  it('routes /health, /metrics and /api/... to the api component, /dashboard/... to the dashboard, /agent/<n>/... to agent-<n>', () => {
     const http = (table(manifest.trigger).http as Table[]).map((t) => {
       onlyKeys(t, HTTP_TRIGGER, '[[trigger.http]]');
       return [t.route, t.component];
     });
     expect(http).toEqual([
       ['/health', 'api'],
+      ['/metrics', 'api'],
+      ['/api/...', 'api'],
+      ['/dashboard/...', 'dashboard'],
       ...Array.from({ length: 9 }, (_, n) => [`/agent/${n}/...`, `agent-${n}`]),
     ]);
   });

@@ -22,6 +22,8 @@ export class TimelineView {
   private pausedAt = 0;
   private selected: string | null = null;
   private scheduled = false;
+  /** what the last frame drew, by id: clicks are handled once, on the container */
+  private drawn = new Map<string, TimelineEvent>();
   filter: EventFilter = { agent: null, type: null };
 
   constructor(
@@ -45,10 +47,20 @@ export class TimelineView {
       e.preventDefault();
       this.setZoom(this.zoom + (e.deltaY > 0 ? 1 : -1));
     });
-    log.onAdd(() => this.schedule());
+    this.root.addEventListener('click', (e) => {
+      const target = e.target instanceof Element ? e.target : null;
+      const lane = target?.closest('[data-lane]');
+      if (lane instanceof SVGElement) this.onSelectAgent(Number(lane.dataset.lane));
+      const id = target?.closest('circle.ev')?.getAttribute('data-id');
+      const event = id == null ? undefined : this.drawn.get(id);
+      if (event === undefined) return;
+      this.select(event.id);
+      this.onSelectEvent(event);
+    });
+    // new events and the sliding window redraw, unless paused: a paused timeline holds still
+    log.onAdd(() => this.paused || this.schedule());
     this.setZoom(this.zoom);
-    // the window slides with time even when nothing arrives
-    setInterval(() => this.schedule(), 1_000);
+    setInterval(() => this.paused || this.schedule(), 1_000);
   }
 
   setFilter(filter: EventFilter): void {
@@ -103,9 +115,8 @@ export class TimelineView {
     root.append(defs);
     for (let agent = 0; agent < this.agents; agent++) {
       root.append(svg('line', { class: 'lane', x1: LABEL_PX, x2: WIDTH_PX - 4, y1: y(agent), y2: y(agent) }));
-      const label = svg('text', { class: 'lane-label', x: 4, y: y(agent) + 4, 'data-agent': agent });
+      const label = svg('text', { class: 'lane-label', x: 4, y: y(agent) + 4, 'data-lane': agent });
       label.textContent = `agent ${agent}`;
-      label.addEventListener('click', () => this.onSelectAgent(agent));
       root.append(label);
     }
     const sends = new Map<string, TimelineEvent>();
@@ -128,12 +139,9 @@ export class TimelineView {
       const title = svg('title');
       title.textContent = `${e.type}${e.subject ? ` ${e.subject}` : ''} · agent ${e.agent} · ${e.timestamp}`;
       dot.append(title);
-      dot.addEventListener('click', () => {
-        this.select(e.id);
-        this.onSelectEvent(e);
-      });
       root.append(dot);
     }
+    this.drawn = new Map(visible.map((e) => [e.id, e]));
     this.root.replaceChildren(root);
     if (visible.length === 0) this.root.append(stateLine(`No ${this.filter.agent !== null || this.filter.type !== null ? 'matching ' : ''}events in the last ${span / 1000} s.`));
   }
