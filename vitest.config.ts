@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Suites that run a whole network (nine components, the gateway, often nats-server and Chromium). */
-const NETWORK_SUITES = ['test/network/**/*.test.ts', 'test/api/**/*.test.ts', 'test/browser/**/*.test.ts'];
+const NETWORK_SUITES = ['test/network/**/*.test.ts', 'test/api/api.test.ts', 'test/browser/**/*.test.ts'];
 
 export default defineConfig({
   test: {

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       const m = await metrics();
       banner.show(m);
       charts.add(m);
-      for (const a of m.per_agent) topologyView.setStatus(a.agent, a.status);
+      for (const a of m.performance.per_agent) topologyView.setStatus(a.agent, a.status);
     } catch (err) {
       banner.error(err instanceof Error ? err.message : String(err));
     }

@@ -94,10 +94,11 @@ export async function handle(request: Request, deps: AgentDeps): Promise<Respons
 
 /**
  * A delivery or tick the agent refused goes on its timeline as an `error` event (the doc is not
- * touched: bad input changes nothing but the record of it). User requests get their answer only.
+ * touched: bad input changes nothing but the record of it). User requests get their answer only,
+ * and so do callers without the token: they may not write even into the timeline.
  */
 function recordRefusal(request: Request, deps: AgentDeps, err: unknown): void {
-  if (!(err instanceof AgentError) || request.method !== 'POST') return;
+  if (!(err instanceof AgentError) || err.code === 'unauthorized' || request.method !== 'POST') return;
   const route = new URL(request.url).pathname.split('/')[3];
   if (route !== 'inbox' && route !== 'tick') return;
   try {
@@ -109,6 +110,8 @@ function recordRefusal(request: Request, deps: AgentDeps, err: unknown): void {
     const recorder = new TimelineRecorder(config.agentId, clock, deps.now, `${config.agentId}-${persistence.uid(deps.now())}`);
     recorder.error({ code: err.code, message: err.message, route });
     persistence.recordTimeline(recorder.events, config.maxBufferSize);
+    // and to timeline.<id> with the next answer the gateway gets (a refusal carries no events)
+    persistence.addPendingTimeline(recorder.events, config.maxBufferSize);
     persistence.saveMeta({ ...meta, hlc: clock.last() });
   } catch {
     // the refusal itself is what the caller must see; its record is best effort
@@ -224,7 +227,7 @@ function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string
   const events = s.commit([], [], []);
   s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
   s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
-  return json(200, { ...body, outbox: outbox.length });
+  return json(200, { ...body, outbox: outbox.length, timeline: events });
 }
 
 async function inbox(request: Request, open: () => AgentSession): Promise<Response> {

@@ -26,21 +26,22 @@ export interface AgentMetrics {
 export interface NetworkMetrics {
   timestamp: string;
   agents: { total: number; up: number; suspect: number; down: number };
-  convergence: {
-    /** every agent holds the same state (state vector and delete set) */
-    converged: boolean;
-    distinct_states: number;
-    /** since when (ISO) the states have been equal; null when they are not */
-    since: string | null;
-  };
+  /** everything a reader of the network's performance needs, in one object */
   performance: {
     window_seconds: number;
     /** send `ts` → receive at the agent, over the window's message_in events */
     delivery_latency_ms: { p50: number | null; p95: number | null; max: number | null; mean: number | null; samples: number };
     messages_per_second: number;
     syncs_per_second: number;
+    convergence: {
+      /** every agent holds the same state (state vector and delete set) */
+      converged: boolean;
+      distinct_states: number;
+      /** since when (ISO) the states have been equal; null when they are not */
+      since: string | null;
+    };
+    per_agent: AgentMetrics[];
   };
-  per_agent: AgentMetrics[];
 }
 
 export function networkMetrics(agents: readonly AgentView[], now: number): NetworkMetrics {
@@ -69,7 +70,6 @@ export function networkMetrics(agents: readonly AgentView[], now: number): Netwo
   return {
     timestamp: new Date(now).toISOString(),
     agents: { total: agents.length, up: tally('up'), suspect: tally('suspect'), down: tally('down') },
-    convergence: { converged, distinct_states: distinct, since: since === null ? null : new Date(since).toISOString() },
     performance: {
       window_seconds: METRICS_WINDOW_MS / 1_000,
       delivery_latency_ms: {
@@ -81,17 +81,18 @@ export function networkMetrics(agents: readonly AgentView[], now: number): Netwo
       },
       messages_per_second: round1(messagesPerSecond),
       syncs_per_second: round1(syncsPerSecond),
+      convergence: { converged, distinct_states: distinct, since: since === null ? null : new Date(since).toISOString() },
+      per_agent: agents.map((a) => ({
+        agent: a.id,
+        status: a.status,
+        node_id: a.meta?.node_id ?? null,
+        last_seen: a.meta?.last_seen === undefined ? null : new Date(a.meta.last_seen).toISOString(),
+        messages_received: a.meta?.counters.messages_received ?? 0,
+        messages_sent: a.meta?.counters.messages_sent ?? 0,
+        syncs_completed: a.meta?.counters.syncs_completed ?? 0,
+        events_buffered: a.events.length,
+        digest: a.meta?.digest ?? null,
+      })),
     },
-    per_agent: agents.map((a) => ({
-      agent: a.id,
-      status: a.status,
-      node_id: a.meta?.node_id ?? null,
-      last_seen: a.meta?.last_seen === undefined ? null : new Date(a.meta.last_seen).toISOString(),
-      messages_received: a.meta?.counters.messages_received ?? 0,
-      messages_sent: a.meta?.counters.messages_sent ?? 0,
-      syncs_completed: a.meta?.counters.syncs_completed ?? 0,
-      events_buffered: a.events.length,
-      digest: a.meta?.digest ?? null,
-    })),
   };
 }

@@ -25,7 +25,7 @@ function line(name: string, labels: Labels | undefined, value: number): string {
 }
 
 export function prometheusText(m: NetworkMetrics): string {
-  const perAgent = (pick: (a: NetworkMetrics['per_agent'][number]) => number) => m.per_agent.map((a) => ({ labels: { agent: a.agent }, value: pick(a) }));
+  const perAgent = (pick: (a: NetworkMetrics['performance']['per_agent'][number]) => number) => m.performance.per_agent.map((a) => ({ labels: { agent: a.agent }, value: pick(a) }));
   const latency = m.performance.delivery_latency_ms;
   const families: Family[] = [
     { name: 'crdt_agents_total', help: 'Agents in the network.', type: 'gauge', samples: [{ value: m.agents.total }] },
@@ -36,8 +36,8 @@ export function prometheusText(m: NetworkMetrics): string {
       samples: (['up', 'suspect', 'down'] as const).map((s) => ({ labels: { status: s }, value: m.agents[s] })),
     },
     { name: 'crdt_agent_up', help: 'Whether the agent was heard from within HEALTH_TIMEOUT (1) or not (0).', type: 'gauge', samples: perAgent((a) => (a.status === 'up' ? 1 : 0)) },
-    { name: 'crdt_network_converged', help: 'Whether every agent holds the same state (1) or not (0).', type: 'gauge', samples: [{ value: m.convergence.converged ? 1 : 0 }] },
-    { name: 'crdt_network_distinct_states', help: 'Distinct replica states across the agents.', type: 'gauge', samples: [{ value: m.convergence.distinct_states }] },
+    { name: 'crdt_network_converged', help: 'Whether every agent holds the same state (1) or not (0).', type: 'gauge', samples: [{ value: m.performance.convergence.converged ? 1 : 0 }] },
+    { name: 'crdt_network_distinct_states', help: 'Distinct replica states across the agents.', type: 'gauge', samples: [{ value: m.performance.convergence.distinct_states }] },
     { name: 'crdt_agent_messages_received_total', help: 'Envelopes delivered to the agent.', type: 'counter', samples: perAgent((a) => a.messages_received) },
     { name: 'crdt_agent_messages_sent_total', help: 'Envelopes the agent published.', type: 'counter', samples: perAgent((a) => a.messages_sent) },
     { name: 'crdt_agent_syncs_completed_total', help: 'Sync step 2 responses the agent applied.', type: 'counter', samples: perAgent((a) => a.syncs_completed) },

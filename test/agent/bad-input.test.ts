@@ -85,6 +85,16 @@ describe('auth_token', () => {
     expect((await call(app, 'GET', '/agent/0/data/k')).body.value).toBe(1);
     expect((await call(app, 'GET', '/agent/0/state')).status).toBe(200);
   });
+
+  it('a caller without the token leaves no trace, not even an error event on the timeline', async () => {
+    expect((await call(app, 'PUT', '/agent/0/data/k', 2, { authorization: 'Bearer s3cret' })).status).toBe(200);
+    expect((await call(app, 'POST', '/agent/0/inbox', [{ junk: true }], { authorization: 'Bearer wrong' })).status).toBe(401);
+    const { body } = await call<{ events: { type: string }[] }>(app, 'GET', '/agent/0/timeline');
+    expect(body.events.map((e) => e.type)).toEqual(['write_applied', 'write_applied']);
+    // with the token, the same bad batch is a 400 and is recorded
+    expect((await call(app, 'POST', '/agent/0/inbox', [{ junk: true }], { authorization: 'Bearer s3cret' })).status).toBe(400);
+    expect((await call<{ events: { type: string }[] }>(app, 'GET', '/agent/0/timeline')).body.events.map((e) => e.type)).toContain('error');
+  });
 });
 
 describe('routing mistakes', () => {

@@ -73,6 +73,8 @@ describe('api component', () => {
   });
 
   it('records the user\'s write, the syncs it caused and the messages it travelled in', async () => {
+    const put = await call<{ timeline: TimelineEvent[] }>(app, 'PUT', '/agent/5/data/second', [2]);
+    expect(put.body.timeline).toEqual([expect.objectContaining({ agent: 5, type: 'write_applied', detail: { op: 'put', key: 'second' } })]);
     const write = (await timeline(app, 'since=0&limit=5000&agent=0&type=write_applied')).events;
     expect(write).toEqual([expect.objectContaining({ agent: 0, type: 'write_applied', detail: { op: 'put', key: 'greeting' } })]);
     expect(write[0]!.bytes).toBeGreaterThan(0);
@@ -137,18 +139,18 @@ describe('api component', () => {
   it('GET /api/metrics: liveness, convergence since when, latency and rates', async () => {
     const m = await waitFor('converged metrics', async () => {
       const body = (await call<NetworkMetrics>(app, 'GET', '/api/metrics')).body;
-      return body.convergence.converged ? body : null;
+      return body.performance.convergence.converged ? body : null;
     }, 20_000, 200);
     expect(m.agents).toEqual({ total: 9, up: 9, suspect: 0, down: 0 });
-    expect(m.convergence.distinct_states).toBe(1);
-    expect(Date.parse(m.convergence.since!)).toBeLessThanOrEqual(Date.parse(m.timestamp));
+    expect(m.performance.convergence.distinct_states).toBe(1);
+    expect(Date.parse(m.performance.convergence.since!)).toBeLessThanOrEqual(Date.parse(m.timestamp));
     const latency = m.performance.delivery_latency_ms;
     expect(latency.samples).toBeGreaterThan(0);
     expect(latency.p50!).toBeLessThanOrEqual(latency.p95!);
     expect(latency.p95!).toBeLessThanOrEqual(latency.max!);
     expect(m.performance.messages_per_second).toBeGreaterThan(0);
     const state = (await call(app, 'GET', '/agent/4/state')).body;
-    const four = m.per_agent.find((a) => a.agent === 4)!;
+    const four = m.performance.per_agent.find((a) => a.agent === 4)!;
     expect(four.status).toBe('up');
     expect(four.node_id).toBe(state.node_id);
     expect(four.messages_received).toBeLessThanOrEqual(Number(state.messages_received));

@@ -8,12 +8,12 @@ export class BannerView {
 
   show(m: NetworkMetrics): void {
     const up = `${m.agents.up}/${m.agents.total} agents up`;
-    if (m.convergence.converged && m.convergence.since !== null) {
+    if (m.performance.convergence.converged && m.performance.convergence.since !== null) {
       this.root.dataset.state = 'converged';
-      this.root.textContent = `Converged: all ${m.agents.total} replicas equal since ${new Date(m.convergence.since).toLocaleTimeString()} · ${up}`;
+      this.root.textContent = `Converged: all ${m.agents.total} replicas equal since ${new Date(m.performance.convergence.since).toLocaleTimeString()} · ${up}`;
     } else {
       this.root.dataset.state = 'diverged';
-      this.root.textContent = `Not converged: ${m.convergence.distinct_states} distinct states · ${up}`;
+      this.root.textContent = `Not converged: ${m.performance.convergence.distinct_states} distinct states · ${up}`;
     }
   }
 
