@@ -3,6 +3,7 @@
 // while NATS is unreachable, poll /api/timeline?since=<cursor>. Either way the page says which
 // mode is active, and it reconnects by itself.
 import { wsconnect, type NatsConnection } from '@nats-io/nats-core';
+import type { NetworkStatus } from '../../src/gateway/liveness.ts';
 import { timelinePage, type TimelineEvent } from './api.ts';
 import { cursorBefore, type EventLog } from './event-log.ts';
 
@@ -13,18 +14,13 @@ export interface LiveStatus {
   text: string;
 }
 
-/** Gateway liveness as published on network.status. */
-export interface NetworkStatusMessage {
-  ts: number;
-  agents: { id: number; status: 'alive' | 'suspect' | 'down' }[];
-  converged: boolean;
-}
 
 export interface LiveOptions {
   log: EventLog;
   natsWsUrl: string | null;
   onStatus: (status: LiveStatus) => void;
-  onNetworkStatus: (status: NetworkStatusMessage) => void;
+  /** the gateway's liveness, as published on network.status */
+  onNetworkStatus: (status: NetworkStatus) => void;
   pollIntervalMs?: number;
 }
 
@@ -111,7 +107,7 @@ async function connectNats(options: LiveOptions, poller: Poller, url: string): P
     callback: (err, msg) => {
       if (err === null) {
         try {
-          options.onNetworkStatus(decode(msg.data) as NetworkStatusMessage);
+          options.onNetworkStatus(decode(msg.data) as NetworkStatus);
         } catch {
           // ignore what is not a status
         }

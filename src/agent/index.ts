@@ -14,7 +14,8 @@ interface FetchEvent extends Event {
 addEventListener('fetch', (event) => {
   const fetchEvent = event as FetchEvent;
   // Before any Spin import call: see heap.ts.
-  reserveHeap(heapFor(Number(fetchEvent.request.headers.get('content-length'))));
+  const { request } = fetchEvent;
+  reserveHeap(heapFor(Number(request.headers.get('content-length')), request.method === 'POST' && new URL(request.url).pathname.endsWith('/tick')));
   fetchEvent.respondWith(
     handle(fetchEvent.request, {
       variables: getVariable,

@@ -34,10 +34,14 @@ export function statusOf(meta: AgentMeta | null, now: number, healthTimeoutMs: n
   return silent <= healthTimeoutMs ? 'up' : silent <= 2 * healthTimeoutMs ? 'suspect' : 'down';
 }
 
-export function readAgents(store: ByteStore, agentCount: number, now: number, healthTimeoutMs: number): AgentView[] {
+/**
+ * Every agent's record; `events` only for the agents in `withEvents` (all when null): the
+ * buffers are most of the bytes, and /health needs none of them.
+ */
+export function readAgents(store: ByteStore, agentCount: number, now: number, healthTimeoutMs: number, withEvents: ReadonlySet<number> | null = null): AgentView[] {
   return Array.from({ length: agentCount }, (_, id) => {
     const meta = readJson<AgentMeta>(store, agentKey(id, 'meta'));
-    const events = readJson<TimelineEvent[]>(store, agentKey(id, 'timeline')) ?? [];
+    const events = withEvents === null || withEvents.has(id) ? (readJson<TimelineEvent[]>(store, agentKey(id, 'timeline')) ?? []) : [];
     return { id, status: statusOf(meta, now, healthTimeoutMs), meta, events };
   });
 }

@@ -9,9 +9,9 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
 import type { TimelineEvent, TimelinePage } from '../../src/core/index.ts';
-import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
+import type { Gateway } from '../../src/gateway/index.ts';
 import { waitFor } from '../gateway/harness.ts';
-import { call, startApp, type TestApp } from '../support/network.ts';
+import { call, startApp, startTestNetwork, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const SYNC_INTERVAL_MS = 300;
 const EXPORT_SCRIPT = resolve(import.meta.dirname, '..', '..', 'scripts', 'export-timeline.ts');
@@ -36,18 +36,20 @@ describe('api component', () => {
   const published: { subject: string; event: TimelineEvent }[] = [];
   let healthBefore: Record<string, unknown>;
 
+  let network: TestNetwork | undefined;
+
   beforeAll(async () => {
-    app = await startApp();
-    healthBefore = (await call(app, 'GET', '/health')).body;
-    gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, syncIntervalMs: SYNC_INTERVAL_MS, healthTimeoutMs: 5_000, logLevel: 'error' });
+    // /health before any gateway has reached an agent: a host of its own
+    const alone = await startApp();
+    healthBefore = (await call(alone, 'GET', '/health')).body;
+    await alone.close();
+    network = await startTestNetwork({ syncIntervalMs: SYNC_INTERVAL_MS });
+    ({ app, gateway } = network);
     gateway.delivery.subscribe('timeline.>', (subject, data) => published.push({ subject, event: data as TimelineEvent }));
     expect((await call(app, 'PUT', '/agent/0/data/greeting', { text: 'hello' })).status).toBe(200);
     await waitFor('the greeting at agent 8', async () => (await call(app, 'GET', '/agent/8/data/greeting')).status === 200, 30_000, 200);
   }, 120_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await app?.close();
-  });
+  afterAll(async () => network?.close());
 
   it('GET /health: down before any agent was reached, ok once the gateway ticks all nine', async () => {
     expect(healthBefore).toMatchObject({ status: 'down', app: 'crdt-agents-network', agents: 9, agents_up: 0 });

@@ -8,9 +8,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../src/core/index.ts';
-import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import { suiteBroker, type SuiteBroker } from '../gateway/harness.ts';
-import { call, startApp, writeManifest, type TestApp } from '../support/network.ts';
+import { call, startTestNetwork, writeManifest, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** SPIKES.md: the flags Debian's Chromium needs here */
@@ -26,21 +25,20 @@ if (missing && !IN_CI) {
 
 describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
   let broker: SuiteBroker;
+  let network: TestNetwork | undefined;
   let app: TestApp;
-  let gateway: Gateway;
   let browser: Browser;
 
   beforeAll(async () => {
     broker = await suiteBroker('nats');
-    app = await startApp(writeManifest({ defaults: { nats_ws_url: broker.server!.wsUrl } }));
-    gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker.natsUrl, syncIntervalMs: 500, healthTimeoutMs: 5_000, logLevel: 'error' });
+    network = await startTestNetwork({ natsUrl: broker.natsUrl, manifestPath: writeManifest({ defaults: { nats_ws_url: broker.server!.wsUrl } }) });
+    ({ app } = network);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await gateway?.close();
-    await app?.close();
+    await network?.close();
     await broker?.dispose();
   });
 

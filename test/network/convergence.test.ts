@@ -2,9 +2,9 @@
 // the gateway, and a real nats-server (or the in-process delivery). Writes made at one agent
 // must reach all nine over NATS subjects, whatever gets lost on the way.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, startGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
-import { describeDeliveries, waitFor, type SuiteBroker } from '../gateway/harness.ts';
-import { call, startApp, type TestApp } from '../support/network.ts';
+import type { Gateway } from '../../src/gateway/index.ts';
+import { describeDeliveries, waitFor } from '../gateway/harness.ts';
+import { call, startTestNetwork, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const SYNC_INTERVAL_MS = 250;
@@ -19,37 +19,33 @@ async function everywhere(app: TestApp, key: string, value: unknown): Promise<bo
   return (await valuesAt(app, key)).every((v) => JSON.stringify(v) === JSON.stringify(value));
 }
 
-async function startNetwork(broker: SuiteBroker, options: GatewayOptions = {}): Promise<{ app: TestApp; gateway: Gateway }> {
-  const app = await startApp();
-  const gateway = await startGateway(
-    { ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker.natsUrl, syncIntervalMs: SYNC_INTERVAL_MS, healthTimeoutMs: 2_000, logLevel: 'error' },
-    options,
-  );
-  return { app, gateway };
-}
-
 describeDeliveries('network convergence', (kind, broker) => {
   let app: TestApp;
   let gateway: Gateway;
   let dropped = 0;
   let dropNextUpdates = false;
 
+  let network: TestNetwork | undefined;
+
   beforeAll(async () => {
-    ({ app, gateway } = await startNetwork(broker(), {
-      faultInjection: {
-        // Lose every StateUpdate while the flag is up: only anti-entropy can repair that.
-        dropDelivery: (e) => {
-          if (!dropNextUpdates || e.type !== 'StateUpdate') return false;
-          dropped++;
-          return true;
+    network = await startTestNetwork({
+      natsUrl: broker().natsUrl,
+      syncIntervalMs: SYNC_INTERVAL_MS,
+      healthTimeoutMs: 2_000,
+      gateway: {
+        faultInjection: {
+          // Lose every StateUpdate while the flag is up: only anti-entropy can repair that.
+          dropDelivery: (e) => {
+            if (!dropNextUpdates || e.type !== 'StateUpdate') return false;
+            dropped++;
+            return true;
+          },
         },
       },
-    }));
+    });
+    ({ app, gateway } = network);
   }, 120_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await app?.close();
-  });
+  afterAll(async () => network?.close());
 
   it('a PUT at agent 0 is readable at all nine agents', async () => {
     expect((await call(app, 'PUT', '/agent/0/data/greeting', { hello: kind })).status).toBe(200);

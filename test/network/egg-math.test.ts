@@ -7,10 +7,9 @@
 // (math_simplify_const ~1,000, math_diff_simple2 ~240, the simplify/integ_part ones): the network
 // keeps saturating them to the record cap, and every request then costs seconds on 2 cores.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import cases from '../egraph/egg-math/egg-math-cases.json' with { type: 'json' };
 import { describeDeliveries, waitFor } from '../gateway/harness.ts';
-import { call, startApp, type TestApp } from '../support/network.ts';
+import { call, startTestNetwork, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const QUICK = ['math_powers', 'math_diff_same', 'math_diff_different', 'math_diff_simple1', 'math_diff_ln', 'integ_one', 'integ_sin', 'integ_x'];
@@ -36,15 +35,12 @@ describeDeliveries(
   "egg's math suite through the network",
   (_kind, broker) => {
     let app: TestApp;
-    let gateway: Gateway;
+    let network: TestNetwork | undefined;
     beforeAll(async () => {
-      app = await startApp();
-      gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, syncIntervalMs: 500, healthTimeoutMs: 5_000, logLevel: 'error' });
+      network = await startTestNetwork({ natsUrl: broker().natsUrl, syncIntervalMs: 500 });
+      ({ app } = network);
     }, 120_000);
-    afterAll(async () => {
-      await gateway?.close();
-      await app?.close();
-    });
+    afterAll(async () => network?.close());
 
     it(`proves ${QUICK.length} cases at every agent, each posted at a different one`, async () => {
       expect(CASES.map((c) => c.name).sort()).toEqual([...QUICK].sort());

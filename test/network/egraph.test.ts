@@ -4,9 +4,8 @@
 // agent gives need the rules of more than one colour, and once the network is quiet all nine
 // e-graphs are the same.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import { describeDeliveries, waitFor } from '../gateway/harness.ts';
-import { call, startApp, type TestApp } from '../support/network.ts';
+import { call, startTestNetwork, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const SYNC_INTERVAL_MS = 500;
@@ -38,23 +37,14 @@ async function allAnswer(app: TestApp, term: string, best: string): Promise<bool
 
 describeDeliveries('distributed equality saturation', (_kind, broker) => {
   let app: TestApp;
-  let gateway: Gateway;
+
+  let network: TestNetwork | undefined;
 
   beforeAll(async () => {
-    app = await startApp();
-    gateway = await startGateway({
-      ...DEFAULT_CONFIG,
-      appUrl: app.url,
-      natsUrl: broker().natsUrl,
-      syncIntervalMs: SYNC_INTERVAL_MS,
-      healthTimeoutMs: 5_000,
-      logLevel: 'error',
-    });
+    network = await startTestNetwork({ natsUrl: broker().natsUrl, syncIntervalMs: SYNC_INTERVAL_MS });
+    ({ app } = network);
   }, 120_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await app?.close();
-  });
+  afterAll(async () => network?.close());
 
   it('(+ (* x 2) (* 3 x)) becomes (* x 5) everywhere, with rewrites from all three colours', async () => {
     expect((await call(app, 'POST', '/agent/0/terms', { term: '(+ (* x 2) (* 3 x))' })).status).toBe(200);

@@ -1,9 +1,8 @@
 // Core NATS loses what is published while the broker is down (SPIKES.md: 2,880 of 2,880). The
 // network must still converge after a broker restart, and no write an agent acknowledged is lost.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import { describeDeliveries, waitFor } from '../gateway/harness.ts';
-import { call, startApp, type TestApp } from '../support/network.ts';
+import { call, startTestNetwork, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 
@@ -11,17 +10,12 @@ describeDeliveries(
   'broker restart',
   (_kind, broker) => {
     let app: TestApp;
-    let gateway: Gateway;
+    let network: TestNetwork | undefined;
     beforeAll(async () => {
-      app = await startApp();
-      gateway = await startGateway({
-        ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, syncIntervalMs: 250, healthTimeoutMs: 2_000, logLevel: 'error',
-      });
+      network = await startTestNetwork({ natsUrl: broker().natsUrl, syncIntervalMs: 250, healthTimeoutMs: 2_000 });
+      ({ app } = network);
     }, 120_000);
-    afterAll(async () => {
-      await gateway?.close();
-      await app?.close();
-    });
+    afterAll(async () => network?.close());
 
     it('reconverges after nats-server is killed and restarted mid-run, losing no acknowledged write', async () => {
       const server = broker().server!;
@@ -43,7 +37,7 @@ describeDeliveries(
         }, 20_000, 100);
       }
       expect(acked).toHaveLength(3);
-      expect(gateway.stats().delivery.reconnects).toBeGreaterThan(0);
+      expect(network!.gateway.stats().delivery.reconnects).toBeGreaterThan(0);
     }, 60_000);
   },
   ['nats'],

@@ -1,8 +1,10 @@
 // Starts the local Spin host on a random port over a generated manifest, with its own state dir,
-// so every suite runs against the built wasm exactly as `npm run host` serves it.
+// so every suite runs against the built wasm exactly as `npm run host` serves it; and the whole
+// network (host + gateway) for the suites that need it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_CONFIG, startGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
 import { startHost } from '../../src/host/index.ts';
 import { spinManifest, type ManifestOptions } from '../../scripts/gen-spin-toml.ts';
 
@@ -68,4 +70,44 @@ export async function call<T = Record<string, unknown>>(
     throw new Error(`${method} ${path}: expected JSON, got ${res.headers.get('content-type')}: ${text.slice(0, 200)}`);
   }
   return { status: res.status, body: JSON.parse(text) as T };
+}
+
+export interface TestNetwork {
+  app: TestApp;
+  gateway: Gateway;
+  /** the gateway first (its last deliveries still reach the app), then the app */
+  close(): Promise<void>;
+}
+
+export interface TestNetworkOptions {
+  /** real NATS at this URL; in-process delivery when absent */
+  natsUrl?: string | undefined;
+  syncIntervalMs?: number;
+  healthTimeoutMs?: number;
+  manifestPath?: string;
+  gateway?: GatewayOptions;
+}
+
+/** The whole network as `npm start` runs it: the built components under the local host, and the gateway. */
+export async function startTestNetwork(options: TestNetworkOptions = {}): Promise<TestNetwork> {
+  const app = await startApp(options.manifestPath);
+  const gateway = await startGateway(
+    {
+      ...DEFAULT_CONFIG,
+      appUrl: app.url,
+      natsUrl: options.natsUrl,
+      syncIntervalMs: options.syncIntervalMs ?? 500,
+      healthTimeoutMs: options.healthTimeoutMs ?? 5_000,
+      logLevel: 'error',
+    },
+    options.gateway ?? {},
+  );
+  return {
+    app,
+    gateway,
+    async close() {
+      await gateway.close();
+      await app.close();
+    },
+  };
 }
