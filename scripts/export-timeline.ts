@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { mergeTimelines, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
+import { mergeTimelines, readWholeTimeline, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
 import { TIMELINE_STREAM } from '../src/gateway/timeline-stream.ts';
 
 const PAGE = 5_000;
@@ -18,21 +18,19 @@ function progress(msg: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ level: 'info', msg, component: 'export-timeline', ...fields })}\n`);
 }
 
-export async function fetchTimeline(baseUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
-  const events: TimelineEvent[] = [];
-  let since = '0';
-  for (;;) {
+export function fetchTimeline(baseUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
+  let read = 0;
+  return readWholeTimeline(async (since) => {
     const query = new URLSearchParams({ since, limit: String(PAGE) });
     if (filters.agent) query.set('agent', filters.agent);
     if (filters.type) query.set('type', filters.type);
     const res = await fetch(`${baseUrl}/api/timeline?${query}`);
     const body = (await res.json()) as TimelinePage & { error?: string; detail?: string };
     if (!res.ok) throw new Error(`GET /api/timeline: HTTP ${res.status}: ${body.error ?? ''} (${body.detail ?? ''})`);
-    events.push(...body.events);
-    progress('page', { events: events.length, has_more: body.has_more });
-    if (!body.has_more || body.next_cursor === null) return events;
-    since = body.next_cursor;
-  }
+    read += body.events.length;
+    progress('page', { events: read, has_more: body.has_more });
+    return body;
+  });
 }
 
 export async function streamTimeline(natsUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {

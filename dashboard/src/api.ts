@@ -1,7 +1,7 @@
 // The dashboard speaks only the wire: the app's HTTP API. Types come from the code that produces
 // the answers (`import type` only: nothing of the server is bundled).
 import type { TimelineEvent } from '../../src/core/timeline.ts';
-import type { TimelinePage } from '../../src/core/timeline-query.ts';
+import { readWholeTimeline, type TimelinePage } from '../../src/core/timeline-query.ts';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
 import type { Colour } from '../../src/core/colouring.ts';
 
@@ -55,13 +55,6 @@ export function timelinePage(since: string | null, limit: number): Promise<Timel
 }
 
 /** Every event the app still holds, oldest first (pages through the cursor). */
-export async function wholeTimeline(): Promise<TimelineEvent[]> {
-  const events: TimelineEvent[] = [];
-  let since = '0';
-  for (;;) {
-    const page = await timelinePage(since, 5_000);
-    events.push(...page.events);
-    if (!page.has_more || page.next_cursor === null) return events;
-    since = page.next_cursor;
-  }
+export function wholeTimeline(): Promise<TimelineEvent[]> {
+  return readWholeTimeline((since) => timelinePage(since, 5_000));
 }

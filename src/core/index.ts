@@ -79,6 +79,7 @@ export {
   MAX_TIMELINE_LIMIT,
   TIMELINE_START,
   parseTimelineQuery,
+  readWholeTimeline,
   selectTimeline,
   type TimelinePage,
   type TimelineQuery,

@@ -79,3 +79,15 @@ function limitOf(raw: string | null): number {
   }
   return n;
 }
+
+/** Every event a timeline holds, oldest first: pages from `since=0` along `next_cursor`. */
+export async function readWholeTimeline(page: (since: string) => Promise<TimelinePage>): Promise<TimelineEvent[]> {
+  const events: TimelineEvent[] = [];
+  let since = '0';
+  for (;;) {
+    const next = await page(since);
+    events.push(...next.events);
+    if (!next.has_more || next.next_cursor === null) return events;
+    since = next.next_cursor;
+  }
+}

@@ -10,6 +10,7 @@ import {
   dataMap,
   onLocalWrite,
   parseTimelineQuery,
+  readWholeTimeline,
   selectTimeline,
   type SyncContext,
   type TimelineEvent,
@@ -104,6 +105,16 @@ describe('timeline query', () => {
     expect(selectTimeline(all, q('agent=1')).events.map((e) => e.id)).toEqual(['e1', 'e4', 'e7']);
     expect(selectTimeline(all, q('agent=0,2&type=message_in')).events.map((e) => e.id)).toEqual(['e3', 'e5', 'e9']);
     expect(q('since=0').since).toBe(TIMELINE_START);
+  });
+
+  it('readWholeTimeline follows next_cursor from the start to the last page', async () => {
+    const asked: string[] = [];
+    const whole = await readWholeTimeline(async (since) => {
+      asked.push(since);
+      return selectTimeline(all, q(`since=${since}&limit=4`));
+    });
+    expect(whole.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    expect(asked).toHaveLength(3);
   });
 
   it.each([
