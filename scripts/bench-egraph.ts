@@ -13,7 +13,7 @@ import { DEFAULT_CONFIG, startGateway } from '../src/gateway/index.ts';
 import { startHost } from '../src/host/index.ts';
 import { buildComponent } from './build.ts';
 import { KERNEL_COMPONENT } from './build-kernel.ts';
-import { spinManifest } from './gen-spin-toml.ts';
+import { spinManifest } from './manifests/spin-toml.ts';
 import type { WorkloadPhases } from '../src/egraph/workload.ts';
 import { median, round1 as round } from '../src/core/stats.ts';
 

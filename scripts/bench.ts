@@ -24,7 +24,7 @@ import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index
 import { startHost, type Host } from '../src/host/index.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
-import { spinManifest } from './gen-spin-toml.ts';
+import { spinManifest } from './manifests/spin-toml.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { natsConfig, type NatsClusterConfig } from './nats-config.ts';
 
 export const NATS_READY_TIMEOUT_MS = 5_000;
 const STOP_GRACE_MS = 3_000;
@@ -23,6 +24,8 @@ export interface NatsServerOptions {
   /** path of the nats-server binary; default: findNatsServer() */
   binary?: string;
   serverName?: string;
+  /** join a cluster (its route port and every node's route URL); a clustered node is ready before its peers are */
+  cluster?: NatsClusterConfig;
   readyTimeoutMs?: number;
 }
 
@@ -69,17 +72,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function natsConfig(o: { serverName: string; port: number; wsPort: number; monitorPort: number; dataDir: string }): string {
-  return [
-    `server_name: ${JSON.stringify(o.serverName)}`,
-    `listen: "127.0.0.1:${o.port}"`,
-    `http: "127.0.0.1:${o.monitorPort}"`,
-    `websocket {\n  listen: "127.0.0.1:${o.wsPort}"\n  no_tls: true\n}`,
-    `jetstream {\n  store_dir: ${JSON.stringify(join(o.dataDir, 'jetstream'))}\n}`,
-    '',
-  ].join('\n');
-}
-
 export async function startNatsServer(options: NatsServerOptions): Promise<NatsServer> {
   const binary = options.binary ?? findNatsServer();
   if (binary === null) throw new Error('nats-server not on PATH (apt-get install -y nats-server)');
@@ -103,11 +95,20 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
   mkdirSync(options.dataDir, { recursive: true });
   const configPath = join(options.dataDir, 'nats-server.conf');
   const serverName = options.serverName ?? `crdt-nats-${ports.port}`;
-  writeFileSync(configPath, natsConfig({ serverName, dataDir: options.dataDir, ...ports }));
+  const config = natsConfig({
+    serverName,
+    host: '127.0.0.1',
+    ...ports,
+    storeDir: join(options.dataDir, 'jetstream'),
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+  });
+  writeFileSync(configPath, config);
   const monitorUrl = `http://127.0.0.1:${ports.monitorPort}`;
   const readyTimeoutMs = options.readyTimeoutMs ?? NATS_READY_TIMEOUT_MS;
+  // a clustered node's full /healthz waits for a JetStream meta leader, i.e. for its peers
+  const readyUrl = `${monitorUrl}/healthz${options.cluster === undefined ? '' : '?js-enabled-only=true'}`;
 
-  let child: ChildProcess = await spawnReady(binary, configPath, monitorUrl, readyTimeoutMs);
+  let child: ChildProcess = await spawnReady(binary, configPath, readyUrl, readyTimeoutMs);
   const server: NatsServer = {
     url: `nats://127.0.0.1:${ports.port}`,
     wsUrl: `ws://127.0.0.1:${ports.wsPort}`,
@@ -120,13 +121,13 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
     stop: (stopOptions) => stopProcess(child, stopOptions?.signal ?? 'SIGTERM'),
     async restart() {
       await stopProcess(child, 'SIGTERM');
-      child = await spawnReady(binary, configPath, monitorUrl, readyTimeoutMs);
+      child = await spawnReady(binary, configPath, readyUrl, readyTimeoutMs);
     },
   };
   return server;
 }
 
-async function spawnReady(binary: string, configPath: string, monitorUrl: string, timeoutMs: number): Promise<ChildProcess> {
+async function spawnReady(binary: string, configPath: string, readyUrl: string, timeoutMs: number): Promise<ChildProcess> {
   const child = spawn(binary, ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   // nats-server logs to stderr; keep the tail for error messages
   const tail: string[] = [];
@@ -147,7 +148,7 @@ async function spawnReady(binary: string, configPath: string, monitorUrl: string
       throw new Error(`nats-server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail.join('\n')}`);
     }
     try {
-      const res = await fetch(`${monitorUrl}/healthz`, { signal: AbortSignal.timeout(500) });
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(500) });
       if (res.ok) return child;
     } catch {
       // not listening yet

@@ -19,7 +19,8 @@ export interface BroadcastHeartbeat {
 
 export interface ClockOptions {
   intervalMs: number;
-  agentCount: number;
+  /** the agents this gateway ticks */
+  agents: readonly number[];
   delivery: Delivery;
   logger: Logger;
   /** POSTs /agent/:n/tick and publishes the outbox (through the agent's lane) */
@@ -59,7 +60,7 @@ export class TickClock {
 
   /** One tick now; resolves when every agent's tick has been answered (or given up on). */
   tickNow(): Promise<void> {
-    const { agentCount, delivery, logger } = this.options;
+    const { agents, delivery, logger } = this.options;
     this.count += 1;
     const now = this.timers.now();
     try {
@@ -67,11 +68,10 @@ export class TickClock {
     } catch (err) {
       logger('error', 'tick hook failed', errorFields(err));
     }
-    const beat: BroadcastHeartbeat = { ts: now, agents: agentCount, kind: delivery.kind, tick: this.count };
+    const beat: BroadcastHeartbeat = { ts: now, agents: agents.length, kind: delivery.kind, tick: this.count };
     delivery.publishJson(BROADCAST_HEARTBEAT_SUBJECT, beat);
-    logger('debug', 'tick', { tick: this.count, agents: agentCount });
-    const agents = Array.from({ length: agentCount }, (_, n) => this.options.tickAgent(n));
-    return Promise.all(agents).then(() => undefined);
+    logger('debug', 'tick', { tick: this.count, agents: agents.length });
+    return Promise.all(agents.map((n) => this.options.tickAgent(n))).then(() => undefined);
   }
 
   private schedule(): void {

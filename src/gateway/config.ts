@@ -16,6 +16,13 @@ export interface GatewayConfig {
   /** bearer token for the app's mutating routes; undefined when the app has none */
   authToken: string | undefined;
   agentCount: number;
+  /**
+   * the agents this gateway delivers to and ticks, ascending (AGENTS, e.g. `0-2,7`; default all):
+   * several gateways, each on its own NATS node or region, split one network between them
+   */
+  agents: readonly number[];
+  /** port of the gateway's own /livez and /readyz (HEALTH_PORT; k8s probes), undefined → none */
+  healthPort: number | undefined;
   /** period of the tick clock (jittered ±10%) */
   syncIntervalMs: number;
   /** an agent without a heartbeat for this long is suspect; for twice this long, down */
@@ -30,6 +37,8 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   natsUrl: undefined,
   authToken: undefined,
   agentCount: DEFAULT_AGENT_COUNT,
+  agents: Array.from({ length: DEFAULT_AGENT_COUNT }, (_, id) => id),
+  healthPort: undefined,
   syncIntervalMs: DEFAULT_SYNC_INTERVAL_MS,
   healthTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS,
   maxBufferSize: DEFAULT_MAX_BUFFER_SIZE,
@@ -90,6 +99,23 @@ function natsUrl(env: Env, name: string): string | undefined {
   return value;
 }
 
+/** `0-2,7` → [0, 1, 2, 7]: ids below `agentCount`, each at most once. */
+function agentIds(env: Env, name: string, agentCount: number): number[] {
+  const value = raw(env, name);
+  if (value === undefined) return Array.from({ length: agentCount }, (_, id) => id);
+  const ids = new Set<number>();
+  for (const part of value.split(',').map((s) => s.trim())) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const from = Number(range?.[1]);
+    const to = Number(range?.[2] ?? range?.[1]);
+    if (range === null || from > to || to >= agentCount) {
+      throw new ConfigError(name, `must list agent ids below AGENT_COUNT (${agentCount}) as ids and ranges, e.g. "0-2,7"; got ${JSON.stringify(value)}`);
+    }
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
 function logLevel(env: Env, name: string): LogLevel {
   const value = raw(env, name) ?? 'info';
   const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
@@ -104,11 +130,14 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   if (healthTimeoutMs <= syncIntervalMs) {
     throw new ConfigError('HEALTH_TIMEOUT', `(${healthTimeoutMs} ms) must be greater than SYNC_INTERVAL (${syncIntervalMs} ms)`);
   }
+  const agentCount = integer(env, 'AGENT_COUNT', DEFAULT_AGENT_COUNT, 1, 10_000);
   return {
     appUrl: httpUrl(env, 'APP_URL', DEFAULT_APP_URL),
     natsUrl: natsUrl(env, 'NATS_URL'),
     authToken: raw(env, 'AUTH_TOKEN'),
-    agentCount: integer(env, 'AGENT_COUNT', DEFAULT_AGENT_COUNT, 1, 10_000),
+    agentCount,
+    agents: agentIds(env, 'AGENTS', agentCount),
+    healthPort: raw(env, 'HEALTH_PORT') === undefined ? undefined : integer(env, 'HEALTH_PORT', 0, 1, 65_535),
     syncIntervalMs,
     healthTimeoutMs,
     maxBufferSize: integer(env, 'MAX_BUFFER_SIZE', DEFAULT_MAX_BUFFER_SIZE, 1, 1_000_000),

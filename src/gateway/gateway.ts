@@ -77,7 +77,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     authToken: config.authToken,
     logger: log,
     timers,
-    maxSockets: config.agentCount * 2,
+    maxSockets: config.agents.length * 2,
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.rand === undefined ? {} : { rand: options.rand }),
@@ -134,9 +134,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     return { ok: result.kind === 'ok', retries: result.retries };
   };
 
-  const queues = Array.from(
-    { length: config.agentCount },
-    (_, agent) => new AgentQueue({ agent, maxBufferSize: config.maxBufferSize, logger: log, deliver, tick }),
+  const queues = new Map(
+    config.agents.map((agent) => [agent, new AgentQueue({ agent, maxBufferSize: config.maxBufferSize, logger: log, deliver, tick })]),
   );
 
   const liveness = new Liveness({
@@ -146,7 +145,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     onChange: (status) => delivery.publishJson(NETWORK_STATUS_SUBJECT, status),
   });
 
-  /** the agent a subject addresses, if it is one we serve */
+  /** the agent a subject addresses, if it is one of the network's */
   const addressee = (subject: string): number | null => {
     const agent: unknown = agentOfSubject(subject);
     return typeof agent === 'number' && Number.isInteger(agent) && agent >= 0 && agent < config.agentCount ? agent : null;
@@ -164,7 +163,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log('debug', 'fault injection dropped delivery', { subject, id: data.id, type: data.type });
       return;
     }
-    queues[agent]?.push(data);
+    queues.get(agent)?.push(data);
   };
 
   const onHeartbeat = (subject: string, data: unknown): void => {
@@ -177,19 +176,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     liveness.heartbeat(agent, heartbeatDigest(data));
   };
 
+  // A gateway serving part of the network subscribes to its agents' subjects only, so NATS routes
+  // the rest to the gateways (on other nodes, other regions) that serve them. Heartbeats of all
+  // agents feed liveness wherever they come from.
+  const servesAll = config.agents.length === config.agentCount;
+  const inboxSubjects = servesAll ? INBOX_SUBJECTS : config.agents.flatMap((agent) => INBOX_SUBJECTS.map((s) => s.replace('*', String(agent))));
   const subscriptions: DeliverySubscription[] = [
-    ...INBOX_SUBJECTS.map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })),
+    ...inboxSubjects.map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })),
     delivery.subscribe(HEARTBEAT_SUBJECT, onHeartbeat),
   ];
 
   const clock = new TickClock({
     intervalMs: config.syncIntervalMs,
-    agentCount: config.agentCount,
+    agents: config.agents,
     delivery,
     logger: log,
     timers,
     ...(options.rand === undefined ? {} : { rand: options.rand }),
-    tickAgent: (agent) => queues[agent]?.requestTick() ?? Promise.resolve(),
+    tickAgent: (agent) => queues.get(agent)?.requestTick() ?? Promise.resolve(),
     onTick: () => {
       // network.status on every tick: evaluate() publishes when something changed, else we do
       const changed = liveness.evaluate();
@@ -200,17 +204,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   log('info', 'gateway started', {
     app_url: config.appUrl,
     agents: config.agentCount,
+    serves: servesAll ? 'all' : config.agents,
     sync_interval_ms: config.syncIntervalMs,
     health_timeout_ms: config.healthTimeoutMs,
     max_buffer_size: config.maxBufferSize,
     auth: config.authToken !== undefined,
   });
 
-  const idle = async (): Promise<void> => void (await Promise.all(queues.map((q) => q.idle())));
+  const idle = async (): Promise<void> => void (await Promise.all([...queues.values()].map((q) => q.idle())));
 
   const stats = (): GatewayStats => {
     const totals = emptyCounters();
-    const agents = queues.map((q, agent) => {
+    const agents = [...queues].map(([agent, q]) => {
       addCounters(totals, q.counters);
       return { agent, depth: q.depth, ...q.counters, dropped: { ...q.counters.dropped }, failed: { ...q.counters.failed } };
     });
@@ -236,7 +241,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await Promise.race([idle(), sleep(realTimers, CLOSE_GRACE_MS, grace.signal)]);
       grace.abort();
       app.close();
-      for (const q of queues) q.close();
+      for (const q of queues.values()) q.close();
       await dispose();
       log('info', 'gateway stopped', { stats: summary(stats()) });
     })());

@@ -1,6 +1,7 @@
-// CLI: `npx tsx src/gateway/main.ts`. Config from the environment (see config.ts); with no NATS_URL
-// it starts a nats-server from PATH if there is one, else delivers in-process. SIGINT/SIGTERM stop
-// the clock, let in-flight deliveries finish, drain NATS and exit.
+// CLI: `npx tsx src/gateway/main.ts`. Config from the environment (see config.ts; HEALTH_PORT adds
+// /livez and /readyz for k8s probes); with no NATS_URL it starts a nats-server from PATH if there
+// is one, else delivers in-process. SIGINT/SIGTERM stop the clock, let in-flight deliveries
+// finish, drain NATS and exit.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { findNatsServer, startNatsServer } from '../../scripts/nats.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import type { SpawnedNatsServer } from './connect.ts';
 import { startGateway } from './gateway.ts';
+import { startHealthServer, type HealthServer } from './health-server.ts';
 import { createLogger, errorFields } from '../core/log.ts';
 
 async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {
@@ -35,13 +37,18 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, { component: 'gateway' });
   const gateway = await startGateway(config, { logger: log, spawnNatsServer });
+  let health: HealthServer | null = null;
+  if (config.healthPort !== undefined) {
+    health = await startHealthServer(gateway, config.healthPort);
+    log('info', 'health endpoints listening', { port: health.port });
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     log('info', 'gateway stopping', { signal });
-    gateway.close().then(
+    Promise.all([gateway.close(), health?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         log('error', 'gateway did not stop cleanly', errorFields(err));

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { freePort } from '../../scripts/nats.ts';
+import { verify } from '../../scripts/verify.ts';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
 import type { TimelineEvent, TimelinePage } from '../../src/core/index.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
@@ -181,6 +184,35 @@ describe('api component', () => {
     const egraph = (await call(app, 'GET', '/agent/4/egraph')).body;
     expect(t.agents[4]).toEqual({ id: 4, colour: egraph.color, neighbours: [1, 3, 5, 7] });
     for (const [a, b] of t.edges) expect(t.agents[a]!.colour).not.toBe(t.agents[b]!.colour);
+  });
+
+  it("SpinKube's probes (k8s/spinapp.yaml checks) get 200 from the app", async () => {
+    const spinApp = parseAllDocuments(readFileSync(resolve(import.meta.dirname, '..', '..', 'k8s', 'spinapp.yaml'), 'utf8'))
+      .map((d) => d.toJS() as { kind: string; spec: { checks: Record<string, { httpGet: { path: string } }> } })
+      .find((d) => d.kind === 'SpinApp');
+    const paths = Object.values(spinApp!.spec.checks).map((c) => c.httpGet.path);
+    expect(paths).toHaveLength(2);
+    for (const path of paths) expect((await call(app, 'GET', path)).status, path).toBe(200);
+  });
+
+  it('npm run verify: the post-deployment checklist passes against the running network', async () => {
+    const lines: string[] = [];
+    const result = await verify({ url: app.url, write: true, log: (l) => lines.push(l) });
+    expect(result.checks.map((c) => [c.name, c.ok, c.detail])).toEqual([
+      ['health', true, expect.stringMatching(/^ok: 9 of 9 agents up/)],
+      ['agents', true, '9 agents (grid) answer /state'],
+      ['sync', true, expect.stringMatching(/at every agent; all agents hold the same state; a write at agent 0 reached 9 of 9 agents/)],
+      ['latency', true, expect.stringMatching(/^request p95 [\d.]+ ms \(limit 1000\)/)],
+      ['dashboard', true, expect.stringMatching(/serves the page/)],
+    ]);
+    expect(result.ok).toBe(true);
+    expect(lines.every((l) => l.startsWith('PASS '))).toBe(true);
+  }, 90_000);
+
+  it('npm run verify fails, naming the check, where nothing answers', async () => {
+    const result = await verify({ url: `http://127.0.0.1:${await freePort()}`, windowMs: 10, log: () => {} });
+    expect(result.ok).toBe(false);
+    expect(result.checks[0]).toMatchObject({ name: 'health', ok: false, detail: expect.stringContaining('ECONNREFUSED') });
   });
 
   it('unknown routes and methods get JSON errors', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG, startGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
 import { startHost } from '../../src/host/index.ts';
-import { spinManifest, type ManifestOptions } from '../../scripts/gen-spin-toml.ts';
+import { spinManifest, type ManifestOptions } from '../../scripts/manifests/spin-toml.ts';
 
 export const DIST = resolve(import.meta.dirname, '..', '..', 'dist');
 

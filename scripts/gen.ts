@@ -1,0 +1,54 @@
+// `npm run gen -- --agents 16 --topology ring [--region eu-west] [--storage-url redis://…]
+// [--registry ghcr.io/acme]`: rewrites spin.toml and k8s/ (and runtime-config.toml with a Redis
+// store) for that network. STORAGE_URL in the environment works like --storage-url.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTopology, TOPOLOGY_KINDS } from '../src/core/index.ts';
+import { DEFAULT_SETTINGS, deploymentFiles, ROOT, RUNTIME_CONFIG_FILE, type DeploymentSettings } from './manifests/index.ts';
+import { parseStorageUrl } from './manifests/storage.ts';
+
+const MAX_AGENTS = 1_000;
+
+function fail(msg: string, detail: Record<string, unknown>): never {
+  console.error(JSON.stringify({ level: 'error', msg, ...detail }));
+  process.exit(2);
+}
+
+function settingsFromArgs(): DeploymentSettings {
+  const { values } = parseArgs({
+    options: {
+      agents: { type: 'string', default: String(DEFAULT_SETTINGS.agents) },
+      topology: { type: 'string', default: DEFAULT_SETTINGS.topology },
+      region: { type: 'string', default: DEFAULT_SETTINGS.region },
+      'storage-url': { type: 'string', default: process.env.STORAGE_URL ?? '' },
+      registry: { type: 'string', default: DEFAULT_SETTINGS.registry },
+    },
+  });
+  const agents = Number(values.agents);
+  if (!Number.isInteger(agents) || agents < 1 || agents > MAX_AGENTS) fail(`--agents must be an integer in 1..${MAX_AGENTS}`, { got: values.agents });
+  if (!(TOPOLOGY_KINDS as readonly string[]).includes(values.topology)) fail(`--topology must be one of ${TOPOLOGY_KINDS.join(', ')}`, { got: values.topology });
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.region)) fail('--region must be lowercase letters, digits and dashes', { got: values.region });
+  let storage: DeploymentSettings['storage'];
+  try {
+    storage = parseStorageUrl(values['storage-url']);
+  } catch (err) {
+    fail((err as Error).message, {});
+  }
+  return { agents, topology: parseTopology(values.topology), region: values.region, storage, registry: values.registry.replace(/\/+$/, '') };
+}
+
+const settings = settingsFromArgs();
+const files = deploymentFiles(settings);
+for (const [path, text] of files) {
+  const target = resolve(ROOT, path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  console.error(JSON.stringify({ level: 'info', msg: 'wrote', file: path, bytes: text.length }));
+}
+// a runtime config left from a Redis setting would keep pointing spin up at Redis
+if (!files.has(RUNTIME_CONFIG_FILE) && existsSync(resolve(ROOT, RUNTIME_CONFIG_FILE))) {
+  rmSync(resolve(ROOT, RUNTIME_CONFIG_FILE));
+  console.error(JSON.stringify({ level: 'info', msg: 'removed', file: RUNTIME_CONFIG_FILE, why: 'the store is Spin\'s own' }));
+}
+console.error(JSON.stringify({ level: 'info', msg: 'generated', agents: settings.agents, topology: settings.topology, storage: settings.storage.kind, next: 'npm run validate' }));

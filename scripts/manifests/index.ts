@@ -1,0 +1,63 @@
+// Everything a deployment needs, generated from one set of settings: spin.toml, k8s/*.yaml and,
+// with a Redis store, runtime-config.toml. `npm run gen` writes these files; a test holds the
+// committed ones to DEFAULT_SETTINGS.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TopologyKind } from '../../src/core/index.ts';
+import { k8sManifests } from './k8s/index.ts';
+import { APP_VARIABLES, DEFAULT_AGENTS, DEFAULT_TOPOLOGY, spinManifest } from './spin-toml.ts';
+import { runtimeConfigToml, type Storage } from './storage.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const RUNTIME_CONFIG_FILE = 'runtime-config.toml';
+export const DEFAULT_REGISTRY = 'ghcr.io/your-org';
+
+export interface DeploymentSettings {
+  agents: number;
+  topology: TopologyKind;
+  region: string;
+  storage: Storage;
+  /** registry the app (`spin registry push`) and gateway (`docker push`) images go to */
+  registry: string;
+}
+
+export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
+  agents: DEFAULT_AGENTS,
+  topology: DEFAULT_TOPOLOGY,
+  region: APP_VARIABLES.region.default,
+  storage: { kind: 'spin' },
+  registry: DEFAULT_REGISTRY,
+};
+
+export function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Relative path → file text. */
+export function deploymentFiles(s: DeploymentSettings): Map<string, string> {
+  const defaults = { topology: s.topology, region: s.region };
+  const variables: Record<string, string> = Object.fromEntries(
+    Object.entries(APP_VARIABLES).map(([name, v]) => [name, name in defaults ? defaults[name as keyof typeof defaults] : v.default]),
+  );
+  const files = new Map<string, string>([['spin.toml', spinManifest({ agents: s.agents, defaults })]]);
+  const k8s = k8sManifests({
+    agents: s.agents,
+    topology: s.topology,
+    version: appVersion(),
+    registry: s.registry,
+    storage: s.storage,
+    variables,
+    gatewayEnv: {
+      AGENT_COUNT: String(s.agents),
+      SYNC_INTERVAL: variables.sync_interval ?? '',
+      HEALTH_TIMEOUT: variables.health_timeout ?? '',
+      MAX_BUFFER_SIZE: variables.max_buffer_size ?? '',
+      LOG_LEVEL: variables.log_level ?? '',
+    },
+  });
+  for (const [name, text] of k8s) files.set(`k8s/${name}`, text);
+  const runtimeConfig = runtimeConfigToml(s.storage);
+  if (runtimeConfig !== null) files.set(RUNTIME_CONFIG_FILE, runtimeConfig);
+  return files;
+}

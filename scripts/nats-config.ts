@@ -1,0 +1,60 @@
+// nats-server configuration text, for the broker `npm start` and the tests run (scripts/nats.ts)
+// and for the one k8s runs (k8s/nats.yaml): one writer, so what the tests start is what ships.
+// Syntax as nats-server 2.9 reads it (docs.nats.io, "Configuration"); `$NAME` values come from the
+// server's environment.
+
+export interface NatsClusterConfig {
+  /** the same on every node (JetStream clustering requires it) */
+  name: string;
+  /** route port this node listens on */
+  port: number;
+  /** every node's route URL, this node's own included (nats-server ignores a route to itself) */
+  routes: string[];
+}
+
+export interface NatsConfigOptions {
+  /** unique per server; a literal or an environment reference like `$SERVER_NAME` */
+  serverName: string;
+  /** interface every listener binds */
+  host: string;
+  port: number;
+  /** HTTP monitoring (/healthz, /varz) */
+  monitorPort: number;
+  /** WebSocket for browsers (the dashboard's `wsconnect`), without TLS: put TLS in front */
+  wsPort: number;
+  /** JetStream file store (the timeline stream) */
+  storeDir: string;
+  /** cap of the file store, e.g. "10G" (nats-server's size syntax); unset: the disk */
+  maxFileStore?: string;
+  cluster?: NatsClusterConfig;
+  /** lets `nats-server --signal ldm=<pid file>` drain clients before a pod stops */
+  pidFile?: string;
+}
+
+const value = (v: string): string => (v.startsWith('$') ? v : JSON.stringify(v));
+
+export function natsConfig(o: NatsConfigOptions): string {
+  const jetstream = [`  store_dir: ${JSON.stringify(o.storeDir)}`, ...(o.maxFileStore === undefined ? [] : [`  max_file_store: ${o.maxFileStore}`])];
+  const lines = [
+    `server_name: ${value(o.serverName)}`,
+    `listen: "${o.host}:${o.port}"`,
+    `http: "${o.host}:${o.monitorPort}"`,
+    ...(o.pidFile === undefined ? [] : [`pid_file: ${JSON.stringify(o.pidFile)}`, 'lame_duck_grace_period: 10s', 'lame_duck_duration: 30s']),
+    `websocket {\n  listen: "${o.host}:${o.wsPort}"\n  no_tls: true\n}`,
+    `jetstream {\n${jetstream.join('\n')}\n}`,
+  ];
+  if (o.cluster !== undefined) {
+    lines.push(
+      [
+        'cluster {',
+        `  name: ${JSON.stringify(o.cluster.name)}`,
+        `  listen: "${o.host}:${o.cluster.port}"`,
+        '  routes: [',
+        ...o.cluster.routes.map((r) => `    ${JSON.stringify(r)}`),
+        '  ]',
+        '}',
+      ].join('\n'),
+    );
+  }
+  return lines.join('\n') + '\n';
+}

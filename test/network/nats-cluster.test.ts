@@ -1,0 +1,86 @@
+// NATS beyond one server: three clustered nats-servers on loopback (the config the k8s
+// StatefulSet runs, scripts/nats-config.ts), the nine agents split between three gateways, each
+// connected to its own node. A write at agent 0 (node 1) must reach agent 8 (node 3) and every
+// agent between: NATS routes the subjects between the nodes, nothing else relays them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startNatsServer, type NatsServer } from '../../scripts/nats.ts';
+import { NATS_PROBES } from '../../scripts/manifests/k8s/nats.ts';
+import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { skipKind, waitFor } from '../gateway/harness.ts';
+import { call, startApp, type TestApp } from '../support/network.ts';
+
+const NODES = 3;
+/** which agents each node's gateway serves: rows of the 3×3 grid, so every column crosses nodes */
+const SHARDS = [[0, 1, 2], [3, 4, 5], [6, 7, 8]];
+const AGENTS = SHARDS.flat();
+
+describe.skipIf(skipKind('nats'))('a 3-node NATS cluster', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nats-cluster-'));
+  const servers: NatsServer[] = [];
+  const gateways: Gateway[] = [];
+  let app: TestApp;
+
+  beforeAll(async () => {
+    const routePorts = await Promise.all(Array.from({ length: NODES }, () => freePort()));
+    const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`);
+    for (let i = 0; i < NODES; i++) {
+      servers.push(
+        await startNatsServer({ dataDir: join(dataDir, `n${i}`), serverName: `n${i}`, cluster: { name: 'crdt-test', port: routePorts[i]!, routes } }),
+      );
+    }
+    // every node routes to the other two before the agents start talking
+    await waitFor('full mesh of routes', async () => {
+      const counts = await Promise.all(servers.map(async (s) => ((await (await fetch(`${s.monitorUrl}/routez`)).json()) as { num_routes: number }).num_routes));
+      return counts.every((n) => n === NODES - 1);
+    }, 15_000, 100);
+    app = await startApp();
+    for (const [i, agents] of SHARDS.entries()) {
+      gateways.push(
+        await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: servers[i]!.url, agents, syncIntervalMs: 500, healthTimeoutMs: 5_000, logLevel: 'error' }),
+      );
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    await app?.close();
+    await Promise.all(servers.map((s) => s.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('converges: a write at agent 0 on node 1 is read at all nine, agents 6-8 being on node 3', async () => {
+    expect((await call(app, 'PUT', '/agent/0/data/across', { from: 'n0' })).status).toBe(200);
+    await waitFor('the write at all nine', async () => {
+      const values = await Promise.all(AGENTS.map(async (id) => (await call(app, 'GET', `/agent/${id}/data/across`)).body.value));
+      return values.every((v) => JSON.stringify(v) === JSON.stringify({ from: 'n0' }));
+    }, 30_000, 100);
+    // each gateway delivered to and ticked its own three agents only
+    for (const [i, g] of gateways.entries()) {
+      const stats = g.stats();
+      expect(stats.agents.map((a) => a.agent)).toEqual(SHARDS[i]);
+      expect(stats.queues.delivered).toBeGreaterThan(0);
+    }
+    // and the messages really crossed the cluster: every node forwarded some over its routes
+    for (const s of servers) {
+      const routez = (await (await fetch(`${s.monitorUrl}/routez`)).json()) as { routes: { out_msgs: number }[] };
+      expect(routez.routes.reduce((n, r) => n + r.out_msgs, 0)).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it("answers the StatefulSet's startup, readiness and liveness probes on every node", async () => {
+    for (const s of servers) {
+      for (const path of Object.values(NATS_PROBES)) {
+        const res = await fetch(s.monitorUrl + path);
+        expect(res.status, `${s.monitorUrl}${path}`).toBe(200);
+        expect(await res.json()).toMatchObject({ status: 'ok' });
+      }
+    }
+  });
+
+  it('liveness is network-wide: every gateway sees all nine alive and converged, heartbeats from other nodes included', async () => {
+    await waitFor('all alive and converged at every gateway', () => gateways.every((g) => g.networkStatus().converged && g.networkStatus().agents.every((a) => a.status === 'alive')), 15_000, 100);
+  }, 30_000);
+});
