@@ -54,6 +54,8 @@ export function deploymentFiles(s: DeploymentSettings): Map<string, string> {
       HEALTH_TIMEOUT: variables.health_timeout ?? '',
       MAX_BUFFER_SIZE: variables.max_buffer_size ?? '',
       LOG_LEVEL: variables.log_level ?? '',
+      // a replica that dies keeps its agents this long: three ticks
+      LEASE_TTL: String(3 * Number(variables.sync_interval)),
     },
   });
   for (const [name, text] of k8s) files.set(`k8s/${name}`, text);

@@ -290,6 +290,11 @@ function checkGateway(report: Report, objects: Doc[], spin: SpinManifestSummary 
       report.error(deployment.file, at, `NATS_URL ${server} is not a port of a Service in these manifests`);
     }
   }
+  const hpa = objects.find((o) => o.obj.kind === 'HorizontalPodAutoscaler' && o.obj.spec?.scaleTargetRef?.name === GATEWAY_NAME);
+  const replicas = Math.max(Number(deployment.obj.spec?.replicas ?? 1), Number(hpa?.obj.spec?.maxReplicas ?? 1));
+  if (replicas > 1 && config.ownership !== 'lease') {
+    report.error(deployment.file, at, `${replicas} replicas need OWNERSHIP=lease: otherwise each would deliver to every agent, two requests to one agent at once`);
+  }
   const probes: [string, string][] = [['livenessProbe', LIVENESS_PATH], ['readinessProbe', READINESS_PATH]];
   for (const [kind, path] of probes) {
     const probe = container[kind]?.httpGet;

@@ -19,8 +19,8 @@ export interface BroadcastHeartbeat {
 
 export interface ClockOptions {
   intervalMs: number;
-  /** the agents this gateway ticks */
-  agents: readonly number[];
+  /** the agents this gateway ticks (read every tick: replicas hand agents over) */
+  agents(): readonly number[];
   delivery: Delivery;
   logger: Logger;
   /** POSTs /agent/:n/tick and publishes the outbox (through the agent's lane) */
@@ -60,7 +60,8 @@ export class TickClock {
 
   /** One tick now; resolves when every agent's tick has been answered (or given up on). */
   tickNow(): Promise<void> {
-    const { agents, delivery, logger } = this.options;
+    const { delivery, logger } = this.options;
+    const agents = this.options.agents();
     this.count += 1;
     const now = this.timers.now();
     try {

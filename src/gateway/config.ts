@@ -1,5 +1,6 @@
 // Gateway configuration from the environment: defaults, then validation that names the variable,
 // so a bad deployment fails at start with a sentence instead of misbehaving later.
+import { hostname } from 'node:os';
 import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
 
 export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
@@ -7,6 +8,10 @@ export const DEFAULT_AGENT_COUNT = 9;
 export const DEFAULT_SYNC_INTERVAL_MS = 5_000;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_BUFFER_SIZE = 100;
+export const DEFAULT_LEASE_TTL_MS = 15_000;
+
+/** `static`: serve AGENTS (all by default); `lease`: replicas share the agents through JetStream leases */
+export type Ownership = 'static' | 'lease';
 
 export interface GatewayConfig {
   /** base URL of the Spin app (the agents' HTTP routes) */
@@ -21,6 +26,11 @@ export interface GatewayConfig {
    * several gateways, each on its own NATS node or region, split one network between them
    */
   agents: readonly number[];
+  ownership: Ownership;
+  /** with leases: how long a silent replica keeps its agents (renewed every third of it) */
+  leaseTtlMs: number;
+  /** names this replica in the leases (HOSTNAME, i.e. the pod name; a random suffix is added at start) */
+  instance: string;
   /** port of the gateway's own /livez and /readyz (HEALTH_PORT; k8s probes), undefined → none */
   healthPort: number | undefined;
   /** period of the tick clock (jittered ±10%) */
@@ -38,6 +48,9 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   authToken: undefined,
   agentCount: DEFAULT_AGENT_COUNT,
   agents: Array.from({ length: DEFAULT_AGENT_COUNT }, (_, id) => id),
+  ownership: 'static',
+  leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+  instance: hostname(),
   healthPort: undefined,
   syncIntervalMs: DEFAULT_SYNC_INTERVAL_MS,
   healthTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS,
@@ -131,12 +144,21 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     throw new ConfigError('HEALTH_TIMEOUT', `(${healthTimeoutMs} ms) must be greater than SYNC_INTERVAL (${syncIntervalMs} ms)`);
   }
   const agentCount = integer(env, 'AGENT_COUNT', DEFAULT_AGENT_COUNT, 1, 10_000);
+  const ownership = raw(env, 'OWNERSHIP') ?? 'static';
+  if (ownership !== 'static' && ownership !== 'lease') throw new ConfigError('OWNERSHIP', `must be static or lease, got ${JSON.stringify(ownership)}`);
+  if (ownership === 'lease' && raw(env, 'AGENTS') !== undefined) {
+    throw new ConfigError('AGENTS', 'cannot be combined with OWNERSHIP=lease: the replicas share out the agents themselves');
+  }
+  const leaseTtlMs = integer(env, 'LEASE_TTL', DEFAULT_LEASE_TTL_MS, 300, 3_600_000, ' (ms)');
   return {
     appUrl: httpUrl(env, 'APP_URL', DEFAULT_APP_URL),
     natsUrl: natsUrl(env, 'NATS_URL'),
     authToken: raw(env, 'AUTH_TOKEN'),
     agentCount,
     agents: agentIds(env, 'AGENTS', agentCount),
+    ownership,
+    leaseTtlMs,
+    instance: raw(env, 'HOSTNAME') ?? hostname(),
     healthPort: raw(env, 'HEALTH_PORT') === undefined ? undefined : integer(env, 'HEALTH_PORT', 0, 1, 65_535),
     syncIntervalMs,
     healthTimeoutMs,

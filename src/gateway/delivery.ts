@@ -2,6 +2,7 @@
 // `Transport`): publish/subscribe on NATS subjects, implemented by real NATS (`nats.ts`) or an
 // in-process bus (`inproc.ts`) with the same subjects and wildcards.
 import type { Envelope } from '../core/envelope.ts';
+import type { LeaseStore } from './leases.ts';
 import type { PublishedEnvelope } from './publish-log.ts';
 
 export type DeliveryKind = 'nats' | 'inproc';
@@ -45,6 +46,8 @@ export interface Delivery {
   /** Envelopes published so far (oldest first, bounded), those after `afterSeq` when given. */
   published(afterSeq?: number): PublishedEnvelope[];
   stats(): DeliveryStats;
+  /** Leases shared by every gateway on this broker (JetStream KV); null without JetStream. */
+  openLeases(ttlMs: number): Promise<LeaseStore | null>;
   /** Flushes what was published, stops subscriptions (NATS: drain), and closes. Idempotent. */
   close(): Promise<void>;
 }

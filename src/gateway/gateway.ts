@@ -1,6 +1,7 @@
 // The gateway wires the pieces: NATS subjects → per-agent lane → POST /agent/:n/inbox → publish the
 // outbox the agent returns; the clock ticks every agent through the same lanes; heartbeats feed
 // liveness, which publishes network.status. Everything talks through `Delivery` only.
+import { randomUUID } from 'node:crypto';
 import { agentOfSubject, NETWORK_STATUS_SUBJECT, type Envelope } from '../core/envelope.ts';
 import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
 import { AppClient } from './app-client.ts';
@@ -12,6 +13,7 @@ import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.t
 import { Liveness, type NetworkStatus } from './liveness.ts';
 import { createLogger, errorFields, type Logger } from '../core/log.ts';
 import { heartbeatDigest, isRoutable, type TimelineRecord } from './routable.ts';
+import { Ownership } from './ownership.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 
 /** Queue group for the inbox subjects: gateway replicas share deliveries instead of repeating them. */
@@ -134,9 +136,26 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     return { ok: result.kind === 'ok', retries: result.retries };
   };
 
-  const queues = new Map(
-    config.agents.map((agent) => [agent, new AgentQueue({ agent, maxBufferSize: config.maxBufferSize, logger: log, deliver, tick })]),
-  );
+  // One lane per agent served: its queue, and (unless one wildcard subscription covers them all)
+  // its own subscriptions, so NATS routes the other agents' subjects to the gateways serving them.
+  const lanes = new Map<number, { queue: AgentQueue; subscriptions: DeliverySubscription[] }>();
+  const wildcard = config.ownership === 'static' && config.agents.length === config.agentCount;
+  const serve = (agent: number): void => {
+    if (lanes.has(agent)) return;
+    const queue = new AgentQueue({ agent, maxBufferSize: config.maxBufferSize, logger: log, deliver, tick });
+    const subscriptions = wildcard ? [] : INBOX_SUBJECTS.map((s) => delivery.subscribe(s.replace('*', String(agent)), onInbound, { queue: GATEWAY_QUEUE_GROUP }));
+    lanes.set(agent, { queue, subscriptions });
+  };
+  /** stops taking work for `agent`; resolves when what was in flight or buffered is done */
+  const unserve = async (agent: number, finishBuffered: boolean): Promise<void> => {
+    const lane = lanes.get(agent);
+    if (lane === undefined) return;
+    for (const sub of lane.subscriptions) sub.unsubscribe();
+    lanes.delete(agent);
+    if (finishBuffered) await lane.queue.idle();
+    lane.queue.close();
+    await lane.queue.idle();
+  };
 
   const liveness = new Liveness({
     agentCount: config.agentCount,
@@ -163,7 +182,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log('debug', 'fault injection dropped delivery', { subject, id: data.id, type: data.type });
       return;
     }
-    queues.get(agent)?.push(data);
+    lanes.get(agent)?.queue.push(data);
   };
 
   const onHeartbeat = (subject: string, data: unknown): void => {
@@ -176,24 +195,39 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     liveness.heartbeat(agent, heartbeatDigest(data));
   };
 
-  // A gateway serving part of the network subscribes to its agents' subjects only, so NATS routes
-  // the rest to the gateways (on other nodes, other regions) that serve them. Heartbeats of all
-  // agents feed liveness wherever they come from.
-  const servesAll = config.agents.length === config.agentCount;
-  const inboxSubjects = servesAll ? INBOX_SUBJECTS : config.agents.flatMap((agent) => INBOX_SUBJECTS.map((s) => s.replace('*', String(agent))));
   const subscriptions: DeliverySubscription[] = [
-    ...inboxSubjects.map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })),
+    ...(wildcard ? INBOX_SUBJECTS.map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })) : []),
+    // heartbeats of all agents feed liveness, wherever they come from
     delivery.subscribe(HEARTBEAT_SUBJECT, onHeartbeat),
   ];
 
+  let ownership: Ownership | null = null;
+  const leases = config.ownership === 'lease' ? await delivery.openLeases(config.leaseTtlMs) : null;
+  if (leases !== null) {
+    ownership = new Ownership({
+      store: leases,
+      holder: `${config.instance}-${randomUUID().slice(0, 8)}`,
+      agentCount: config.agentCount,
+      ttlMs: config.leaseTtlMs,
+      logger: log,
+      timers,
+      acquire: serve,
+      relinquish: (agent) => unserve(agent, true),
+    });
+    await ownership.start();
+  } else {
+    if (config.ownership === 'lease') log('warn', 'OWNERSHIP=lease needs JetStream; serving the AGENTS given (all by default) instead', { kind: delivery.kind });
+    for (const agent of config.agents) serve(agent);
+  }
+
   const clock = new TickClock({
     intervalMs: config.syncIntervalMs,
-    agents: config.agents,
+    agents: () => [...lanes.keys()].sort((a, b) => a - b),
     delivery,
     logger: log,
     timers,
     ...(options.rand === undefined ? {} : { rand: options.rand }),
-    tickAgent: (agent) => queues.get(agent)?.requestTick() ?? Promise.resolve(),
+    tickAgent: (agent) => lanes.get(agent)?.queue.requestTick() ?? Promise.resolve(),
     onTick: () => {
       // network.status on every tick: evaluate() publishes when something changed, else we do
       const changed = liveness.evaluate();
@@ -204,18 +238,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   log('info', 'gateway started', {
     app_url: config.appUrl,
     agents: config.agentCount,
-    serves: servesAll ? 'all' : config.agents,
+    ownership: ownership === null ? 'static' : 'lease',
+    serves: wildcard ? 'all' : [...lanes.keys()].sort((a, b) => a - b),
     sync_interval_ms: config.syncIntervalMs,
     health_timeout_ms: config.healthTimeoutMs,
     max_buffer_size: config.maxBufferSize,
     auth: config.authToken !== undefined,
   });
 
-  const idle = async (): Promise<void> => void (await Promise.all([...queues.values()].map((q) => q.idle())));
+  const idle = async (): Promise<void> => void (await Promise.all([...lanes.values()].map((l) => l.queue.idle())));
 
   const stats = (): GatewayStats => {
     const totals = emptyCounters();
-    const agents = [...queues].map(([agent, q]) => {
+    const agents = [...lanes].sort(([a], [b]) => a - b).map(([agent, { queue: q }]) => {
       addCounters(totals, q.counters);
       return { agent, depth: q.depth, ...q.counters, dropped: { ...q.counters.dropped }, failed: { ...q.counters.failed } };
     });
@@ -235,13 +270,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       clock.stop();
+      // hand the agents back first, so other replicas take them now rather than after the TTL
+      await ownership?.stop();
       for (const s of subscriptions) s.unsubscribe();
       // let in-flight and buffered deliveries finish (their outboxes still get published), briefly
       const grace = new AbortController();
       await Promise.race([idle(), sleep(realTimers, CLOSE_GRACE_MS, grace.signal)]);
       grace.abort();
       app.close();
-      for (const q of queues.values()) q.close();
+      for (const { queue, subscriptions: own } of lanes.values()) {
+        for (const sub of own) sub.unsubscribe();
+        queue.close();
+      }
       await dispose();
       log('info', 'gateway stopped', { stats: summary(stats()) });
     })());

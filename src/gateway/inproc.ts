@@ -1,6 +1,7 @@
 // In-process delivery for when there is no broker (`npm start` with nothing installed): the same
 // subjects, the same wildcards and queue groups, the same JSON on the "wire" (every message is
 // serialised and parsed per subscriber, so nobody shares objects), delivered asynchronously like NATS.
+import type { LeaseStore } from './leases.ts';
 import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger } from '../core/log.ts';
@@ -47,6 +48,11 @@ export class InprocDelivery implements Delivery {
 
   published(afterSeq?: number): PublishedEnvelope[] {
     return this.log.list(afterSeq);
+  }
+
+  /** one process, one gateway: nothing to share */
+  openLeases(): Promise<LeaseStore | null> {
+    return Promise.resolve(null);
   }
 
   stats(): DeliveryStats {

@@ -6,6 +6,7 @@ import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger, type LogLevel } from '../core/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
+import { openLeaseStore, type LeaseStore } from './leases.ts';
 import { ensureTimelineStream } from './timeline-stream.ts';
 
 export const RECONNECT_TIME_WAIT_MS = 250;
@@ -110,6 +111,15 @@ export class NatsDelivery implements Delivery {
 
   published(afterSeq?: number): PublishedEnvelope[] {
     return this.log.list(afterSeq);
+  }
+
+  async openLeases(ttlMs: number): Promise<LeaseStore | null> {
+    try {
+      return await openLeaseStore(this.nc, ttlMs);
+    } catch (err) {
+      this.logger('warn', 'no JetStream key-value bucket for leases', errorFields(err));
+      return null;
+    }
   }
 
   stats(): DeliveryStats {

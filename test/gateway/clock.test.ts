@@ -44,7 +44,7 @@ describe('TickClock', () => {
     const rands = [0, 1, 0.5];
     const clock = new TickClock({
       intervalMs: 100,
-      agents: [0, 1, 2],
+      agents: () => [0, 1, 2],
       delivery,
       logger: () => {},
       timers: m.timers,

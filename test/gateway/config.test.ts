@@ -1,4 +1,5 @@
 // Config from the environment: defaults, units, and errors that name the variable.
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../src/gateway/config.ts';
 
@@ -10,6 +11,9 @@ describe('gateway config', () => {
       authToken: undefined,
       agentCount: 9,
       agents: [0, 1, 2, 3, 4, 5, 6, 7, 8],
+      ownership: 'static',
+      leaseTtlMs: 15_000,
+      instance: hostname(),
       healthPort: undefined,
       syncIntervalMs: 5_000,
       healthTimeoutMs: 15_000,
@@ -27,6 +31,8 @@ describe('gateway config', () => {
       AGENT_COUNT: '16',
       AGENTS: '12-14, 3,0-1,13',
       HEALTH_PORT: '8080',
+      LEASE_TTL: '3000',
+      HOSTNAME: 'crdt-gateway-7d9f-abcde',
       SYNC_INTERVAL: '1000',
       HEALTH_TIMEOUT: '3000',
       MAX_BUFFER_SIZE: '50',
@@ -39,6 +45,9 @@ describe('gateway config', () => {
       authToken: 's3cret',
       agentCount: 16,
       agents: [0, 1, 3, 12, 13, 14],
+      ownership: 'static',
+      leaseTtlMs: 3_000,
+      instance: 'crdt-gateway-7d9f-abcde',
       healthPort: 8080,
       syncIntervalMs: 1_000,
       healthTimeoutMs: 3_000,
@@ -60,6 +69,9 @@ describe('gateway config', () => {
     [{ AGENTS: '7-9' }, 'AGENTS', /below AGENT_COUNT \(9\)/],
     [{ AGENTS: '3-1' }, 'AGENTS', /ids and ranges/],
     [{ AGENTS: 'all' }, 'AGENTS', /ids and ranges/],
+    [{ OWNERSHIP: 'shared' }, 'OWNERSHIP', /static or lease/],
+    [{ OWNERSHIP: 'lease', AGENTS: '0-2' }, 'AGENTS', /cannot be combined with OWNERSHIP=lease/],
+    [{ LEASE_TTL: '10' }, 'LEASE_TTL', /between 300 and/],
     [{ HEALTH_PORT: '70000' }, 'HEALTH_PORT', /integer/],
     [{ MAX_BUFFER_SIZE: 'lots' }, 'MAX_BUFFER_SIZE', /integer/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /debug, info, warn, error/],

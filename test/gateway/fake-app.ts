@@ -115,6 +115,9 @@ export class FakeApp {
   failStatus: number | null = null;
   /** TCP connections accepted (keep-alive clients reuse them) */
   connections = 0;
+  /** the most inbox/tick requests ever in flight at once, per agent (one gateway lane each: 1) */
+  readonly maxInFlight = new Map<number, number>();
+  private readonly inFlight = new Map<number, number>();
   private readonly holds = new Map<number, Promise<void>>();
   private server: Server;
   port = 0;
@@ -191,6 +194,10 @@ export class FakeApp {
     if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
       return reply(401, { error: 'unauthorized', detail: 'bearer token required' });
     }
+    const now = (this.inFlight.get(agent.id) ?? 0) + 1;
+    this.inFlight.set(agent.id, now);
+    this.maxInFlight.set(agent.id, Math.max(now, this.maxInFlight.get(agent.id) ?? 0));
+    res.once('close', () => this.inFlight.set(agent.id, (this.inFlight.get(agent.id) ?? 1) - 1));
     if (m[2] === 'tick') {
       this.posts.push({ route: 'tick', agent: agent.id, ids: [] });
       return reply(200, { agent_id: agent.id, outbox: agent.tick() });

@@ -22,6 +22,7 @@ const CASES: [string, string, string | RegExp, string, string][] = [
   ['a gateway probe at a path it does not serve', 'k8s/gateway.yaml', 'path: /readyz', 'path: /ready', 'path /ready is not the gateway\'s /readyz'],
   ['a gateway ticking at another interval than the app', 'k8s/gateway.yaml', 'SYNC_INTERVAL: "5000"', 'SYNC_INTERVAL: "1000"', "SYNC_INTERVAL is 1000 but the app's sync_interval is 5000"],
   ['a gateway environment its parser refuses', 'k8s/gateway.yaml', 'LOG_LEVEL: info', 'LOG_LEVEL: loud', 'LOG_LEVEL: must be one of debug, info, warn, error'],
+  ['gateway replicas without leases', 'k8s/gateway.yaml', 'OWNERSHIP: lease', 'OWNERSHIP: static', '4 replicas need OWNERSHIP=lease: otherwise each would deliver to every agent'],
   ['a Service port naming no container port', 'k8s/nats.yaml', 'targetPort: nats\n      appProtocol: tcp', 'targetPort: client\n      appProtocol: tcp', 'targetPort "client" is not a port of StatefulSet/nats\'s containers'],
   ['app replicas on a pod-local store', 'k8s/spinapp.yaml', 'replicas: 1', 'replicas: 3', 'more than one pod needs a shared key-value store'],
   ['a misspelled SpinApp field', 'k8s/spinapp.yaml', 'replicas: 1', 'replica: 1', 'spec must NOT have additional properties ("replica")'],

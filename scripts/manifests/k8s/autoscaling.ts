@@ -19,8 +19,8 @@ function hpa(name: string, component: 'app' | 'gateway', version: string, minRep
   });
 }
 
-export function gatewayAutoscaler(version: string, maxReplicas: number): HorizontalPodAutoscaler {
-  return hpa(GATEWAY_NAME, 'gateway', version, 1, maxReplicas);
+export function gatewayAutoscaler(version: string, minReplicas: number, maxReplicas: number): HorizontalPodAutoscaler {
+  return hpa(GATEWAY_NAME, 'gateway', version, minReplicas, maxReplicas);
 }
 
 export function appAutoscaler(version: string, maxReplicas: number): HorizontalPodAutoscaler {

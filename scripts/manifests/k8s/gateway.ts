@@ -22,6 +22,8 @@ export function gatewayEnvironment(env: Record<string, string>): Record<string, 
     APP_URL: `http://${APP_NAME}:${APP_PORT}`,
     NATS_URL: `nats://${NATS_NAME}:${NATS_PORTS.client}`,
     HEALTH_PORT: String(GATEWAY_HEALTH_PORT),
+    // replicas share the agents through JetStream leases (src/gateway/ownership.ts)
+    OWNERSHIP: 'lease',
     ...env,
   };
 }

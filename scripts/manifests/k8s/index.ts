@@ -37,11 +37,12 @@ export function k8sManifests(o: K8sOptions): Map<string, string> {
     ['namespace.yaml', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'app.kubernetes.io/part-of': PART_OF } } }]],
     ['spinapp.yaml', [spinAppExecutor(o.version), spinApp({ image: `${o.registry}/crdt-agents-network:${o.version}`, version: o.version, variables: o.variables, storage: o.storage })]],
     ['nats.yaml', natsResources({ replicas: natsReplicas, image: NATS_IMAGE, version: o.version, storage: '10Gi' })],
-    ['gateway.yaml', gatewayResources({ image: `${o.registry}/crdt-agents-gateway:${o.version}`, version: o.version, replicas: 1, env: o.gatewayEnv })],
+    // two replicas: one can die (its agents move after LEASE_TTL) while the other delivers
+    ['gateway.yaml', gatewayResources({ image: `${o.registry}/crdt-agents-gateway:${o.version}`, version: o.version, replicas: 2, env: o.gatewayEnv })],
     ['network-policy.yaml', networkPolicies(o.version)],
     [
       'autoscaling.yaml',
-      [gatewayAutoscaler(o.version, o.gatewayMaxReplicas ?? 3), ...(o.storage.kind === 'redis' ? [appAutoscaler(o.version, o.appMaxReplicas ?? 4)] : [])],
+      [gatewayAutoscaler(o.version, 2, o.gatewayMaxReplicas ?? 4), ...(o.storage.kind === 'redis' ? [appAutoscaler(o.version, o.appMaxReplicas ?? 4)] : [])],
     ],
   ]);
   const kustomization = {
