@@ -3,15 +3,17 @@
 // gateway; prints the URLs; Ctrl-C stops all of it.
 //
 // Environment: PORT (3000), NATS_PORT (4222), NATS_WS_PORT (4223), NATS_MONITOR_PORT (8222),
-// DATA_DIR (.data: the NATS store and the host's state dir), NATS_URL, plus the gateway's
-// SYNC_INTERVAL, HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL and the app's SPIN_VARIABLE_*.
+// DATA_DIR (.data: the NATS store and the host's state dir), NATS_URL, STORAGE_URL (see
+// scripts/manifests/storage.ts; Redis needs --spin), plus the gateway's SYNC_INTERVAL,
+// HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL, the app's REGION and SPIN_VARIABLE_*.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, startGateway, type Gateway } from '../src/gateway/index.ts';
 import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
+import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,11 +31,12 @@ function port(name: string, fallback: number): number {
 }
 
 /** `spin up` as the app runtime, when the user asks for it and has Spin installed. */
-async function spinUp(manifestPath: string, listen: string, stateDir: string): Promise<{ url: string; close(): Promise<void> }> {
+async function spinUp(manifestPath: string, listen: string, stateDir: string, runtimeConfig: string | null): Promise<{ url: string; close(): Promise<void> }> {
   if (spawnSync('spin', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('--spin needs the `spin` binary on PATH; without it, leave --spin out to use the local host');
   }
-  const child: ChildProcess = spawn('spin', ['up', '--from', manifestPath, '--listen', listen, '--state-dir', stateDir], {
+  const args = ['up', '--from', manifestPath, '--listen', listen, '--state-dir', stateDir, ...(runtimeConfig === null ? [] : ['--runtime-config-file', runtimeConfig])];
+  const child: ChildProcess = spawn('spin', args, {
     stdio: 'inherit',
     env: process.env,
   });
@@ -61,6 +64,10 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.DATA_DIR || join(ROOT, '.data'));
   const manifestPath = join(ROOT, 'spin.toml');
   mkdirSync(dataDir, { recursive: true });
+  const storage = parseStorageUrl(process.env.STORAGE_URL);
+  if (storage.kind === 'redis' && !values.spin) {
+    throw new StorageUrlError('STORAGE_URL=redis://… needs `npm start -- --spin`: the local host keeps the store in SQLite under DATA_DIR');
+  }
 
   await buildAll();
 
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
 
   // One knob for both sides: the gateway's SYNC_INTERVAL etc. are also the app's variables
   // (agents judge liveness, the dashboard reads them); SPIN_VARIABLE_* still wins when set.
-  for (const name of ['SYNC_INTERVAL', 'HEALTH_TIMEOUT', 'MAX_BUFFER_SIZE', 'LOG_LEVEL']) {
+  for (const name of ['SYNC_INTERVAL', 'HEALTH_TIMEOUT', 'MAX_BUFFER_SIZE', 'LOG_LEVEL', 'REGION']) {
     if (process.env[name] && !process.env[`SPIN_VARIABLE_${name}`]) process.env[`SPIN_VARIABLE_${name}`] = process.env[name];
   }
   // the dashboard subscribes to the broker we started, over its WebSocket port
@@ -91,8 +98,11 @@ async function main(): Promise<void> {
 
   const listen = `127.0.0.1:${port('PORT', 3000)}`;
   const stateDir = join(dataDir, 'spin');
+  const runtimeConfig = runtimeConfigToml(storage);
+  const runtimeConfigPath = runtimeConfig === null ? null : join(dataDir, 'runtime-config.toml');
+  if (runtimeConfigPath !== null) writeFileSync(runtimeConfigPath, runtimeConfig ?? '');
   const app = values.spin
-    ? await spinUp(manifestPath, listen, stateDir)
+    ? await spinUp(manifestPath, listen, stateDir, runtimeConfigPath)
     : await startHost({ manifestPath, listen, stateDir });
 
   const agentCount = [...loadManifest(manifestPath).components.keys()].filter((id) => id.startsWith('agent-')).length;
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
     `  curl -s ${app.url}/agent/0/state`,
     `  curl -s -X PUT ${app.url}/agent/0/data/greeting${auth} -H 'content-type: application/json' -d '"hello"'`,
     `  curl -s ${app.url}/agent/8/data/greeting      # a moment later: synced across the grid`,
+    `  npm run verify -- --url ${app.url}          # the post-deployment checklist`,
     '',
     'Ctrl-C stops everything.',
     '',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findNatsServer, startNatsServer } from '../../scripts/nats.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import type { SpawnedNatsServer } from './connect.ts';
-import { startGateway } from './gateway.ts';
+import { startGateway, type Gateway } from './gateway.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { createLogger, errorFields } from '../core/log.ts';
 
@@ -36,19 +36,21 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel, { component: 'gateway' });
-  const gateway = await startGateway(config, { logger: log, spawnNatsServer });
+  let gateway: Gateway | null = null;
   let health: HealthServer | null = null;
   if (config.healthPort !== undefined) {
-    health = await startHealthServer(gateway, config.healthPort);
+    health = await startHealthServer(() => gateway, config.healthPort);
     log('info', 'health endpoints listening', { port: health.port });
   }
+  gateway = await startGateway(config, { logger: log, spawnNatsServer });
+  const running = gateway;
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
     log('info', 'gateway stopping', { signal });
-    Promise.all([gateway.close(), health?.close()]).then(
+    Promise.all([running.close(), health?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         log('error', 'gateway did not stop cleanly', errorFields(err));

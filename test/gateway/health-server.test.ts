@@ -25,7 +25,7 @@ describeDeliveries('gateway health endpoints', (kind, broker) => {
 
   beforeAll(async () => {
     network = await startNetwork(broker(), { config: NO_TICKS });
-    health = await startHealthServer(network.gateway, 0, '127.0.0.1');
+    health = await startHealthServer(() => network.gateway, 0, '127.0.0.1');
   });
   afterAll(async () => {
     await health?.close();
