@@ -1,0 +1,91 @@
+// `npm run deploy:cloud -- [--token T] [--nats-ws-url wss://…] [--variable name=value …]`:
+// the Fermyon Cloud path as one command. Checks the project (npm run validate) and the platform's
+// limits, runs `spin build` and `spin cloud deploy` with the app's variables, and prints how to
+// run the gateway against the deployed URL and check it (npm run verify). Needs `spin` with its
+// `cloud` plugin and `spin cloud login` done; where there is no `spin` it says so and stops.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatProblem, validateProject } from './validate/index.ts';
+import { COMPACT_AFTER_LOG_ENTRIES } from '../src/agent/persistence.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+/** Fermyon Cloud: keys per key-value store (developer.fermyon.com/cloud/faq) */
+export const CLOUD_KV_KEYS = 1_024;
+/** most keys one agent keeps: its update log before compaction, snapshot, meta, messages, timeline, timeline-pending, outbox */
+export const KEYS_PER_AGENT = COMPACT_AFTER_LOG_ENTRIES + 6;
+
+const say = (msg: string, fields: Record<string, unknown> = {}): void => void process.stderr.write(`${JSON.stringify({ level: 'info', msg, component: 'deploy-cloud', ...fields })}\n`);
+const fail = (msg: string, fields: Record<string, unknown> = {}): never => {
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg, component: 'deploy-cloud', ...fields })}\n`);
+  process.exit(2);
+};
+
+/** Runs a command with its output shown as it comes, and kept. */
+function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  say('running', { command: [cmd, ...args.map((a) => (a.startsWith('auth_token=') ? 'auth_token=…' : a))].join(' ') });
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['inherit', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer, to: NodeJS.WriteStream): void => {
+      output += chunk.toString();
+      to.write(chunk);
+    };
+    child.stdout.on('data', (c: Buffer) => keep(c, process.stderr));
+    child.stderr.on('data', (c: Buffer) => keep(c, process.stderr));
+    child.once('error', (err) => done({ code: null, output: err.message }));
+    child.once('exit', (code) => done({ code, output }));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      token: { type: 'string', default: process.env.AUTH_TOKEN ?? '' },
+      'nats-ws-url': { type: 'string', default: '' },
+      variable: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (spawnSync('spin', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    fail('`spin` is not on PATH: install Spin 3.x (https://spinframework.dev/install), then `spin plugins install cloud` and `spin cloud login`');
+  }
+  if (spawnSync('spin', ['cloud', '--version'], { stdio: 'ignore' }).status !== 0) fail('the Fermyon Cloud plugin is missing: `spin plugins install cloud`, then `spin cloud login`');
+
+  say('validating the project (npm run validate)');
+  const { report, topology } = validateProject(ROOT);
+  for (const p of report.problems) process.stderr.write(`${formatProblem(p)}\n`);
+  if (report.errors.length > 0) fail('fix the errors above first', { errors: report.errors.length });
+  const agents = topology?.agents ?? 0;
+  if (agents * KEYS_PER_AGENT > CLOUD_KV_KEYS) {
+    say('warning: Fermyon Cloud keeps 1,024 keys per store; this many agents may need more at their busiest', { agents, keys_at_most: agents * KEYS_PER_AGENT });
+  }
+
+  const token = values.token !== '' ? values.token : randomBytes(24).toString('hex');
+  const variables = [`auth_token=${token}`, ...(values['nats-ws-url'] === '' ? [] : [`nats_ws_url=${values['nats-ws-url']}`]), ...values.variable];
+  for (const v of values.variable) if (!/^[a-z][a-z0-9_]*=/.test(v)) fail('--variable takes name=value with a lowercase name', { got: v });
+
+  if ((await run('spin', ['build'])).code !== 0) fail('spin build failed');
+  const deploy = await run('spin', ['cloud', 'deploy', ...variables.flatMap((v) => ['--variable', v])]);
+  if (deploy.code !== 0) fail('spin cloud deploy failed');
+  const url = /https:\/\/[a-z0-9.-]+\.fermyon\.app/.exec(deploy.output)?.[0];
+  if (url === undefined) fail('deployed, but no https://….fermyon.app URL in spin cloud deploy\'s output');
+
+  process.stderr.write(
+    [
+      '',
+      `Deployed: ${url}`,
+      ...(values.token === '' ? [`Bearer token (generated; keep it): ${token}`] : []),
+      '',
+      'Fermyon Cloud runs HTTP components only: run the gateway (the NATS trigger) where your NATS is, e.g.',
+      `  APP_URL=${url} NATS_URL=nats://<your-nats>:4222 AUTH_TOKEN=<token> npm run gateway`,
+      'Then check the deployment:',
+      `  npm run verify -- --url ${url} --write --token <token>`,
+      `Variables later: spin cloud variables set --app crdt-agents-network nats_ws_url=wss://<your-nats-websocket>`,
+      '',
+    ].join('\n'),
+  );
+  console.log(JSON.stringify({ url, token_generated: values.token === '', agents }));
+}
+
+await main();
