@@ -12,6 +12,9 @@ export interface NatsClusterConfig {
   routes: string[];
 }
 
+/** A leaf node link (multi-region edges): a hub accepts them on a port, an edge dials the hub. */
+export type NatsLeafConfig = { port: number } | { remotes: string[] };
+
 export interface NatsConfigOptions {
   /** unique per server; a literal or an environment reference like `$SERVER_NAME` */
   serverName: string;
@@ -27,6 +30,9 @@ export interface NatsConfigOptions {
   /** cap of the file store, e.g. "10G" (nats-server's size syntax); unset: the disk */
   maxFileStore?: string;
   cluster?: NatsClusterConfig;
+  leafnodes?: NatsLeafConfig;
+  /** JetStream domain: an edge behind a leaf link keeps its own (nats-server needs them to differ) */
+  jetstreamDomain?: string;
   /** lets `nats-server --signal ldm=<pid file>` drain clients before a pod stops */
   pidFile?: string;
 }
@@ -34,7 +40,11 @@ export interface NatsConfigOptions {
 const value = (v: string): string => (v.startsWith('$') ? v : JSON.stringify(v));
 
 export function natsConfig(o: NatsConfigOptions): string {
-  const jetstream = [`  store_dir: ${JSON.stringify(o.storeDir)}`, ...(o.maxFileStore === undefined ? [] : [`  max_file_store: ${o.maxFileStore}`])];
+  const jetstream = [
+    `  store_dir: ${JSON.stringify(o.storeDir)}`,
+    ...(o.maxFileStore === undefined ? [] : [`  max_file_store: ${o.maxFileStore}`]),
+    ...(o.jetstreamDomain === undefined ? [] : [`  domain: ${JSON.stringify(o.jetstreamDomain)}`]),
+  ];
   const lines = [
     `server_name: ${value(o.serverName)}`,
     `listen: "${o.host}:${o.port}"`,
@@ -54,6 +64,13 @@ export function natsConfig(o: NatsConfigOptions): string {
         '  ]',
         '}',
       ].join('\n'),
+    );
+  }
+  if (o.leafnodes !== undefined) {
+    lines.push(
+      'port' in o.leafnodes
+        ? `leafnodes {\n  listen: "${o.host}:${o.leafnodes.port}"\n}`
+        : `leafnodes {\n  remotes: [\n    { urls: [${o.leafnodes.remotes.map((u) => JSON.stringify(u)).join(', ')}] }\n  ]\n}`,
     );
   }
   return lines.join('\n') + '\n';

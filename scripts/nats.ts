@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { natsConfig, type NatsClusterConfig } from './nats-config.ts';
+import { natsConfig, type NatsClusterConfig, type NatsLeafConfig } from './nats-config.ts';
 
 export const NATS_READY_TIMEOUT_MS = 5_000;
 const STOP_GRACE_MS = 3_000;
@@ -26,6 +26,8 @@ export interface NatsServerOptions {
   serverName?: string;
   /** join a cluster (its route port and every node's route URL); a clustered node is ready before its peers are */
   cluster?: NatsClusterConfig;
+  leafnodes?: NatsLeafConfig;
+  jetstreamDomain?: string;
   readyTimeoutMs?: number;
 }
 
@@ -101,6 +103,8 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
     ...ports,
     storeDir: join(options.dataDir, 'jetstream'),
     ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+    ...(options.leafnodes === undefined ? {} : { leafnodes: options.leafnodes }),
+    ...(options.jetstreamDomain === undefined ? {} : { jetstreamDomain: options.jetstreamDomain }),
   });
   writeFileSync(configPath, config);
   const monitorUrl = `http://127.0.0.1:${ports.monitorPort}`;

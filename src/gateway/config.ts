@@ -18,6 +18,8 @@ export interface GatewayConfig {
   appUrl: string;
   /** NATS server URL(s), comma-separated; undefined → a caller-started server or in-process delivery */
   natsUrl: string | undefined;
+  /** a NATS .creds file (JWT + NKey seed, as managed NATS services hand out); undefined → none */
+  natsCreds: string | undefined;
   /** bearer token for the app's mutating routes; undefined when the app has none */
   authToken: string | undefined;
   agentCount: number;
@@ -45,6 +47,7 @@ export interface GatewayConfig {
 export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   appUrl: DEFAULT_APP_URL,
   natsUrl: undefined,
+  natsCreds: undefined,
   authToken: undefined,
   agentCount: DEFAULT_AGENT_COUNT,
   agents: Array.from({ length: DEFAULT_AGENT_COUNT }, (_, id) => id),
@@ -153,6 +156,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   return {
     appUrl: httpUrl(env, 'APP_URL', DEFAULT_APP_URL),
     natsUrl: natsUrl(env, 'NATS_URL'),
+    natsCreds: raw(env, 'NATS_CREDS'),
     authToken: raw(env, 'AUTH_TOKEN'),
     agentCount,
     agents: agentIds(env, 'AGENTS', agentCount),

@@ -30,7 +30,7 @@ export interface Connected {
 export async function connectDelivery(config: GatewayConfig, logger: Logger, options: ConnectOptions = {}): Promise<Connected> {
   const nats = async (url: string, reason: string, spawned?: SpawnedNatsServer): Promise<Connected> => {
     logger('info', 'gateway delivery', { kind: 'nats', reason, url });
-    const delivery = await connectNats({ url, logger, publishLogSize: options.publishLogSize });
+    const delivery = await connectNats({ url, credsFile: config.natsCreds, logger, publishLogSize: options.publishLogSize });
     return { delivery, dispose: async () => (await delivery.close(), await spawned?.stop()) };
   };
   if (config.natsUrl !== undefined) return nats(config.natsUrl, 'NATS_URL set');

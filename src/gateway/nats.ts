@@ -1,7 +1,8 @@
 // Real NATS delivery (@nats-io/transport-node v3). Core NATS is at-most-once and the JS client has
 // no reconnect buffer (SPIKES.md): we reconnect forever, fast, and rely on anti-entropy for what
 // was lost while disconnected. Status changes are logged so an outage is visible.
-import { connect, type NatsConnection, type Status } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection, type Status } from '@nats-io/transport-node';
 import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger, type LogLevel } from '../core/log.ts';
@@ -15,13 +16,17 @@ export const PING_INTERVAL_MS = 5_000;
 export interface NatsDeliveryOptions {
   /** comma-separated server URLs */
   url: string;
+  /** path of a .creds file to authenticate with */
+  credsFile?: string | undefined;
   logger: Logger;
   name?: string;
   publishLogSize?: number;
 }
 
 export async function connectNats(options: NatsDeliveryOptions): Promise<NatsDelivery> {
+  const creds = options.credsFile === undefined ? undefined : readCreds(options.credsFile);
   const nc = await connect({
+    ...(creds === undefined ? {} : { authenticator: credsAuthenticator(new Uint8Array(creds)) }),
     servers: options.url.split(',').map((s) => s.trim()),
     name: options.name ?? 'crdt-gateway',
     maxReconnectAttempts: -1,
@@ -33,6 +38,14 @@ export async function connectNats(options: NatsDeliveryOptions): Promise<NatsDel
   const delivery = new NatsDelivery(nc, options.logger, options.publishLogSize);
   delivery.timelineStream = (await ensureTimelineStream(nc, options.logger))?.config.name ?? null;
   return delivery;
+}
+
+function readCreds(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new Error(`NATS_CREDS: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 const STATUS_LEVEL: Record<Status['type'], LogLevel> = {

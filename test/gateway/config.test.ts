@@ -8,6 +8,7 @@ describe('gateway config', () => {
     expect(loadConfig({})).toEqual({
       appUrl: 'http://127.0.0.1:3000',
       natsUrl: undefined,
+      natsCreds: undefined,
       authToken: undefined,
       agentCount: 9,
       agents: [0, 1, 2, 3, 4, 5, 6, 7, 8],
@@ -27,6 +28,7 @@ describe('gateway config', () => {
     const c = loadConfig({
       APP_URL: 'https://agents.example.app/base/',
       NATS_URL: 'nats://10.0.0.1:4222,nats://10.0.0.2:4222',
+      NATS_CREDS: '/etc/nats/gateway.creds',
       AUTH_TOKEN: 's3cret',
       AGENT_COUNT: '16',
       AGENTS: '12-14, 3,0-1,13',
@@ -42,6 +44,7 @@ describe('gateway config', () => {
     expect(c).toEqual({
       appUrl: 'https://agents.example.app/base',
       natsUrl: 'nats://10.0.0.1:4222,nats://10.0.0.2:4222',
+      natsCreds: '/etc/nats/gateway.creds',
       authToken: 's3cret',
       agentCount: 16,
       agents: [0, 1, 3, 12, 13, 14],

@@ -52,4 +52,10 @@ describe('gateway CLI', () => {
     expect(await cli.exited).toBe(2);
     expect(cli.lines[0]).toMatchObject({ level: 'error', msg: 'bad gateway configuration', variable: 'SYNC_INTERVAL' });
   });
+
+  it('names an unreadable NATS_CREDS file and exits 1', async () => {
+    const cli = run({ APP_URL: app.url, NATS_URL: 'nats://127.0.0.1:4222', NATS_CREDS: '/nonexistent/gateway.creds' });
+    expect(await cli.exited).toBe(1);
+    expect(cli.lines.at(-1)).toMatchObject({ level: 'error', msg: 'gateway failed to start', error: 'NATS_CREDS: cannot read /nonexistent/gateway.creds (ENOENT)' });
+  });
 });
