@@ -1,5 +1,5 @@
 // `npm run gen -- --agents 16 --topology ring [--region eu-west] [--storage-url redis://…]
-// [--registry ghcr.io/acme]`: rewrites spin.toml and k8s/ (and runtime-config.toml with a Redis
+// [--registry ghcr.io/acme] [--nats-ws-url wss://nats.example.com]`: rewrites spin.toml and k8s/ (and runtime-config.toml with a Redis
 // store) for that network. STORAGE_URL in the environment works like --storage-url.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -23,6 +23,7 @@ function settingsFromArgs(): DeploymentSettings {
       region: { type: 'string', default: DEFAULT_SETTINGS.region },
       'storage-url': { type: 'string', default: process.env.STORAGE_URL ?? '' },
       registry: { type: 'string', default: DEFAULT_SETTINGS.registry },
+      'nats-ws-url': { type: 'string', default: DEFAULT_SETTINGS.natsWsUrl },
     },
   });
   const agents = Number(values.agents);
@@ -35,7 +36,9 @@ function settingsFromArgs(): DeploymentSettings {
   } catch (err) {
     fail((err as Error).message, {});
   }
-  return { agents, topology: parseTopology(values.topology), region: values.region, storage, registry: values.registry.replace(/\/+$/, '') };
+  const natsWsUrl = values['nats-ws-url'];
+  if (natsWsUrl !== '' && !/^wss?:\/\/[^\s/]+/.test(natsWsUrl)) fail('--nats-ws-url must be ws:// or wss:// (browsers connect to it)', { got: natsWsUrl });
+  return { agents, topology: parseTopology(values.topology), region: values.region, storage, registry: values.registry.replace(/\/+$/, ''), natsWsUrl };
 }
 
 const settings = settingsFromArgs();

@@ -19,6 +19,8 @@ export interface DeploymentSettings {
   storage: Storage;
   /** registry the app (`spin registry push`) and gateway (`docker push`) images go to */
   registry: string;
+  /** the NATS WebSocket browsers reach (the dashboard's live view); empty: it polls */
+  natsWsUrl: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
   region: APP_VARIABLES.region.default,
   storage: { kind: 'spin' },
   registry: DEFAULT_REGISTRY,
+  natsWsUrl: APP_VARIABLES.nats_ws_url.default,
 };
 
 export function appVersion(): string {
@@ -36,7 +39,7 @@ export function appVersion(): string {
 
 /** Relative path → file text. */
 export function deploymentFiles(s: DeploymentSettings): Map<string, string> {
-  const defaults = { topology: s.topology, region: s.region };
+  const defaults = { topology: s.topology, region: s.region, nats_ws_url: s.natsWsUrl };
   const variables: Record<string, string> = Object.fromEntries(
     Object.entries(APP_VARIABLES).map(([name, v]) => [name, name in defaults ? defaults[name as keyof typeof defaults] : v.default]),
   );
