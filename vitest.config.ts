@@ -10,9 +10,10 @@ export default defineConfig({
     // Component suites each start a host with worker threads; two at a time suits 2 cores.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: NETWORK_SUITES } },
-      // One whole network at a time: two side by side on 2 cores starve each other's ticks.
-      { extends: true, test: { name: 'network', include: NETWORK_SUITES, fileParallelism: false } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: NETWORK_SUITES, sequence: { groupOrder: 0 } } },
+      // One whole network at a time, after the unit suites: on 2 cores, anything beside a network
+      // (another network, the unit suites' child processes) starves its ticks past their timeouts.
+      { extends: true, test: { name: 'network', include: NETWORK_SUITES, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -21,6 +21,13 @@ const check = {
     },
   },
 };
+/** `{ name, value }` or `{ name, valueFrom }`, as env vars are */
+const namedValue = (name: object, valueFrom: object) => ({
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: { name, value: { type: 'string' }, valueFrom: { type: 'object', additionalProperties: false, properties: valueFrom } },
+});
 const runtimeStore = {
   type: 'object',
   required: ['name', 'type'],
@@ -28,19 +35,7 @@ const runtimeStore = {
   properties: {
     name: { type: 'string' },
     type: { type: 'string' },
-    options: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string' },
-          value: { type: 'string' },
-          valueFrom: { type: 'object', additionalProperties: false, properties: { configMapKeyRef: keyRef, secretKeyRef: keyRef } },
-        },
-      },
-    },
+    options: { type: 'array', items: namedValue({ type: 'string' }, { configMapKeyRef: keyRef, secretKeyRef: keyRef }) },
   },
 };
 const metadata = {
@@ -49,90 +44,68 @@ const metadata = {
   properties: { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }, namespace: { type: 'string' }, labels: stringMap, annotations: stringMap },
 };
 
-export const SPINAPP_SCHEMA = {
-  type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
-  properties: {
-    apiVersion: { const: 'core.spinkube.dev/v1alpha1' },
-    kind: { const: 'SpinApp' },
-    metadata,
-    spec: {
-      type: 'object',
-      required: ['image', 'executor'],
-      additionalProperties: false,
-      properties: {
-        image: { type: 'string', minLength: 1 },
-        executor: { type: 'string', minLength: 1 },
-        replicas: { type: 'integer', minimum: 0, maximum: 2147483647 },
-        enableAutoscaling: { type: 'boolean' },
-        imagePullSecrets: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false } },
-        checks: { type: 'object', additionalProperties: false, properties: { liveness: check, readiness: check } },
-        resources: { type: 'object', additionalProperties: false, properties: { limits: { type: 'object', additionalProperties: quantity }, requests: { type: 'object', additionalProperties: quantity } } },
-        variables: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name'],
-            additionalProperties: false,
-            properties: {
-              name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-              value: { type: 'string' },
-              valueFrom: { type: 'object', additionalProperties: false, properties: { configMapKeyRef: keyRef, secretKeyRef: keyRef, fieldRef: { type: 'object' }, resourceFieldRef: { type: 'object' } } },
-            },
-          },
-        },
-        runtimeConfig: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            loadFromSecret: { type: 'string' },
-            keyValueStores: { type: 'array', items: runtimeStore },
-            sqliteDatabases: { type: 'array', items: runtimeStore },
-            llmCompute: { type: 'object' },
-          },
-        },
-        components: { type: 'array', minItems: 1, items: { type: 'string' } },
-        volumes: { type: 'array', items: { type: 'object' } },
-        volumeMounts: { type: 'array', items: { type: 'object' } },
-        serviceAnnotations: stringMap,
-        deploymentAnnotations: stringMap,
-        podAnnotations: stringMap,
-        podLabels: stringMap,
-      },
-      // the operator's validating webhook: a fixed count, or autoscaling with none
-      if: { properties: { enableAutoscaling: { const: true } }, required: ['enableAutoscaling'] },
-      then: { not: { properties: { replicas: { minimum: 1 } }, required: ['replicas'] } },
-      else: { required: ['replicas'], properties: { replicas: { minimum: 1 } } },
-    },
-  },
-} as const;
+/** apiVersion, kind, metadata, spec: the object around a kind's spec */
+const resource = <S extends object>(kind: string, spec: S) =>
+  ({
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    properties: { apiVersion: { const: 'core.spinkube.dev/v1alpha1' }, kind: { const: kind }, metadata, spec },
+  }) as const;
 
-export const SPINAPP_EXECUTOR_SCHEMA = {
+export const SPINAPP_SCHEMA = resource('SpinApp', {
   type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  required: ['image', 'executor'],
+  additionalProperties: false,
   properties: {
-    apiVersion: { const: 'core.spinkube.dev/v1alpha1' },
-    kind: { const: 'SpinAppExecutor' },
-    metadata,
-    spec: {
+    image: { type: 'string', minLength: 1 },
+    executor: { type: 'string', minLength: 1 },
+    replicas: { type: 'integer', minimum: 0, maximum: 2147483647 },
+    enableAutoscaling: { type: 'boolean' },
+    imagePullSecrets: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false } },
+    checks: { type: 'object', additionalProperties: false, properties: { liveness: check, readiness: check } },
+    resources: { type: 'object', additionalProperties: false, properties: { limits: { type: 'object', additionalProperties: quantity }, requests: { type: 'object', additionalProperties: quantity } } },
+    variables: { type: 'array', items: namedValue({ type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, { configMapKeyRef: keyRef, secretKeyRef: keyRef, fieldRef: { type: 'object' }, resourceFieldRef: { type: 'object' } }) },
+    runtimeConfig: {
       type: 'object',
-      required: ['createDeployment'],
       additionalProperties: false,
       properties: {
-        createDeployment: { type: 'boolean' },
-        deploymentConfig: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            runtimeClassName: { type: 'string' },
-            spinImage: { type: 'string' },
-            caCertSecret: { type: 'string' },
-            installDefaultCACerts: { type: 'boolean' },
-            otel: { type: 'object' },
-          },
-          oneOf: [{ required: ['runtimeClassName'] }, { required: ['spinImage'] }],
-        },
+        loadFromSecret: { type: 'string' },
+        keyValueStores: { type: 'array', items: runtimeStore },
+        sqliteDatabases: { type: 'array', items: runtimeStore },
+        llmCompute: { type: 'object' },
       },
     },
+    components: { type: 'array', minItems: 1, items: { type: 'string' } },
+    volumes: { type: 'array', items: { type: 'object' } },
+    volumeMounts: { type: 'array', items: { type: 'object' } },
+    serviceAnnotations: stringMap,
+    deploymentAnnotations: stringMap,
+    podAnnotations: stringMap,
+    podLabels: stringMap,
   },
-} as const;
+  // the operator's validating webhook: a fixed count, or autoscaling with none
+  if: { properties: { enableAutoscaling: { const: true } }, required: ['enableAutoscaling'] },
+  then: { not: { properties: { replicas: { minimum: 1 } }, required: ['replicas'] } },
+  else: { required: ['replicas'], properties: { replicas: { minimum: 1 } } },
+});
+
+export const SPINAPP_EXECUTOR_SCHEMA = resource('SpinAppExecutor', {
+  type: 'object',
+  required: ['createDeployment'],
+  additionalProperties: false,
+  properties: {
+    createDeployment: { type: 'boolean' },
+    deploymentConfig: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        runtimeClassName: { type: 'string' },
+        spinImage: { type: 'string' },
+        caCertSecret: { type: 'string' },
+        installDefaultCACerts: { type: 'boolean' },
+        otel: { type: 'object' },
+      },
+      oneOf: [{ required: ['runtimeClassName'] }, { required: ['spinImage'] }],
+    },
+  },
+});

@@ -121,7 +121,9 @@ export class AgentQueue {
   }
 
   private pump(): void {
-    if (this.inFlight || this.closed) return;
+    if (this.inFlight) return;
+    // closed: nothing more starts, and whoever waits for idle (a handover) may go on
+    if (this.closed) return this.settleIdle();
     const wantTick = this.tickWaiters !== null && (this.buffer.length === 0 || !this.lastWasTick);
     if (!wantTick && this.buffer.length === 0) return this.settleIdle();
     this.inFlight = true;

@@ -111,7 +111,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   // A refused batch (400 bad envelope, 413 too large) is bisected, so one bad envelope costs
   // log2(n) extra POSTs instead of the whole batch: the agent changes nothing on a 4xx.
+  // with leases, no request starts on one that may have expired (ownership.ts)
+  let ownership: Ownership | null = null;
+  const mayStart = (agent: number): boolean => ownership === null || ownership.holds(agent);
+
   const deliver = async (agent: number, batch: Envelope[]): Promise<BatchOutcome> => {
+    if (!mayStart(agent)) {
+      log('debug', 'agent lease not fresh; delivery dropped (anti-entropy repairs it)', { agent, envelopes: batch.length });
+      return { delivered: 0, failed: batch, retries: 0, posts: 0 };
+    }
     const result = await app.inbox(agent, batch);
     if (result.kind === 'ok') {
       publishOutbox(result.outbox);
@@ -128,6 +136,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
 
   const tick = async (agent: number): Promise<TickOutcome> => {
+    if (!mayStart(agent)) return { ok: false, retries: 0 };
     const result = await app.tick(agent);
     if (result.kind === 'ok') {
       publishOutbox(result.outbox);
@@ -201,7 +210,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     delivery.subscribe(HEARTBEAT_SUBJECT, onHeartbeat),
   ];
 
-  let ownership: Ownership | null = null;
   const leases = config.ownership === 'lease' ? await delivery.openLeases(config.leaseTtlMs) : null;
   if (leases !== null) {
     ownership = new Ownership({
@@ -212,7 +220,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       logger: log,
       timers,
       acquire: serve,
-      relinquish: (agent) => unserve(agent, true),
+      relinquish: unserve,
     });
     await ownership.start();
   } else {
@@ -270,12 +278,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       clock.stop();
+      const grace = new AbortController();
+      const graceOver = sleep(realTimers, CLOSE_GRACE_MS, grace.signal);
       // hand the agents back first, so other replicas take them now rather than after the TTL
-      await ownership?.stop();
+      // (each once its in-flight request is done; what is not handed back by then expires)
+      if (ownership !== null) await Promise.race([ownership.stop(), graceOver]);
       for (const s of subscriptions) s.unsubscribe();
       // let in-flight and buffered deliveries finish (their outboxes still get published), briefly
-      const grace = new AbortController();
-      await Promise.race([idle(), sleep(realTimers, CLOSE_GRACE_MS, grace.signal)]);
+      await Promise.race([idle(), graceOver]);
       grace.abort();
       app.close();
       for (const { queue, subscriptions: own } of lanes.values()) {

@@ -4,7 +4,11 @@
 // round (a third of the lease TTL) a replica renews its membership and its agents, counts the
 // live members, and moves towards an even share: a surplus is handed back only after its lane
 // has gone quiet, a deficit is filled from the agents nobody holds. A replica that dies stops
-// renewing; its agents expire with the TTL and the others take them.
+// renewing; its agents expire with the TTL and the others take them. A replica that stalls (a
+// paused process, a starved event loop) must not wake up and deliver on a lease that expired
+// meanwhile: it counts each lease good only until two thirds of the TTL after the renewal was
+// sent — before the broker can drop it — and its lanes start no request outside that (`holds`).
+// What stays possible: one request that outlasts a third of the TTL while its holder stalls.
 import { fnv1a32 } from '../core/hash.ts';
 import { errorFields, type Logger } from '../core/log.ts';
 import type { LeaseStore } from './leases.ts';
@@ -20,8 +24,11 @@ export interface OwnershipOptions {
   timers?: Timers;
   /** start serving `agent` (called after its lease is ours) */
   acquire(agent: number): void;
-  /** stop serving `agent` and resolve once nothing is in flight to it (before its lease is released) */
-  relinquish(agent: number): Promise<void>;
+  /**
+   * stop serving `agent`; resolve once nothing is in flight to it (before its lease is released).
+   * `finishBuffered`: deliver what is queued first (a handover), or drop it (lost, stopping)
+   */
+  relinquish(agent: number, finishBuffered: boolean): Promise<void>;
 }
 
 const MEMBER = 'member.';
@@ -29,6 +36,8 @@ const AGENT = 'agent.';
 
 export class Ownership {
   private readonly owned = new Map<number, number>(); // agent → lease revision
+  /** agent → until when (timers.now()) this replica may start requests to it */
+  private readonly validUntil = new Map<number, number>();
   private member: number | null = null;
   private cancel: Cancel | null = null;
   private running: Promise<void> = Promise.resolve();
@@ -44,6 +53,11 @@ export class Ownership {
     return [...this.owned.keys()].sort((a, b) => a - b);
   }
 
+  /** may a request to `agent` start now? (held, and renewed recently enough that it cannot have expired) */
+  holds(agent: number): boolean {
+    return (this.validUntil.get(agent) ?? -Infinity) > this.timers.now();
+  }
+
   /** the first round now; later rounds every ttl/3 */
   async start(): Promise<void> {
     await this.round();
@@ -55,12 +69,17 @@ export class Ownership {
     this.stopped = true;
     this.cancel?.();
     await this.running;
-    for (const [agent, revision] of [...this.owned]) {
-      await this.o.relinquish(agent);
-      this.owned.delete(agent);
-      await this.o.store.release(`${AGENT}${agent}`, revision).catch(() => {});
-    }
-    if (this.member !== null) await this.o.store.release(`${MEMBER}${this.o.holder}`, this.member).catch(() => {});
+    // all at once: a stopping pod has a grace period, not time for one agent after another
+    const member = this.member;
+    await Promise.all([
+      ...[...this.owned].map(async ([agent, revision]) => {
+        this.validUntil.delete(agent);
+        await this.o.relinquish(agent, false);
+        this.owned.delete(agent);
+        await this.o.store.release(`${AGENT}${agent}`, revision).catch(() => {});
+      }),
+      member === null ? null : this.o.store.release(`${MEMBER}${this.o.holder}`, member).catch(() => {}),
+    ]);
   }
 
   /** one round (tests call it to move without waiting) */
@@ -82,13 +101,17 @@ export class Ownership {
     const memberKey = `${MEMBER}${holder}`;
     this.member = (this.member === null ? null : await store.renew(memberKey, holder, this.member)) ?? (await store.claim(memberKey, holder));
     for (const [agent, revision] of [...this.owned]) {
+      const sent = this.timers.now();
       const renewed = await store.renew(`${AGENT}${agent}`, holder, revision);
-      if (renewed !== null) this.owned.set(agent, renewed);
-      else {
+      if (renewed !== null) {
+        this.owned.set(agent, renewed);
+        this.validUntil.set(agent, sent + (2 * this.o.ttlMs) / 3);
+      } else {
         // it expired under us (a stall longer than the TTL): someone else may serve it already
         this.owned.delete(agent);
+        this.validUntil.delete(agent);
         logger('warn', 'agent lease lost', { agent });
-        await this.o.relinquish(agent);
+        await this.o.relinquish(agent, false);
       }
     }
     const members = Math.max(1, (await store.held(MEMBER)).size);
@@ -97,7 +120,8 @@ export class Ownership {
     for (const agent of this.agents.reverse().slice(0, Math.max(0, this.owned.size - share))) {
       const revision = this.owned.get(agent) as number;
       this.owned.delete(agent);
-      await this.o.relinquish(agent);
+      await this.o.relinquish(agent, true);
+      this.validUntil.delete(agent);
       await store.release(`${AGENT}${agent}`, revision);
       logger('info', 'agent handed over', { agent, members, share });
     }
@@ -109,9 +133,11 @@ export class Ownership {
       .sort((a, b) => fnv1a32(`${holder}/${a}`) - fnv1a32(`${holder}/${b}`));
     for (const agent of free) {
       if (this.owned.size >= share) break;
+      const sent = this.timers.now();
       const revision = await store.claim(`${AGENT}${agent}`, holder);
       if (revision === null) continue;
       this.owned.set(agent, revision);
+      this.validUntil.set(agent, sent + (2 * this.o.ttlMs) / 3);
       this.o.acquire(agent);
       logger('info', 'agent taken', { agent, members, share });
     }

@@ -53,6 +53,20 @@ function lane(maxBufferSize = 100) {
 }
 
 describe('AgentQueue', () => {
+  it('closed with a request in flight: idle() resolves once that request is done, and nothing more starts', async () => {
+    const { q, calls, step } = lane();
+    q.push(env('StateUpdate', 'a'));
+    q.push(env('StateUpdate', 'b'));
+    q.close();
+    let idle = false;
+    const done = q.idle().then(() => (idle = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(idle).toBe(false); // 'a' is still in flight
+    await step();
+    await done;
+    expect(calls).toEqual([['a']]); // 'b' was dropped by the close
+  });
+
   it('coalesces what arrives during a delivery into one batch; one in flight', async () => {
     const { q, calls, step, maxInFlight } = lane();
     q.push(env('StateUpdate', 'a'));

@@ -4,11 +4,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
 import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
+import { openLeaseStore } from '../../src/gateway/leases.ts';
 import { startFakeApp, type FakeApp } from './fake-app.ts';
 import { describeDeliveries, waitFor } from './harness.ts';
 
-const LEASE_TTL_MS = 1_500;
+const LEASE_TTL_MS = 3_000;
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 const served = (g: Gateway): number[] => g.stats().agents.map((a) => a.agent);
 
@@ -17,8 +19,8 @@ describeDeliveries(
   (_kind, broker) => {
     let app: FakeApp;
     const gateways: Gateway[] = [];
-    const replica = async (): Promise<Gateway> => {
-      const g = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, ownership: 'lease', leaseTtlMs: LEASE_TTL_MS, syncIntervalMs: 100, healthTimeoutMs: 1_000, logLevel: 'error' });
+    const replica = async (instance: string): Promise<Gateway> => {
+      const g = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, ownership: 'lease', leaseTtlMs: LEASE_TTL_MS, instance, syncIntervalMs: 100, healthTimeoutMs: 1_000, logLevel: 'error' });
       gateways.push(g);
       return g;
     };
@@ -36,9 +38,9 @@ describeDeliveries(
     });
 
     it('a lone replica takes all nine; a second one gets an even share, handed over without overlap', async () => {
-      const a = await replica();
+      const a = await replica('a');
       expect(served(a)).toEqual(ALL);
-      const b = await replica();
+      const b = await replica('b');
       await waitFor('5/4 split', () => partitioned([a, b]), 10_000, 50);
       app.write(0, 'k', 'v');
       await waitFor('k at all nine', () => app.holders('k').length === 9, 10_000, 50);
@@ -46,14 +48,22 @@ describeDeliveries(
     }, 30_000);
 
     it('a third replica brings it to 3/3/3; a graceful stop hands its agents over before the TTL runs out', async () => {
-      const c = await replica();
+      const c = await replica('c');
       await waitFor('3/3/3', () => partitioned(gateways), 10_000, 50);
       expect(gateways.map((g) => served(g).length)).toEqual([3, 3, 3]);
-      const started = Date.now();
-      await c.close();
-      gateways.pop();
+      const nc = await connect({ servers: broker().natsUrl! });
+      try {
+        const leases = await openLeaseStore(nc, LEASE_TTL_MS);
+        expect([...(await leases.held('agent.')).values()].filter((h) => h.startsWith('c-'))).toHaveLength(3);
+        await c.close();
+        gateways.pop();
+        // handed back on the way out, not left to expire
+        expect([...(await leases.held('agent.')).values()].filter((h) => h.startsWith('c-'))).toEqual([]);
+        expect([...(await leases.held('member.')).keys()].filter((k) => k.startsWith('member.c-'))).toEqual([]);
+      } finally {
+        await nc.close();
+      }
       await waitFor('5/4 again', () => partitioned(gateways), 10_000, 20);
-      expect(Date.now() - started).toBeLessThan(LEASE_TTL_MS + 1_000);
       expect(Math.max(...app.maxInFlight.values())).toBe(1);
     }, 30_000);
 
