@@ -1,6 +1,7 @@
 // `npm run gen -- --agents 16 --topology ring [--region eu-west] [--storage-url redis://…]
-// [--registry ghcr.io/acme] [--nats-ws-url wss://nats.example.com]`: rewrites spin.toml and k8s/ (and runtime-config.toml with a Redis
-// store) for that network. STORAGE_URL in the environment works like --storage-url.
+// [--registry ghcr.io/acme] [--nats-ws-url wss://nats.example.com]`: rewrites spin.toml and k8s/
+// (and runtime-config.toml with a Redis store) for that network. STORAGE_URL in the environment
+// works like --storage-url.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
