@@ -84,7 +84,9 @@ export class AppClient {
       this.markReachable(false, path, failure);
       if (retry >= this.policy.retries || this.closing.signal.aborted) {
         this.counters.unavailable += 1;
-        this.options.logger('error', 'app unavailable; giving up', { agent, route, attempts: retry + 1, reason: failure });
+        // cut short by our own close: the gateway is stopping, the app is not at fault
+        if (this.closing.signal.aborted) this.options.logger('debug', 'request abandoned: gateway closing', { agent, route });
+        else this.options.logger('error', 'app unavailable; giving up', { agent, route, attempts: retry + 1, reason: failure });
         return { kind: 'unavailable', reason: failure, retries: retry };
       }
       const delayMs = backoffDelayMs(this.policy, retry, this.options.rand);

@@ -83,4 +83,20 @@ describe('AppClient', () => {
     expect((await pending).kind).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(1_000);
   });
+
+  it('a request cut short by close() is abandoned quietly: the app is not blamed', async () => {
+    const logs: Record<string, unknown>[] = [];
+    const c = client('t0ken', logs);
+    const release = app.hold(4);
+    try {
+      const pending = c.inbox(4, [wire('StateUpdate', 3, 4, { update: 'AAA=' })] as never);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      c.close();
+      expect((await pending).kind).toBe('unavailable');
+      expect(logs.at(-1)).toMatchObject({ level: 'debug', msg: 'request abandoned: gateway closing', agent: 4, route: 'inbox' });
+      expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+    } finally {
+      release();
+    }
+  });
 });
