@@ -68,6 +68,12 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
 
     // a live timeline redraws as events arrive: pause it, as a user would, then click
     await page.click('#pause');
+    // where dots crowd, the write lies on top of the message dots: what the user clicks is the write
+    const onTop = await write.first().evaluate((dot) => {
+      const box = dot.getBoundingClientRect();
+      return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === dot;
+    });
+    expect(onTop).toBe(true);
     await write.first().click();
     await expect.poll(() => page.textContent('#detail'), { timeout: 5_000 }).toMatch(/write_applied[\s\S]*"key": "greeting"/);
 

@@ -127,7 +127,10 @@ export class TimelineView {
       if (send === undefined) continue;
       root.append(svg('line', { class: 'arrow', x1: x(hlcWall(send.hlc)), y1: y(send.agent), x2: x(hlcWall(e.hlc)), y2: y(e.agent), 'marker-end': 'url(#head)' }));
     }
-    for (const e of visible) {
+    // messages (the many small dots) first, so writes, syncs, rewrites and errors lie on top and
+    // stay clickable where they crowd together
+    const isMessage = (e: TimelineEvent): boolean => e.type.startsWith('message');
+    for (const e of [...visible].sort((a, b) => Number(isMessage(b)) - Number(isMessage(a)))) {
       const dot = svg('circle', {
         class: `ev ${e.type}${e.id === this.selected ? ' selected' : ''}`,
         cx: x(hlcWall(e.hlc)),
