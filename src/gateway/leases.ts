@@ -19,8 +19,22 @@ export interface LeaseStore {
 
 const text = new TextDecoder();
 
+/** Rejects when `op` takes longer than `ms`: a round must fail and be retried, never hang. */
+function within<T>(ms: number, what: string, op: Promise<T>, onTimeout: () => void = () => {}): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`lease store: ${what} took over ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([op, late]).finally(() => clearTimeout(timer));
+}
+
 export async function openLeaseStore(nc: NatsConnection, ttlMs: number): Promise<LeaseStore> {
   const kv: KV = await new Kvm(nc).create(LEASE_BUCKET, { ttl: ttlMs, history: 1 });
+  // an operation slower than a third of the TTL would outlive the lease it works on anyway
+  const limit = Math.max(1_000, Math.floor(ttlMs / 3));
   const refused = async <T>(op: () => Promise<T>): Promise<T | null> => {
     try {
       return await op();
@@ -31,18 +45,22 @@ export async function openLeaseStore(nc: NatsConnection, ttlMs: number): Promise
     }
   };
   return {
-    claim: (key, holder) => refused(() => kv.create(key, holder)),
-    renew: (key, holder, revision) => refused(() => kv.update(key, holder, revision)),
+    claim: (key, holder) => within(limit, `claim ${key}`, refused(() => kv.create(key, holder))),
+    renew: (key, holder, revision) => within(limit, `renew ${key}`, refused(() => kv.update(key, holder, revision))),
     async release(key, revision) {
-      await refused(() => kv.delete(key, { previousSeq: revision }));
+      await within(limit, `release ${key}`, refused(() => kv.delete(key, { previousSeq: revision })));
     },
     async held(prefix) {
+      const keys = await within(limit, `list ${prefix}`, kv.keys(`${prefix}>`));
       const out = new Map<string, string>();
-      for await (const key of await kv.keys(`${prefix}>`)) {
-        const entry = await kv.get(key);
-        if (entry !== null && entry.operation === 'PUT') out.set(key, text.decode(entry.value));
-      }
-      return out;
+      const read = async (): Promise<Map<string, string>> => {
+        for await (const key of keys) {
+          const entry = await kv.get(key);
+          if (entry !== null && entry.operation === 'PUT') out.set(key, text.decode(entry.value));
+        }
+        return out;
+      };
+      return within(limit, `list ${prefix}`, read(), () => keys.stop());
     },
   };
 }

@@ -20,7 +20,7 @@ describeDeliveries(
     let app: FakeApp;
     const gateways: Gateway[] = [];
     const replica = async (instance: string): Promise<Gateway> => {
-      const g = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, ownership: 'lease', leaseTtlMs: LEASE_TTL_MS, instance, syncIntervalMs: 100, healthTimeoutMs: 1_000, logLevel: 'error' });
+      const g = await startGateway({ ...DEFAULT_CONFIG, appUrl: app.url, natsUrl: broker().natsUrl, ownership: 'lease', leaseTtlMs: LEASE_TTL_MS, instance, syncIntervalMs: 100, healthTimeoutMs: 1_000, logLevel: 'warn' }); // a failing round says why
       gateways.push(g);
       return g;
     };
