@@ -7,9 +7,7 @@ import { readApiConfig } from '../../src/api/config.ts';
 import { AgentError } from '../../src/core/index.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from '../../src/gateway/config.ts';
 import type { Report } from './report.ts';
-import type { SpinManifestSummary } from './spin-manifest.ts';
-
-const TEMPLATE = /\{\{\s*([a-z0-9_]+)\s*\}\}/g;
+import { TEMPLATE, type SpinManifestSummary } from './spin-manifest.ts';
 
 /** The app's variable values: spin.toml defaults, then a deployment's overrides (SpinApp, --variable). */
 export function appVariableValues(manifest: SpinManifestSummary, overrides: Record<string, string> = {}): Record<string, string> {

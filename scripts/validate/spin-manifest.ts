@@ -22,7 +22,8 @@ const VARIABLE_NAME = /^[a-z][a-z0-9_]*$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 /** `pkg:name/interface@1.2.3`, `pkg:name@1.2.3` or a plain interface name */
 const DEPENDENCY_NAME = /^([a-z][a-z0-9-]*:[a-z][a-z0-9-]*(\/[a-z][a-z0-9-]*)?(@[0-9][0-9A-Za-z.+-]*)?|[a-z][a-z0-9-]*)$/;
-const TEMPLATE = /\{\{\s*([^}\s]*)\s*\}\}/g;
+/** `{{ name }}` in a component variable: a reference to an app variable */
+export const TEMPLATE = /\{\{\s*([^}\s]*)\s*\}\}/g;
 
 export interface SpinManifestSummary {
   variables: Record<string, { default?: string; required?: boolean; secret?: boolean }>;
