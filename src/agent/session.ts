@@ -2,7 +2,6 @@
 // Components are request-scoped (a fresh instance per request), so nothing survives in memory.
 import * as Y from 'yjs';
 import {
-  clientIdFor,
   colourTopology,
   type Colour,
   type Colouring,
@@ -51,7 +50,7 @@ export class AgentSession {
     this.startedAt = world.now();
     this.loaded = persistence.load(this.startedAt);
     this.meta = this.loaded.meta;
-    this.doc = loadDoc(clientIdFor(config.agentId, this.meta.node_id), this.loaded.updates);
+    this.doc = loadDoc(this.loaded.updates, world.random);
     this.pendingAtLoad = pendingUpdate(this.doc);
     // Capture exactly what this request changes, whichever core function changes it.
     this.doc.on('update', (update: Uint8Array) => this.updates.push(update));

@@ -3,6 +3,7 @@
 import type * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { AgentError } from './errors.ts';
+import { writerClientId } from './identity.ts';
 
 /** Y.Map of user data (`PUT /agent/:id/data/:key`). */
 export const DATA = 'data';
@@ -15,7 +16,7 @@ export const UNIONS = 'unions';
  * A fresh document that writes as `clientId`. The guid is fixed because it never travels in
  * updates, and a fixed one spares a random draw per request.
  */
-/** Never a real writer's clientID (see identity.ts), so loading can borrow it. */
+/** Never a writer's clientID (see identity.ts), so loading can borrow it. */
 const LOADING_CLIENT_ID = 0;
 
 export function createAgentDoc(clientId: number): Y.Doc {
@@ -32,20 +33,20 @@ export function dataMap(doc: Y.Doc): Y.Map<unknown> {
 }
 
 /**
- * A doc holding the persisted updates, writing as `clientId`.
+ * A doc holding the persisted updates, writing as a fresh writer (identity.ts: one clientID per
+ * request, drawn from `random`, never one the updates already hold).
  *
  * Yjs treats every applied update as remote (it forces `transaction.local = false`) and, when a
  * remote update adds structs under the doc's own clientID, switches to a random clientID, taking
- * it for a concurrent session. Reloading our own log looks exactly like that, so the updates are
- * applied under the reserved clientID 0 (clientIdFor never returns it) and the persisted identity
- * is taken only afterwards.
+ * it for a concurrent session. So the updates are applied under the reserved clientID 0 (no
+ * writer ever gets it) and the writer is chosen only afterwards, knowing which clients are held.
  */
-export function loadDoc(clientId: number, updates: Uint8Array[]): Y.Doc {
+export function loadDoc(updates: readonly Uint8Array[], random: (n: number) => Uint8Array): Y.Doc {
   const doc = createAgentDoc(LOADING_CLIENT_ID);
   Y.transact(doc, () => {
     for (const update of updates) Y.applyUpdate(doc, update);
   }, 'load');
-  doc.clientID = clientId;
+  doc.clientID = writerClientId(random, (id) => doc.store.clients.has(id));
   return doc;
 }
 

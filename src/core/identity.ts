@@ -1,9 +1,8 @@
-// Who an agent is across requests. componentize-js runs Wizer at build time, which freezes any
-// random value computed at module top level into every instance: a Yjs doc created there would
-// give all agents (and all requests) the same clientID. So the node id is drawn once from
-// injected randomness and persisted, and the clientID is derived from it deterministically.
+// Who writes. componentize-js runs Wizer at build time, which freezes any random value computed
+// at module top level into every instance: a Yjs doc created there would give all agents (and all
+// requests) the same clientID. So every id here is drawn from injected randomness at request time:
+// the agent's node id once (persisted), a writer's clientID once per request.
 import { AgentError } from './errors.ts';
-import { fnv1a32 } from './hash.ts';
 
 /** An RFC 4122 version 4 UUID built from 16 injected random bytes. */
 export function newNodeId(random16: Uint8Array): string {
@@ -18,15 +17,21 @@ export function newNodeId(random16: Uint8Array): string {
 }
 
 /**
- * The Yjs clientID for this agent on this node: FNV-1a 32 of `<agentId>:<nodeId>`, never 0.
- * Same inputs, same id on every request, so one agent's writes form one growing clock sequence
- * instead of a new client per request.
+ * A fresh Yjs clientID for one request that writes: 32 random bits (Yjs's own range), never 0
+ * (reserved for loading, see doc.ts) and never one the doc already holds.
+ *
+ * Why not one clientID per agent: Spin runs an agent's requests concurrently and its KV has no
+ * compare-and-swap, so two requests that loaded the same state would both write at the same
+ * clock of that one client, and on load Yjs keeps the first struct for an ID and silently drops
+ * the other: an acknowledged write lost. A writer per request cannot collide with a concurrent
+ * one (except by a 32-bit draw, the same odds every Yjs browser client takes). The cost is one
+ * state-vector entry (~6 bytes) per writing request, measured in `npm run bench`.
  */
-export function clientIdFor(agentId: number, nodeId: string): number {
-  if (!Number.isSafeInteger(agentId) || agentId < 0) {
-    throw new AgentError('bad-request', 'agentId must be a non-negative integer', String(agentId));
+export function writerClientId(random: (n: number) => Uint8Array, held: (clientId: number) => boolean): number {
+  for (;;) {
+    const b = random(4);
+    if (b.length !== 4) throw new AgentError('bad-request', 'writerClientId needs 4 random bytes per draw', `got ${b.length}`);
+    const id = ((b[0] as number) * 0x100_0000 + (b[1] as number) * 0x1_0000 + (b[2] as number) * 0x100 + (b[3] as number)) >>> 0;
+    if (id !== 0 && !held(id)) return id;
   }
-  if (nodeId.length === 0) throw new AgentError('bad-request', 'nodeId must be non-empty');
-  const h = fnv1a32(`${agentId}:${nodeId}`);
-  return h === 0 ? 1 : h;
 }

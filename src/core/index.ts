@@ -35,7 +35,7 @@ export {
   pendingUpdate,
   validateUpdate,
 } from './doc.ts';
-export { clientIdFor, newNodeId } from './identity.ts';
+export { newNodeId, writerClientId } from './identity.ts';
 export { deleteSetDigest, stateDigest } from './digest.ts';
 export { countExchange, newCounters, type Counters } from './counters.ts';
 export {

@@ -17,7 +17,7 @@ describe('persistence in Spin KV', () => {
     const after = (await call(app, 'GET', '/agent/2/state')).body;
     expect((await call(app, 'GET', '/agent/2/data/durable')).body.value).toEqual({ kept: true });
     expect(after.node_id).toBe(before.node_id);
-    expect(after.client_id).toBe(before.client_id);
+    expect(after.state_vector).toEqual(before.state_vector);
     expect(after.messages_sent).toBe(before.messages_sent);
     expect(after.state_digest).toBe(before.state_digest);
   }, 60_000);

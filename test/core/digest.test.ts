@@ -35,3 +35,26 @@ describe('digests', () => {
     expect(deleteSetDigest(b)).toBe(ds);
   });
 });
+
+describe('the state digest', () => {
+  it('tells apart replicas that hold different structs under one ID (same state vector and deletions)', () => {
+    const a = createAgentDoc(7);
+    const b = createAgentDoc(7); // the same writer, writing at the same clock: the loss this guards
+    dataMap(a).set('x', 1);
+    dataMap(b).set('x', 2);
+    expect(Y.encodeStateVector(a)).toEqual(Y.encodeStateVector(b));
+    expect(deleteSetDigest(a)).toBe(deleteSetDigest(b));
+    expect(stateDigest(a)).not.toBe(stateDigest(b));
+  });
+
+  it('sees content in nested and sequence types too', () => {
+    const [a, b] = [createAgentDoc(3), createAgentDoc(3)];
+    a.getText('notes').insert(0, 'hello');
+    b.getText('notes').insert(0, 'world');
+    expect(stateDigest(a)).not.toBe(stateDigest(b));
+    const [c, d] = [createAgentDoc(4), createAgentDoc(4)];
+    dataMap(c).set('m', new Y.Map([['k', 1]]));
+    dataMap(d).set('m', new Y.Map([['k', 2]]));
+    expect(stateDigest(c)).not.toBe(stateDigest(d));
+  });
+});

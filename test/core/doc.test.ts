@@ -58,19 +58,21 @@ describe('doc schema', () => {
     expect([...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()]).toEqual([42]);
   });
 
-  it('keeps its client id when loading its own writes (Yjs would pick a random one)', () => {
+  it('loads as a writer the updates do not hold (a writer per request, so concurrent ones never share a clock)', () => {
     const doc = createAgentDoc(42);
     dataMap(doc).set('k', 1);
-    const loaded = loadDoc(42, [Y.encodeStateAsUpdate(doc)]);
-    expect(loaded.clientID).toBe(42);
+    const draws = [[0, 0, 0, 0], [0, 0, 0, 42], [0, 0, 1, 0]]; // 0 is reserved, 42 is held
+    const loaded = loadDoc([Y.encodeStateAsUpdate(doc)], () => Uint8Array.from(draws.shift()!));
+    expect(loaded.clientID).toBe(256);
     dataMap(loaded).set('k', 2);
-    expect(Y.decodeStateVector(Y.encodeStateVector(loaded))).toEqual(new Map([[42, 2]]));
+    expect(Y.decodeStateVector(Y.encodeStateVector(loaded))).toEqual(new Map([[42, 1], [256, 1]]));
   });
 
   it('loads snapshot and log in order', () => {
     const { a, b } = sampleUpdates();
-    expect(dataMap(loadDoc(5, [a, b])).get('s')).toBe(2);
-    expect(dataMap(loadDoc(5, [b, a])).get('s')).toBe(2); // order does not matter to a CRDT
+    const random = (n: number) => new Uint8Array(n).fill(9);
+    expect(dataMap(loadDoc([a, b], random)).get('s')).toBe(2);
+    expect(dataMap(loadDoc([b, a], random)).get('s')).toBe(2); // order does not matter to a CRDT
   });
 
   it('refuses a client id that is not uint32', () => {

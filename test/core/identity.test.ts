@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientIdFor, newNodeId } from '../../src/core/index.ts';
+import { newNodeId, writerClientId } from '../../src/core/index.ts';
 import { expectAgentError } from './expect-error.ts';
 
 describe('newNodeId', () => {
@@ -16,24 +16,20 @@ describe('newNodeId', () => {
   });
 });
 
-describe('clientIdFor', () => {
-  const node = '3f0c2a9e-1b7d-4c55-9a10-8e2f6d4b7c01';
+describe('writerClientId', () => {
+  const draws = (...ids: number[][]) => () => Uint8Array.from(ids.shift()!);
 
-  it('is deterministic, unsigned 32-bit and non-zero', () => {
-    const id = clientIdFor(4, node);
-    expect(clientIdFor(4, node)).toBe(id);
-    expect(Number.isInteger(id) && id > 0 && id <= 0xffff_ffff).toBe(true);
+  it('reads four random bytes as an unsigned 32-bit id', () => {
+    expect(writerClientId(draws([0xff, 0xff, 0xff, 0xff]), () => false)).toBe(0xffff_ffff);
+    expect(writerClientId(draws([1, 2, 3, 4]), () => false)).toBe(0x0102_0304);
   });
 
-  it('differs per agent and per node', () => {
-    const ids = new Set<number>();
-    for (let agent = 0; agent < 100; agent++) ids.add(clientIdFor(agent, node));
-    ids.add(clientIdFor(0, 'another-node'));
-    expect(ids.size).toBe(101);
+  it('draws again for 0 (reserved for loading) and for an id the doc already holds', () => {
+    const held = new Set([7]);
+    expect(writerClientId(draws([0, 0, 0, 0], [0, 0, 0, 7], [0, 0, 0, 8]), (id) => held.has(id))).toBe(8);
   });
 
-  it('refuses a bad agent id or an empty node id', () => {
-    expectAgentError(() => clientIdFor(-1, node), 'bad-request', 'agentId');
-    expectAgentError(() => clientIdFor(1, ''), 'bad-request', 'nodeId');
+  it('refuses a random source that gives the wrong number of bytes', () => {
+    expectAgentError(() => writerClientId(() => new Uint8Array(3), () => false), 'bad-request', '4 random bytes');
   });
 });

@@ -61,7 +61,7 @@ class FakeAgent {
     readonly neighbours: number[],
     private readonly startedAt = Date.now(),
   ) {
-    this.doc.clientID = 1_000 + id; // stable and distinct, as the real agent derives it
+    this.doc.clientID = 1_000 + id; // distinct per agent; the fake serves one request at a time
     this.doc.on('update', (update: Uint8Array, origin: unknown) => origin === 'local' && this.pending.push(update));
   }
 
