@@ -10,6 +10,9 @@ import * as Y from 'yjs';
 import { agentKeyPrefix, newCounters, newNodeId, pendingUpdate, type AgentMeta, type Envelope, type TimelineEvent } from '../core/index.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
+/** Listings of the blobs a load tries while concurrent compactions delete what it listed. */
+const LOAD_ATTEMPTS = 5;
+
 /** Log blobs kept before they are folded into a snapshot. */
 export const COMPACT_AFTER_LOG_ENTRIES = 32;
 
@@ -73,6 +76,15 @@ export class AgentPersistence {
       meta = { node_id: newNodeId(this.random(16)), counters: newCounters(now) };
       writeJson(this.store, this.key('meta'), meta);
     }
+    // A concurrent compaction may delete blobs between our listing and our reads. It writes its
+    // snapshot before deleting, so listing again finds their content in it.
+    for (let attempt = 1; ; attempt++) {
+      const { complete, ...blobs } = this.readBlobs();
+      if (complete || attempt === LOAD_ATTEMPTS) return { meta, ...blobs };
+    }
+  }
+
+  private readBlobs(): Omit<LoadedAgent, 'meta'> & { complete: boolean } {
     const snapshotKeys: string[] = [];
     const logKeys: string[] = [];
     for (const k of this.store.keys()) {
@@ -82,13 +94,17 @@ export class AgentPersistence {
     }
     const updates: Uint8Array[] = [];
     let storedBytes = 0;
+    let complete = true;
     for (const k of [...snapshotKeys, ...logKeys]) {
       const blob = this.store.get(k);
-      if (blob === null) continue;
+      if (blob === null) {
+        complete = false;
+        continue;
+      }
       updates.push(blob);
       storedBytes += blob.length;
     }
-    return { meta, updates, snapshotKeys, logKeys, storedBytes };
+    return { updates, snapshotKeys, logKeys, storedBytes, complete };
   }
 
   /** Durably appends one Yjs update; returns its key. */

@@ -7,6 +7,12 @@ import { isHlc } from './hlc.ts';
 export const ENVELOPE_VERSION = 1;
 /** Longest envelope id (and Ack reference) accepted. */
 export const MAX_ENVELOPE_ID_LENGTH = 128;
+/**
+ * Largest Yjs update one envelope carries. Base64 (x4/3) plus the envelope's JSON stays well
+ * under NATS's default max_payload (1 MiB), so every envelope an agent sends can be published:
+ * a larger sync answer is split (sync.ts) and a larger single write is refused with 413.
+ */
+export const MAX_ENVELOPE_UPDATE_BYTES = 512 * 1024;
 export const BROADCAST_HEARTBEAT_SUBJECT = 'broadcast.heartbeat';
 export const NETWORK_STATUS_SUBJECT = 'network.status';
 

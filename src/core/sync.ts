@@ -7,6 +7,7 @@ import { decodeStateVectorStrict, validateUpdate } from './doc.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
 import {
   ENVELOPE_VERSION,
+  MAX_ENVELOPE_UPDATE_BYTES,
   type Ack,
   type Envelope,
   type Heartbeat,
@@ -113,17 +114,29 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
   }
   for (const n of ctx.neighbours) {
     const deltas = learned.filter((l) => l.from !== n).map((l) => l.delta);
-    if (deltas.length === 0) continue;
-    const merged = deltas.length === 1 ? deltas[0]! : Y.mergeUpdates(deltas);
-    outbox.push(updateEnvelope(ctx, 'StateUpdate', n, toBase64(merged)));
+    for (const group of bySize(deltas)) {
+      const merged = group.length === 1 ? group[0]! : Y.mergeUpdates(group);
+      outbox.push(updateEnvelope(ctx, 'StateUpdate', n, toBase64(merged)));
+    }
   }
   return { outbox, syncsCompleted: syncs.length, syncs, changed: learned.length > 0 };
 }
 
-/** Runs `change` in one transaction and sends what it wrote to every neighbour. */
+/**
+ * Runs `change` in one transaction and sends what it wrote to every neighbour. A write too large
+ * for one envelope is refused ('too-large'): it could never replicate, so it must not be
+ * acknowledged. The caller then saves nothing, and the doc it holds is discarded with the request.
+ */
 export function onLocalWrite(ctx: SyncContext, doc: Y.Doc, change: (doc: Y.Doc) => void): LocalWriteResult {
   const update = appliedUpdate(doc, () => Y.transact(doc, () => change(doc), 'local', true));
   if (update === null) return { ...QUIET, update };
+  if (update.length > MAX_ENVELOPE_UPDATE_BYTES) {
+    throw new AgentError(
+      'too-large',
+      `a write may add at most ${MAX_ENVELOPE_UPDATE_BYTES} bytes to the document (what one NATS message carries)`,
+      `this write adds ${update.length} bytes`,
+    );
+  }
   const encoded = toBase64(update);
   return {
     outbox: ctx.neighbours.map((n) => updateEnvelope(ctx, 'StateUpdate', n, encoded)),
@@ -195,10 +208,57 @@ function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, 
   const weLack = exceeds(remote, local);
   const outbox: Envelope[] = [];
   if (theyLack || dsDiffers) {
-    outbox.push(updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(Y.encodeStateAsUpdate(doc, sv))));
+    for (const update of missingUpdates(doc, local, remote, sv)) outbox.push(updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(update)));
   }
   if (weLack || dsDiffers) outbox.push(syncRequest(ctx, req.from, toBase64(localSv), ds));
   return outbox;
+}
+
+/**
+ * What `remote` lacks, as updates of at most MAX_ENVELOPE_UPDATE_BYTES each (a fresh neighbour of
+ * a big document needs several). Split by writer: each part holds some clients' missing structs
+ * (and the delete set), so every part applies on its own. One writer's structs are never split:
+ * a single write is at most the limit (onLocalWrite), so only an e-graph tick or a document from
+ * before writers-per-request could exceed it, and such a part is sent whole.
+ */
+function missingUpdates(doc: Y.Doc, local: Map<number, number>, remote: Map<number, number>, sv: Uint8Array): Uint8Array[] {
+  const whole = Y.encodeStateAsUpdate(doc, sv);
+  if (whole.length <= MAX_ENVELOPE_UPDATE_BYTES) return [whole];
+  const lacking = [...local].filter(([client, clock]) => clock > (remote.get(client) ?? 0)).map(([client]) => client);
+  const parts: Uint8Array[] = [];
+  const split = (clients: number[]): void => {
+    // claim to hold everything of every other client, so only `clients` are encoded
+    const target = new Map(local);
+    for (const client of clients) target.set(client, remote.get(client) ?? 0);
+    const part = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(target));
+    if (part.length <= MAX_ENVELOPE_UPDATE_BYTES || clients.length <= 1) {
+      parts.push(part);
+      return;
+    }
+    const half = Math.ceil(clients.length / 2);
+    split(clients.slice(0, half));
+    split(clients.slice(half));
+  };
+  split(lacking);
+  return parts;
+}
+
+/** Updates grouped so that each group's total stays within MAX_ENVELOPE_UPDATE_BYTES. */
+function bySize(updates: readonly Uint8Array[]): Uint8Array[][] {
+  const groups: Uint8Array[][] = [];
+  let current: Uint8Array[] = [];
+  let bytes = 0;
+  for (const update of updates) {
+    if (current.length > 0 && bytes + update.length > MAX_ENVELOPE_UPDATE_BYTES) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(update);
+    bytes += update.length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** Whether `a` holds a clock beyond `b` for some client. */

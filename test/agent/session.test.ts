@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
+import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/agent/persistence.ts';
 import { AgentSession, type World } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
@@ -59,5 +60,32 @@ describe('AgentSession', () => {
     dataMap(s2.doc).set('y', 2);
     s2.commit([], [], []);
     expect(dataMap(AgentSession.open(config, store, world).doc).toJSON()).toEqual({ x: 1, y: 2 });
+  });
+
+  it('loads everything when a concurrent compaction deletes the blobs it listed before it read them', () => {
+    const store = mapStore();
+    for (let i = 0; i < COMPACT_AFTER_LOG_ENTRIES; i++) {
+      const s = AgentSession.open(config, store, world);
+      dataMap(s.doc).set(`k${i}`, i);
+      s.commit([], [], []);
+    }
+    // the next request lists the blobs; another request compacts them away before it reads one
+    let raced = false;
+    const racing: ByteStore = {
+      ...store,
+      get: (key) => {
+        if (!raced && key.includes(':log:')) {
+          raced = true;
+          const other = AgentSession.open(config, store, world);
+          dataMap(other.doc).set('other', true);
+          other.commit([], [], []);
+          expect(store.keys().some((k) => k.includes(':log:'))).toBe(false); // it compacted
+        }
+        return store.get(key);
+      },
+    };
+    const loaded = AgentSession.open(config, racing, world);
+    expect(raced).toBe(true);
+    expect(dataMap(loaded.doc).size).toBe(COMPACT_AFTER_LOG_ENTRIES + 1);
   });
 });

@@ -17,6 +17,8 @@ import {
   type SyncContext,
   type SyncRequest,
   HybridClock,
+  MAX_ENVELOPE_UPDATE_BYTES,
+  type SyncResponse,
 } from '../../src/core/index.ts';
 import { expectAgentError } from './expect-error.ts';
 
@@ -204,5 +206,51 @@ describe('onLocalWrite', () => {
     const replica = createAgentDoc(5);
     Y.applyUpdate(replica, r.update as Uint8Array);
     expect(dataMap(replica).toJSON()).toEqual({ a: 1, b: 2 });
+  });
+});
+
+describe('envelope size', () => {
+  const chunk = (n: number, seed: string): string => seed.repeat(Math.ceil(n / seed.length)).slice(0, n);
+
+  it('refuses a write too large for one envelope, before anything is sent', () => {
+    const doc = createAgentDoc(1);
+    expectAgentError(
+      () => onLocalWrite(ctx(1, [2]), doc, (d) => dataMap(d).set('big', chunk(MAX_ENVELOPE_UPDATE_BYTES + 1, 'x'))),
+      'too-large',
+      `at most ${MAX_ENVELOPE_UPDATE_BYTES} bytes`,
+    );
+  });
+
+  it('answers a fresh neighbour of a document larger than one envelope in parts that each fit and together converge', () => {
+    const big = createAgentDoc(1);
+    // 1.5 MB of user data from twelve writers of 128 KB
+    for (let w = 0; w < 12; w++) {
+      const writer = createAgentDoc(100 + w);
+      dataMap(writer).set(`v${w}`, chunk(128 * 1024, `w${w}-`));
+      Y.applyUpdate(big, Y.encodeStateAsUpdate(writer));
+    }
+    const fresh = createAgentDoc(2);
+    const { outbox } = onEnvelope(ctx(1, [2]), big, requestFrom(fresh, 2, 1));
+    const parts = outbox.filter((e): e is SyncResponse => e.type === 'SyncResponse');
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    for (const part of parts) {
+      expect(fromBase64(part.payload.update).length).toBeLessThanOrEqual(MAX_ENVELOPE_UPDATE_BYTES);
+      expect(JSON.stringify(part).length).toBeLessThan(1024 * 1024); // NATS's default max_payload
+    }
+    // in any order, each part on its own
+    for (const part of [...parts].reverse()) onEnvelope(ctx(2, [1]), fresh, part);
+    expect(stateDigest(fresh)).toBe(stateDigest(big));
+  });
+
+  it('relays what a batch taught it in envelopes that each fit', () => {
+    const updates = [0, 1, 2].map((w) => {
+      const writer = createAgentDoc(200 + w);
+      dataMap(writer).set(`r${w}`, chunk(300 * 1024, `r${w}`));
+      return stateUpdate(Y.encodeStateAsUpdate(writer), 3, 1);
+    });
+    const { outbox } = onEnvelopes(ctx(1, [3, 5]), createAgentDoc(1), updates.map((u, i) => ({ ...u, id: `su-${i}` })));
+    const relayed = outbox.filter((e): e is StateUpdate => e.type === 'StateUpdate' && e.to === 5);
+    expect(relayed.length).toBe(3);
+    for (const r of relayed) expect(fromBase64(r.payload.update).length).toBeLessThanOrEqual(MAX_ENVELOPE_UPDATE_BYTES);
   });
 });
