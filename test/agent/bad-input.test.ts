@@ -58,6 +58,15 @@ describe('bad input', () => {
     expect(reply.status).toBe(413);
     expect(await digest()).toBe(before);
   });
+
+  it('refuses with 413 a value too large for one envelope, naming the limit, and never acknowledges it', async () => {
+    const before = await digest();
+    const reply = await call(app, 'PUT', '/agent/0/data/huge', JSON.stringify('x'.repeat(600 * 1024)));
+    expect(reply.status).toBe(413);
+    expect(`${reply.body.error}`).toMatch(/at most 524288 bytes/);
+    expect((await call(app, 'GET', '/agent/0/data/huge')).status).toBe(404);
+    expect(await digest()).toBe(before);
+  });
 });
 
 describe('auth_token', () => {

@@ -32,4 +32,25 @@ describe('persistence in Spin KV', () => {
       expect((await call(app, 'GET', `/agent/5/data/k${k}`)).body.value).toBe(last);
     }
   }, 60_000);
+
+  it('keeps every acknowledged PUT when many requests for one agent overlap (two host workers)', async () => {
+    const keys = Array.from({ length: 48 }, (_, i) => `parallel-${i}`);
+    const acked: string[] = [];
+    // eight clients at once against one agent, while its ticks run too
+    for (let i = 0; i < keys.length; i += 8) {
+      const batch = keys.slice(i, i + 8);
+      const replies = await Promise.all([
+        ...batch.map((key) => call(app, 'PUT', `/agent/3/data/${key}`, { key })),
+        call(app, 'POST', '/agent/3/tick'),
+      ]);
+      batch.forEach((key, j) => {
+        if (replies[j]!.status === 200) acked.push(key);
+      });
+    }
+    expect(acked.length).toBe(keys.length);
+    const state = (await call(app, 'GET', '/agent/3/state')).body;
+    expect(state.data_keys).toEqual(expect.arrayContaining(acked));
+    expect(state.writers).toBeGreaterThanOrEqual(keys.length);
+  }, 120_000);
 });
+
