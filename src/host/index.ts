@@ -20,12 +20,12 @@ import { Router } from './router.ts';
 import type { ComponentRuntime } from './scope.ts';
 import { createRequestHandler, MAX_REQUEST_BODY_BYTES } from './server.ts';
 import { loadTranspiler, readComponent, transpileCached, type TranspiledSource, type Transpiler, type TranspilerChoice } from './transpile.ts';
-import { resolveComponentVariables } from './variables/resolve.ts';
+import { resolveAllowedOutboundHosts, resolveComponentVariables } from './variables/resolve.ts';
 
 export { HostError, type HostErrorCode } from './errors.ts';
 export { loadManifest, parseManifest, type AppManifest, type ComponentManifest, type HttpTrigger } from './manifest.ts';
 export { Router, type RouteMatch } from './router.ts';
-export { resolveAppVariables, resolveComponentVariables } from './variables/resolve.ts';
+export { resolveAllowedOutboundHosts, resolveAppVariables, resolveComponentVariables } from './variables/resolve.ts';
 export { KvStores, MemoryKvBackend, SqliteKvBackend, type KvBackend } from './kv/index.ts';
 export type { LogLevel } from './log.ts';
 export type { TranspilerChoice } from './transpile.ts';
@@ -215,6 +215,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   const served = [...manifest.components.values()].filter((c) => servedIds.has(c.id));
 
   const variables = resolveComponentVariables(manifest, env);
+  const allowedHosts = resolveAllowedOutboundHosts(manifest, env);
   const labels = [DEFAULT_STORE];
   const undefinedLabels = new KvStores(new MemoryKvBackend(), labels).undefinedLabels(served);
   if (undefinedLabels.length > 0) {
@@ -238,6 +239,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     environment: Object.entries(c.environment),
     variables: variables.get(c.id) ?? {},
     keyValueStores: [...c.keyValueStores],
+    allowedOutboundHosts: allowedHosts.get(c.id) ?? [],
   }));
 
   // The main thread's own connection creates the schema before workers open theirs.

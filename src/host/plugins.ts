@@ -3,6 +3,7 @@
 // glue uses (no version: `imports['wasi:http/types']`).
 import { insecure, insecureSeed, random } from '@bytecodealliance/preview2-shim/random';
 import { createIoImports } from './http/io.ts';
+import type { OutboundClient } from './http/outbound.ts';
 import { createOutgoingHandlerImport } from './http/outgoing.ts';
 import { createHttpTypesImport } from './http/types.ts';
 import { createKeyValueImport, type KvStores } from './kv/index.ts';
@@ -17,6 +18,8 @@ export type ImportObject = Record<string, object>;
 export interface PluginContext {
   scope: ScopeRef;
   kv: KvStores;
+  /** sends a component's allowed outbound HTTP requests (through the main thread) */
+  outbound: OutboundClient;
   /** called after each request, e.g. to flush partial stdout lines */
   onRequestEnd(fn: () => void): void;
 }
@@ -30,10 +33,10 @@ export interface HostPlugin {
 export const PLUGINS = {
   http: {
     interfaces: ['wasi:http/types', 'wasi:http/outgoing-handler', 'wasi:io/error', 'wasi:io/poll', 'wasi:io/streams'],
-    imports: ({ scope }) => ({
+    imports: ({ scope, outbound }) => ({
       ...createIoImports(),
       'wasi:http/types': createHttpTypesImport(),
-      'wasi:http/outgoing-handler': createOutgoingHandlerImport(scope),
+      'wasi:http/outgoing-handler': createOutgoingHandlerImport(scope, outbound),
     }),
   },
   kv: {

@@ -7,6 +7,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { HostError } from './errors.ts';
 import type { KvBackend } from './kv/store.ts';
 import { serveKv } from './kv/remote.ts';
+import { serveOutbound } from './http/outbound.ts';
 import { errorFields, type Logger } from './log.ts';
 import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerRequest } from './protocol.ts';
 
@@ -18,7 +19,7 @@ export type KvSetup = { kind: 'sqlite'; path: string; labels: string[] } | { kin
 
 export interface PoolOptions {
   size: number;
-  init: Omit<WorkerInit, 'workerId' | 'kv'>;
+  init: Omit<WorkerInit, 'workerId' | 'kv' | 'outbound'>;
   kv: KvSetup;
   requestTimeoutMs: number;
   log: Logger;
@@ -74,7 +75,8 @@ export class WorkerPool {
   readonly #options: PoolOptions;
   readonly #slots = new Set<Slot>();
   readonly #queue: Pending[] = [];
-  readonly #kvPorts: { close(): void }[] = [];
+  /** main-thread ends of the workers' KV and outbound channels, closed with the pool */
+  readonly #ports: { close(): void }[] = [];
   #nextSlot = 0;
   #nextRequest = 0;
   #closing = false;
@@ -126,7 +128,7 @@ export class WorkerPool {
     }
     this.#slots.clear();
     await Promise.allSettled(exits);
-    for (const port of this.#kvPorts.splice(0)) port.close();
+    for (const port of this.#ports.splice(0)) port.close();
   }
 
   /** Asks a worker to close its database and exit; terminates it if it does not in time. */
@@ -148,15 +150,25 @@ export class WorkerPool {
     const signal = new SharedArrayBuffer(4);
     serveKv(setup.backend, port1, signal);
     port1.unref();
-    this.#kvPorts.push(port1);
+    this.#ports.push(port1);
     return { kv: { kind: 'memory', labels: setup.labels, port: port2, signal }, transfer: [port2] };
+  }
+
+  #outboundConfig(): WorkerInit['outbound'] {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    serveOutbound(port1, signal);
+    port1.unref();
+    this.#ports.push(port1);
+    return { port: port2, signal };
   }
 
   #spawn(): Promise<void> {
     const id = this.#nextSlot++;
     const { kv, transfer } = this.#kvConfig();
-    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv };
-    const worker = new Worker(this.#bootstrap, { workerData, transferList: transfer, execArgv: this.#execArgv });
+    const outbound = this.#outboundConfig();
+    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound };
+    const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port], execArgv: this.#execArgv });
     const slot: Slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
     this.#slots.add(slot);
     const { log } = this.#options;

@@ -27,6 +27,8 @@ export interface WorkerInit {
   sources: WorkerSource[];
   components: ComponentRuntime[];
   kv: KvConfig;
+  /** outbound HTTP: the main thread sends what workers post on `port` (http/outbound.ts) */
+  outbound: { port: MessagePort; signal: SharedArrayBuffer };
   logLevel: LogLevel;
 }
 

@@ -1,6 +1,7 @@
 // What a worker knows about components, and which one is serving right now. One prepared instance
 // can serve any component built from the same wasm: its host imports read `ScopeRef.current`, which
 // the worker sets just before calling `handle` and clears right after.
+import type { AllowedHost } from './http/allowed-hosts.ts';
 import type { Logger } from './log.ts';
 
 /** A component as the worker runs it: everything resolved on the main thread, plain data. */
@@ -14,6 +15,8 @@ export interface ComponentRuntime {
   variables: Record<string, string>;
   /** `key_value_stores` */
   keyValueStores: string[];
+  /** `allowed_outbound_hosts`, templates expanded */
+  allowedOutboundHosts: AllowedHost[];
 }
 
 export interface RequestScope {

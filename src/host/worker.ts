@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Exchange, IncomingRequest, ResponseOutparam } from './http/types.ts';
 import { Fields } from './http/fields.ts';
+import { OutboundClient } from './http/outbound.ts';
 import { KvStores, SqliteKvBackend, type KvBackend } from './kv/index.ts';
 import { RemoteKvBackend } from './kv/remote.ts';
 import { createLogger, errorFields } from './log.ts';
@@ -45,7 +46,8 @@ const scope = new ScopeRef(log);
 const endOfRequest: (() => void)[] = [];
 const backend: KvBackend =
   init.kv.kind === 'sqlite' ? new SqliteKvBackend(init.kv.path) : new RemoteKvBackend(init.kv.port, init.kv.signal);
-const imports = buildImports({ scope, kv: new KvStores(backend, init.kv.labels), onRequestEnd: (fn) => endOfRequest.push(fn) });
+const outbound = new OutboundClient(init.outbound.port, init.outbound.signal);
+const imports = buildImports({ scope, kv: new KvStores(backend, init.kv.labels), outbound, onRequestEnd: (fn) => endOfRequest.push(fn) });
 
 const sources = new Map<string, WorkerSource & { instantiate: Instantiate }>();
 const components = new Map<string, ComponentRuntime>(init.components.map((c) => [c.id, c]));

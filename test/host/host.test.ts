@@ -2,6 +2,8 @@
 // headers, per-component env and variables from one wasm, KV, bodies, failures, concurrency,
 // restarts and the transpile cache.
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ name = "host-test"
 [variables]
 greeting = { default = "hello" }
 token = { default = "" }
+outbound = { default = "http://127.0.0.1:*" }
 [[trigger.http]]
 route = "/a/..."
 component = "comp-a"
@@ -29,6 +32,7 @@ component = "comp-c"
 [component.comp-a]
 source = "${wasm}"
 key_value_stores = ["default"]
+allowed_outbound_hosts = ["{{ outbound }}"]
 environment = { WHO = "a", SHARED = "same" }
 [component.comp-a.variables]
 agent_id = "0"
@@ -190,10 +194,37 @@ describe('serving the echo component', () => {
     expect(body.slept).toBeGreaterThanOrEqual(55);
   });
 
-  it('denies outbound HTTP with an error the component can handle', async () => {
-    const { status, body } = await getJson(`${host.url}/a/x?do=fetch`);
-    expect(status).toBe(200);
-    expect(body).toHaveProperty('fetchError');
+  it('denies outbound HTTP outside allowed_outbound_hosts with an error the component can handle', async () => {
+    for (const path of ['/a/x?do=fetch', `/b/x?do=fetch&url=${encodeURIComponent(host.url)}`]) {
+      const { status, body } = await getJson(`${host.url}${path}`);
+      expect(status).toBe(200);
+      expect(body).toHaveProperty('fetchError');
+    }
+  });
+
+  it('sends outbound HTTP to an allowed host (a template over an app variable) and hands back the answer', async () => {
+    const seen: { method?: string; body?: string; from?: string } = {};
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        Object.assign(seen, { method: req.method, body, from: req.headers['x-from'] });
+        res.writeHead(201, { 'x-answer': 'yes' }).end('answered by the server');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const { body } = await getJson(`${host.url}/a/x?do=fetch&url=${encodeURIComponent(target)}`);
+      expect(body).toEqual({ status: 201, body: 'answered by the server', header: 'yes' });
+      expect(seen).toEqual({ method: 'POST', body: 'sent by the component', from: 'echo' });
+      // nothing listening: a connection error, not a trap
+      server.close();
+      const refused = await getJson(`${host.url}/a/x?do=fetch&url=${encodeURIComponent(target)}`);
+      expect(refused.body).toHaveProperty('fetchError');
+    } finally {
+      server.close();
+    }
   });
 
   it.each([

@@ -1,7 +1,7 @@
 // `wasi:http/types@0.2.0` in memory: the incoming request is built from bytes the main thread
 // already read, and the outgoing response is collected into bytes the main thread writes out.
-// The outgoing-request classes exist so components can build requests, but `outgoing-handler`
-// denies them (see `outgoing.ts`).
+// An outbound request is collected the same way and sent whole when its response is asked for
+// (`outgoing.ts`); its response arrives whole too.
 import { ComponentError } from '../errors.ts';
 import { Fields, type FieldEntry } from './fields.ts';
 import { BytesSource, ChunksSink, InputStream, OutputStream, Pollable, READY_POLLABLE, type IoError } from './io.ts';
@@ -175,7 +175,7 @@ export class ResponseOutparam {
   }
 }
 
-// ---- outgoing side: buildable, never sent (outgoing-handler denies) ----
+// ---- outbound requests (outgoing-handler) ----
 
 export class OutgoingRequest {
   readonly #headers: Fields;
@@ -218,6 +218,10 @@ export class OutgoingRequest {
   headers(): Fields {
     return Fields.immutable(this.#headers.rawEntries as FieldEntry[]);
   }
+  /** Host side: the body the component wrote, if it asked for one. */
+  get sentBody(): OutgoingBody | undefined {
+    return this.#body;
+  }
   /** Host side, for log lines. */
   describe(): string {
     const scheme = this.#scheme === undefined ? 'https' : this.#scheme.tag === 'other' ? this.#scheme.val : this.#scheme.tag.toLowerCase();
@@ -249,26 +253,48 @@ export class RequestOptions {
   }
 }
 
-/** Never produced (outgoing-handler denies every request); present because components import it. */
+/**
+ * The answer to an outbound request. The request is sent when the answer is first asked for:
+ * by then the component has written and finished the body (it writes before it waits).
+ */
 export class FutureIncomingResponse {
+  readonly #send: () => Result<IncomingResponse, ErrorCode>;
+  #answer: Result<IncomingResponse, ErrorCode> | undefined;
+  #taken = false;
+  constructor(send: () => Result<IncomingResponse, ErrorCode>) {
+    this.#send = send;
+  }
   subscribe(): Pollable {
     return READY_POLLABLE();
   }
   get(): Result<Result<IncomingResponse, ErrorCode>, undefined> | undefined {
-    return { tag: 'err', val: undefined };
+    if (this.#taken) return { tag: 'err', val: undefined };
+    this.#taken = true;
+    this.#answer ??= this.#send();
+    return { tag: 'ok', val: this.#answer };
   }
 }
 
-/** Never produced; see FutureIncomingResponse. */
 export class IncomingResponse {
+  readonly #status: number;
+  readonly #headers: FieldEntry[];
+  readonly #body: Uint8Array;
+  #consumed = false;
+  constructor(status: number, headers: FieldEntry[], body: Uint8Array) {
+    this.#status = status;
+    this.#headers = headers;
+    this.#body = body;
+  }
   status(): number {
-    return 0;
+    return this.#status;
   }
   headers(): Fields {
-    return Fields.immutable([]);
+    return Fields.immutable(this.#headers);
   }
   consume(): IncomingBody {
-    throw unitError();
+    if (this.#consumed) throw unitError();
+    this.#consumed = true;
+    return new IncomingBody(this.#body);
   }
 }
 

@@ -2,6 +2,7 @@
 // variable's value is `SPIN_VARIABLE_<NAME>` from the environment, else its default; a required
 // variable with neither is a startup error. Component variables are templates over them.
 import { HostError } from '../errors.ts';
+import { parseAllowedHost, type AllowedHost } from '../http/allowed-hosts.ts';
 import { expandTemplate, type AppManifest } from '../manifest.ts';
 
 export const ENV_PREFIX = 'SPIN_VARIABLE_';
@@ -43,18 +44,38 @@ export function resolveComponentVariables(
   for (const [id, component] of manifest.components) {
     const resolved: Record<string, string> = {};
     for (const [name, template] of Object.entries(component.variables)) {
-      resolved[name] = expandTemplate(template, (ref) => {
-        const value = app.get(ref);
-        if (value === undefined) {
-          throw new HostError(
-            'bad-variable',
-            `component.${id}.variables.${name} uses {{ ${ref} }}, which has no value: give [variables] ${ref} a default or set ${envName(ref)}`,
-          );
-        }
-        return value;
-      });
+      resolved[name] = expandWith(app, template, `component.${id}.variables.${name}`);
     }
     out.set(id, resolved);
   }
   return out;
+}
+
+/** Component id → its `allowed_outbound_hosts`, templates expanded (Spin allows them there too). */
+export function resolveAllowedOutboundHosts(
+  manifest: Pick<AppManifest, 'variables' | 'components'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Map<string, AllowedHost[]> {
+  const app = resolveAppVariables(manifest, env);
+  const out = new Map<string, AllowedHost[]>();
+  for (const [id, component] of manifest.components) {
+    out.set(
+      id,
+      component.allowedOutboundHosts.map((template, i) => {
+        const where = `component.${id}.allowed_outbound_hosts[${i}]`;
+        return parseAllowedHost(expandWith(app, template, where), where);
+      }),
+    );
+  }
+  return out;
+}
+
+function expandWith(app: Map<string, string | undefined>, template: string, where: string): string {
+  return expandTemplate(template, (ref) => {
+    const value = app.get(ref);
+    if (value === undefined) {
+      throw new HostError('bad-variable', `${where} uses {{ ${ref} }}, which has no value: give [variables] ${ref} a default or set ${envName(ref)}`);
+    }
+    return value;
+  });
 }
