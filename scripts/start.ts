@@ -2,7 +2,8 @@
 // (unless NATS_URL points at a broker), the local Spin host (or `spin up` with --spin) and the
 // gateway; prints the URLs; Ctrl-C stops all of it.
 //
-// Environment: PORT (3000), NATS_PORT (4222), NATS_WS_PORT (4223), NATS_MONITOR_PORT (8222),
+// Environment: PORT (3000), GATEWAY_PORT (3001: the gateway's probes and POST /publish), NATS_PORT (4222),
+// NATS_WS_PORT (4223), NATS_MONITOR_PORT (8222),
 // DATA_DIR (.data: the NATS store and the host's state dir), NATS_URL, STORAGE_URL (see
 // scripts/manifests/storage.ts; Redis needs --spin), plus the gateway's SYNC_INTERVAL,
 // HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL, the app's REGION and SPIN_VARIABLE_*.
@@ -10,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, startGateway, type Gateway } from '../src/gateway/index.ts';
+import { loadConfig, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
 import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
@@ -96,6 +97,12 @@ async function main(): Promise<void> {
   // the dashboard subscribes to the broker we started, over its WebSocket port
   if (nats !== null && !process.env.SPIN_VARIABLE_NATS_WS_URL) process.env.SPIN_VARIABLE_NATS_WS_URL = nats.wsUrl;
 
+  // the gateway's HTTP port first: the agents are told where to hand their users' writes over
+  const authToken = process.env.AUTH_TOKEN || process.env.SPIN_VARIABLE_AUTH_TOKEN || undefined;
+  let running: Gateway | null = null;
+  const gatewayHttp = await startHttpServer(() => running, port('GATEWAY_PORT', 3001), { host: '127.0.0.1', authToken });
+  if (!process.env.SPIN_VARIABLE_GATEWAY_URL) process.env.SPIN_VARIABLE_GATEWAY_URL = `http://127.0.0.1:${gatewayHttp.port}`;
+
   const listen = `127.0.0.1:${port('PORT', 3000)}`;
   const stateDir = join(dataDir, 'spin');
   const runtimeConfig = runtimeConfigToml(storage);
@@ -111,9 +118,10 @@ async function main(): Promise<void> {
     APP_URL: app.url,
     NATS_URL: natsUrl,
     AGENT_COUNT: String(agentCount),
-    AUTH_TOKEN: process.env.AUTH_TOKEN || process.env.SPIN_VARIABLE_AUTH_TOKEN,
+    AUTH_TOKEN: authToken,
   });
   const gateway: Gateway = await startGateway(config);
+  running = gateway;
 
   const auth = config.authToken ? ` -H 'authorization: Bearer ${config.authToken}'` : '';
   const lines = [
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
     `  timeline       ${app.url}/api/timeline   (npm run export-timeline -- --out timeline.json)`,
     `  metrics        ${app.url}/api/metrics  ·  ${app.url}/metrics (Prometheus)`,
     ...(nats ? [`  NATS monitor   ${nats.monitorUrl}/varz`] : []),
+    `  gateway        http://127.0.0.1:${gatewayHttp.port}/readyz   (agents publish writes at once through POST /publish/<id>)`,
     '',
     'Try:',
     `  curl -s ${app.url}/agent/0/state`,
@@ -143,6 +152,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping', { signal });
     await gateway.close();
+    await gatewayHttp.close();
     await app.close();
     await nats?.stop();
     say('stopped');

@@ -5,6 +5,8 @@ import type { TopologyKind } from '../../src/core/index.ts';
 
 export const DEFAULT_AGENTS = 9;
 export const DEFAULT_TOPOLOGY: TopologyKind = 'grid';
+/** where `npm start` runs the gateway's HTTP port (GATEWAY_PORT) */
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:3001';
 /** the interface the agent imports and dist/egraph-kernel.wasm exports (asm/wit/kernel.wit) */
 const KERNEL_INTERFACE = 'crdt-agents:egraph/kernel@0.1.0';
 
@@ -21,12 +23,15 @@ export const APP_VARIABLES = {
   // the dashboard subscribes to NATS over WebSocket at this URL (e.g. wss://nats.example.com:443);
   // empty: it polls /api/timeline instead
   nats_ws_url: { default: '' },
+  // the gateway's HTTP port (its POST /publish/<id>): a user's write is handed over at once
+  // instead of waiting for the next tick. Also the agents' only allowed_outbound_hosts entry.
+  gateway_url: { default: DEFAULT_GATEWAY_URL },
 };
 
 /** Variables the api component reads (it never sees the auth token: it changes nothing). */
 export const API_VARIABLES = ['region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
 /** Variables every agent reads. */
-export const AGENT_VARIABLES = ['auth_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level'] as const;
+export const AGENT_VARIABLES = ['auth_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'gateway_url'] as const;
 
 export interface ManifestOptions {
   agents: number;
@@ -75,6 +80,8 @@ export function spinManifest({ agents, topology = DEFAULT_TOPOLOGY, wasmDir = 'd
       description: `CRDT agent ${id}`,
       source: `${wasmDir}/agent.wasm`,
       key_value_stores: ['default'],
+      // a write's envelopes go to the gateway at once (src/agent/publish.ts)
+      allowed_outbound_hosts: ['{{ gateway_url }}'],
       variables,
       // Spin composes the AssemblyScript kernel into each agent instance at load time
       dependencies: { [KERNEL_INTERFACE]: { path: `${wasmDir}/egraph-kernel.wasm` } },

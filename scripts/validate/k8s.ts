@@ -12,7 +12,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { LIVENESS_PATH, READINESS_PATH } from '../../src/gateway/health-server.ts';
+import { LIVENESS_PATH, READINESS_PATH } from '../../src/gateway/http-server.ts';
 import { APP_PORT, GATEWAY_NAME, OPERATOR_SECRETS, PART_OF, SPINKUBE_APP_LABEL } from '../manifests/k8s/names.ts';
 import { appVariableValues, checkComponentVariables, checkGatewayEnv, checkGatewayMatchesApp } from './config.ts';
 import type { Report } from './report.ts';

@@ -3,6 +3,7 @@
 // ids, variables with a default or `required`, templates naming declared variables, routes and
 // their components, dependencies; then our own layout: agent-0..agent-(N-1) routed at /agent/<n>/.
 import { parse } from 'smol-toml';
+import { parseAllowedHost } from '../../src/host/http/allowed-hosts.ts';
 import type { Report } from './report.ts';
 
 type Table = Record<string, unknown>;
@@ -162,8 +163,19 @@ function checkComponent(report: Report, file: string, at: string, c: Table, decl
     }
   }
   if (isStringList(c.allowed_outbound_hosts)) {
+    // Spin expands templates here too: check the names, then the entry as the defaults make it
+    // (with the host's own parser, so validate and the host agree)
     for (const host of c.allowed_outbound_hosts) {
-      if (!/^([a-z][a-z0-9+.-]*|\*):\/\//.test(host)) report.error(file, `${at}.allowed_outbound_hosts`, `"${host}" needs a scheme, e.g. https://${host}`);
+      const refs = [...host.matchAll(TEMPLATE)].map(([, ref]) => ref ?? '');
+      const unknown = refs.filter((ref) => declared[ref] === undefined);
+      for (const ref of unknown) report.error(file, `${at}.allowed_outbound_hosts`, `{{ ${ref} }} names no variable in [variables]`);
+      if (unknown.length > 0 || refs.some((ref) => declared[ref]?.default === undefined)) continue;
+      const expanded = host.replace(TEMPLATE, (_, ref: string) => declared[ref]?.default ?? '');
+      try {
+        parseAllowedHost(expanded, `${at}.allowed_outbound_hosts`);
+      } catch {
+        report.error(file, `${at}.allowed_outbound_hosts`, `"${host}"${expanded === host ? '' : ` (as the defaults make it: "${expanded}")`} is not scheme://host[:port], e.g. https://example.com`);
+      }
     }
   }
   if (c.variables !== undefined) {

@@ -16,6 +16,8 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** bearer token required on mutating routes; null when unset */
   authToken: string | null;
+  /** where a user's write is handed over to be published at once (`<gateway_url>/publish/<id>`); null: with the next tick */
+  gatewayUrl: string | null;
 }
 
 export type { VariableSource };
@@ -38,5 +40,22 @@ export function readConfig(get: VariableSource): AgentConfig {
     maxBufferSize: integer(get, 'max_buffer_size', 100, 1),
     logLevel,
     authToken: get('auth_token') || null,
+    gatewayUrl: gatewayUrlVariable(get),
   };
+}
+
+/** `gateway_url`: an http(s) origin (the component's allowed_outbound_hosts lists it), or empty. */
+function gatewayUrlVariable(get: VariableSource): string | null {
+  const raw = get('gateway_url');
+  if (raw === null || raw === '') return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search !== '') {
+    throw new AgentError('bad-config', 'variable gateway_url must be an http(s) origin such as http://127.0.0.1:3001', `got ${JSON.stringify(raw)}`);
+  }
+  return url.origin;
 }

@@ -34,6 +34,7 @@ import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
 import { errorResponse, json, readJsonBody, requireBearer } from '../spin/http.ts';
 import { createLogger } from '../core/log.ts';
 import { AgentPersistence } from './persistence.ts';
+import { publishNow } from './publish.ts';
 import { AgentSession, type World } from './session.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
@@ -213,7 +214,7 @@ async function putData(request: Request, open: () => AgentSession, key: string):
   return localWriteDone(s, outbox, { key, value });
 }
 
-function deleteData(_r: Request, open: () => AgentSession, key: string): Response {
+function deleteData(_r: Request, open: () => AgentSession, key: string): Promise<Response> {
   const s = open();
   if (!s.doc.getMap(DATA).has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
   const { outbox, update } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
@@ -221,13 +222,17 @@ function deleteData(_r: Request, open: () => AgentSession, key: string): Respons
   return localWriteDone(s, outbox, { key, deleted: true });
 }
 
-// A user's write is answered to the user, not to the gateway: its outbox waits in KV and leaves
-// with this agent's next inbox or tick response (the gateway publishes those).
-function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string, unknown>): Response {
+// A user's write is answered to the user, not to the gateway. Once it is saved, its outbox goes to
+// the gateway at once (publish.ts); if that fails it waits in KV and leaves with this agent's next
+// inbox or tick response. `sent` says which.
+async function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string, unknown>): Promise<Response> {
   const events = s.commit([], [], []);
-  s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
-  s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
-  return json(200, { ...body, outbox: outbox.length, timeline: events });
+  const published = await publishNow(s.config, outbox, events);
+  if (!published) {
+    s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
+    s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
+  }
+  return json(200, { ...body, outbox: outbox.length, sent: published ? 'now' : 'next-tick', timeline: events });
 }
 
 async function inbox(request: Request, open: () => AgentSession): Promise<Response> {

@@ -55,12 +55,19 @@ export interface GatewayStats {
   unroutable: number;
   /** timeline events published on timeline.<id> */
   timeline_published: number;
+  /** envelopes agents handed over through POST /publish (their users' writes, sent at once) */
+  published_for_agents: number;
 }
 
 export interface Gateway {
   readonly delivery: Delivery;
   stats(): GatewayStats;
   networkStatus(): NetworkStatus;
+  /**
+   * Publishes what an agent answered to someone else (its user's write, handed over by the agent
+   * through POST /publish): the envelopes on their subjects, the events on timeline.<agent>.
+   */
+  publishFromAgent(agent: number, outbox: readonly Envelope[], timeline: readonly TimelineRecord[]): void;
   /** one tick of the clock now (tests, and a manual nudge); resolves when every agent answered */
   tickNow(): Promise<void>;
   /** resolves when no delivery or tick is in flight or waiting */
@@ -84,7 +91,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.rand === undefined ? {} : { rand: options.rand }),
   });
-  const counts = { fault_dropped: 0, unroutable: 0, timeline_published: 0 };
+  const counts = { fault_dropped: 0, unroutable: 0, timeline_published: 0, published_for_agents: 0 };
 
   const publishOutbox = (outbox: readonly Envelope[]): void => {
     for (const envelope of outbox) {
@@ -296,7 +303,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log('info', 'gateway stopped', { stats: summary(stats()) });
     })());
 
-  return { delivery, stats, networkStatus: () => liveness.snapshot(), tickNow: () => clock.tickNow(), idle, close };
+  const publishFromAgent = (agent: number, outbox: readonly Envelope[], timeline: readonly TimelineRecord[]): void => {
+    counts.published_for_agents += outbox.length;
+    publishOutbox(outbox);
+    publishTimeline(agent, timeline);
+  };
+
+  return { delivery, stats, networkStatus: () => liveness.snapshot(), publishFromAgent, tickNow: () => clock.tickNow(), idle, close };
 }
 
 function addCounters(into: QueueCounters, from: QueueCounters): void {

@@ -1,6 +1,6 @@
 // The gateway's public door: start it, configure it, read what it reports.
 export { startGateway, GATEWAY_QUEUE_GROUP, type Gateway, type GatewayOptions, type GatewayStats, type FaultInjection } from './gateway.ts';
-export { startHealthServer, LIVENESS_PATH, READINESS_PATH, type HealthServer } from './health-server.ts';
+export { startHttpServer, LIVENESS_PATH, READINESS_PATH, PUBLISH_PATH, type HttpServer } from './http-server.ts';
 export { loadConfig, ConfigError, DEFAULT_CONFIG, type GatewayConfig } from './config.ts';
 export type { Delivery, DeliveryKind, DeliveryStats, MessageHandler, SubscribeOptions } from './delivery.ts';
 export type { PublishedEnvelope } from './publish-log.ts';

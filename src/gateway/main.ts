@@ -9,7 +9,7 @@ import { findNatsServer, startNatsServer } from '../../scripts/nats.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import type { SpawnedNatsServer } from './connect.ts';
 import { startGateway, type Gateway } from './gateway.ts';
-import { startHealthServer, type HealthServer } from './health-server.ts';
+import { startHttpServer, type HttpServer } from './http-server.ts';
 import { createLogger, errorFields } from '../core/log.ts';
 
 async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {
@@ -37,10 +37,10 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, { component: 'gateway' });
   let gateway: Gateway | null = null;
-  let health: HealthServer | null = null;
+  let http: HttpServer | null = null;
   if (config.healthPort !== undefined) {
-    health = await startHealthServer(() => gateway, config.healthPort);
-    log('info', 'health endpoints listening', { port: health.port });
+    http = await startHttpServer(() => gateway, config.healthPort, { authToken: config.authToken });
+    log('info', 'probes and publish endpoint listening', { port: http.port });
   }
   gateway = await startGateway(config, { logger: log, spawnNatsServer });
   const running = gateway;
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('info', 'gateway stopping', { signal });
-    Promise.all([running.close(), health?.close()]).then(
+    Promise.all([running.close(), http?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         log('error', 'gateway did not stop cleanly', errorFields(err));

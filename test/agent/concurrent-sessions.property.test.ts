@@ -13,7 +13,7 @@ import type { ByteStore } from '../../src/spin/key-value.ts';
 
 const config: AgentConfig = {
   agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
-  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', authToken: null,
+  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', authToken: null, gatewayUrl: null,
 };
 
 function mapStore(): ByteStore {

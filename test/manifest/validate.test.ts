@@ -16,6 +16,8 @@ const CASES: [string, string, string | RegExp, string, string][] = [
   ['a misspelled component field', 'spin.toml', 'source = "dist/api.wasm"', 'sorce = "dist/api.wasm"', 'spin.toml [component.api]: unknown field "sorce"'],
   ['a template naming no variable', 'spin.toml', 'region = "{{ region }}"', 'region = "{{ regoin }}"', '{{ regoin }} names no variable in [variables]'],
   ['a variable default the agents refuse', 'spin.toml', /\[variables\.sync_interval\]\ndefault = "5000"/, '[variables.sync_interval]\ndefault = "fast"', 'variable sync_interval must be an integer >= 1'],
+  ['an outbound host the defaults make no URL of', 'spin.toml', /\[variables\.gateway_url\]\ndefault = "http:\/\/127\.0\.0\.1:3001"/, '[variables.gateway_url]\ndefault = "127.0.0.1:3001"', '(as the defaults make it: "127.0.0.1:3001") is not scheme://host[:port]'],
+  ['a gateway_url the agents refuse', 'spin.toml', /\[variables\.gateway_url\]\ndefault = "http:\/\/127\.0\.0\.1:3001"/, '[variables.gateway_url]\ndefault = "http://127.0.0.1:3001/api"', 'variable gateway_url must be an http(s) origin'],
   ['a route served twice', 'spin.toml', 'route = "/metrics"', 'route = "/health"', '/health is routed twice'],
   ['a non-integer default', 'spin.toml', /\[variables\.region\]\ndefault = "local"/, '[variables.region]\ndefault = 7', '[variables.region].default: must be a string'],
   ['an unknown topology', 'spin.toml', /\[variables\.topology\]\ndefault = "grid"/, '[variables.topology]\ndefault = "torus"', 'topology must be one of grid, ring, mesh, expander'],

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CONFIG, startGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
+import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway, type GatewayOptions } from '../../src/gateway/index.ts';
 import { startHost } from '../../src/host/index.ts';
 import { spinManifest, type ManifestOptions } from '../../scripts/manifests/spin-toml.ts';
 
@@ -26,16 +26,21 @@ export function writeManifest(options: Partial<ManifestOptions> = {}, extra = ''
   return manifestPath;
 }
 
-export async function startApp(manifestPath: string = writeManifest()): Promise<TestApp> {
+/** A gateway URL nothing listens on (the discard port): agents fall back to their next tick. */
+export const NO_GATEWAY_URL = 'http://127.0.0.1:9';
+
+/** The host alone; `gatewayUrl` is where its agents hand their users' writes over (none by default). */
+export async function startApp(manifestPath: string = writeManifest(), gatewayUrl = NO_GATEWAY_URL): Promise<TestApp> {
   const stateDir = mkdtempSync(join(tmpdir(), 'can-state-'));
-  let host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, workers: 2 });
+  const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: gatewayUrl };
+  let host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, workers: 2, env });
   const app: TestApp = {
     url: host.url,
     stateDir,
     manifestPath,
     async restart() {
       await host.close();
-      host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, workers: 2 });
+      host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, workers: 2, env });
       app.url = host.url;
     },
     async close() {
@@ -88,9 +93,14 @@ export interface TestNetworkOptions {
   gateway?: GatewayOptions;
 }
 
-/** The whole network as `npm start` runs it: the built components under the local host, and the gateway. */
+/**
+ * The whole network as `npm start` runs it: the gateway's HTTP port (so agents publish their
+ * users' writes at once), the built components under the local host, and the gateway.
+ */
 export async function startTestNetwork(options: TestNetworkOptions = {}): Promise<TestNetwork> {
-  const app = await startApp(options.manifestPath);
+  let running: Gateway | null = null;
+  const http = await startHttpServer(() => running, 0, { host: '127.0.0.1' });
+  const app = await startApp(options.manifestPath, `http://127.0.0.1:${http.port}`);
   const gateway = await startGateway(
     {
       ...DEFAULT_CONFIG,
@@ -102,11 +112,13 @@ export async function startTestNetwork(options: TestNetworkOptions = {}): Promis
     },
     options.gateway ?? {},
   );
+  running = gateway;
   return {
     app,
     gateway,
     async close() {
       await gateway.close();
+      await http.close();
       await app.close();
     },
   };

@@ -1,9 +1,9 @@
 // The gateway on k8s: Spin's missing NATS trigger as a Deployment beside NATS, configured by a
 // ConfigMap (the variables src/gateway/config.ts reads) and the auth Secret, probed on its own
-// /livez and /readyz (src/gateway/health-server.ts).
-import { ConfigMap } from 'kubernetes-models/v1';
+// /livez and /readyz (src/gateway/http-server.ts).
+import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { LIVENESS_PATH, READINESS_PATH } from '../../../src/gateway/health-server.ts';
+import { LIVENESS_PATH, READINESS_PATH } from '../../../src/gateway/http-server.ts';
 import {
   APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_NAME, NATS_PORTS,
   RESTRICTED_CONTAINER, labels, selectorLabels,
@@ -28,11 +28,19 @@ export function gatewayEnvironment(env: Record<string, string>): Record<string, 
   };
 }
 
-export function gatewayResources(o: GatewayOptions): (ConfigMap | Deployment)[] {
+/** What the app's agents call to publish a user's write at once (POST /publish/<id>). */
+export const GATEWAY_URL = `http://${GATEWAY_NAME}:${GATEWAY_HEALTH_PORT}`;
+
+export function gatewayResources(o: GatewayOptions): (ConfigMap | Deployment | Service)[] {
   const meta = (name: string) => ({ name, labels: labels(GATEWAY_NAME, 'gateway', o.version) });
   const probe = (path: string) => ({ httpGet: { path, port: 'health' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 });
   return [
     new ConfigMap({ metadata: meta(GATEWAY_CONFIG), data: gatewayEnvironment(o.env) }),
+    // the agents hand their users' writes to any replica here (the app's gateway_url)
+    new Service({
+      metadata: meta(GATEWAY_NAME),
+      spec: { selector: selectorLabels(GATEWAY_NAME), ports: [{ name: 'http', port: GATEWAY_HEALTH_PORT, targetPort: 'health' }] },
+    }),
     new Deployment({
       metadata: meta(GATEWAY_NAME),
       spec: {

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { TopologyKind } from '../../../src/core/index.ts';
 import type { Storage } from '../storage.ts';
 import { appAutoscaler, gatewayAutoscaler } from './autoscaling.ts';
-import { gatewayResources } from './gateway.ts';
+import { GATEWAY_URL, gatewayResources } from './gateway.ts';
 import { NAMESPACE, PART_OF } from './names.ts';
 import { natsResources } from './nats.ts';
 import { networkPolicies } from './network-policy.ts';
@@ -35,7 +35,7 @@ export function k8sManifests(o: K8sOptions): Map<string, string> {
   const file = (docs: object[]): string => header + docs.map((d) => stringify(JSON.parse(JSON.stringify(d)), { lineWidth: 0 })).join('---\n');
   const files = new Map<string, object[]>([
     ['namespace.yaml', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'app.kubernetes.io/part-of': PART_OF } } }]],
-    ['spinapp.yaml', [spinAppExecutor(o.version), spinApp({ image: `${o.registry}/crdt-agents-network:${o.version}`, version: o.version, variables: o.variables, storage: o.storage })]],
+    ['spinapp.yaml', [spinAppExecutor(o.version), spinApp({ image: `${o.registry}/crdt-agents-network:${o.version}`, version: o.version, variables: { ...o.variables, gateway_url: GATEWAY_URL }, storage: o.storage })]],
     ['nats.yaml', natsResources({ replicas: natsReplicas, image: NATS_IMAGE, version: o.version, storage: '10Gi' })],
     // two replicas: one can die (its agents move after LEASE_TTL) while the other delivers
     ['gateway.yaml', gatewayResources({ image: `${o.registry}/crdt-agents-gateway:${o.version}`, version: o.version, replicas: 2, env: o.gatewayEnv })],
