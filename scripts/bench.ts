@@ -3,7 +3,13 @@
 // nats-server (in-process delivery, said so in the summary, only when none is installed).
 //   state_read_ms          GET /agent/:id/state p50/p95 at concurrency 1 and 8, once warm (+ req/s)
 //   cold_start_ms          host process spawn -> first 200 (transpile cache warm)
-//   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95
+//   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95, at the
+//                          default SYNC_INTERVAL (5 s): a write leaves at once, the tick only repairs
+//   write_load             acknowledged PUTs/s across the nine agents from 1 / 4 / 16 clients (--load-seconds
+//                          each), GET /state p95 under that load, the bench process's peak RSS (host
+//                          workers and gateway included); no PUT may be lost
+//   writers                Yjs clients per agent after the writes (one per writing request) and the
+//                          bytes of the state vector a SyncRequest carries
 //   api_read_ms            GET /api/timeline (newest 500 of 9 buffers) and /api/metrics p50/p95, network running
 //   deliveries_per_s       envelopes applied per second across the 9 agents under a publish burst
 //   raw_nats_rtt_ms        NATS request/reply on the same broker, p50
@@ -20,7 +26,7 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
-import { DEFAULT_CONFIG, startGateway, type Gateway } from '../src/gateway/index.ts';
+import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { startHost, type Host } from '../src/host/index.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
@@ -35,8 +41,10 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '400' },
     writes: { type: 'string', default: '10000' },
     burst: { type: 'string', default: '5000' },
+    'load-seconds': { type: 'string', default: '30' },
   },
 });
+const LOAD_SECONDS = positiveInt('load-seconds', values['load-seconds']);
 const TRIALS = positiveInt('trials', values.trials);
 const REQUESTS = positiveInt('requests', values.requests);
 const WRITES = positiveInt('writes', values.writes);
@@ -248,6 +256,49 @@ async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
   }
 }
 
+/**
+ * Clients PUT as fast as they are answered, spread over the nine agents, while one reader times
+ * GET /state; then every acknowledged key must be readable where it was written.
+ */
+async function writeLoad(host: Host) {
+  const out: Record<string, { acked_per_s: number; state_p95_ms: number; rss_mb: number }> = {};
+  for (const clients of [1, 4, 16]) {
+    const acked: { agent: number; key: string }[] = [];
+    const reads: number[] = [];
+    let peakRss = process.memoryUsage().rss;
+    const until = performance.now() + LOAD_SECONDS * 1000;
+    let n = 0;
+    const writer = async (): Promise<void> => {
+      while (performance.now() < until) {
+        const i = n++;
+        const agent = i % 9;
+        const key = `load-c${clients}-${i}`;
+        const res = await fetch(`${host.url}/agent/${agent}/data/${key}`, { method: 'PUT', body: JSON.stringify(i), headers: { 'content-type': 'application/json' } });
+        await res.arrayBuffer();
+        if (res.status === 200) acked.push({ agent, key });
+      }
+    };
+    const reader = async (): Promise<void> => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        const res = await fetch(`${host.url}/agent/${reads.length % 9}/state`);
+        await res.arrayBuffer();
+        reads.push(performance.now() - t);
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      }
+    };
+    const started = performance.now();
+    await Promise.all([reader(), ...Array.from({ length: clients }, writer)]);
+    const elapsed = (performance.now() - started) / 1000;
+    let lost = 0;
+    for (const { agent, key } of acked) if ((await getJson(`${host.url}/agent/${agent}/data/${key}`)).status !== 200) lost++;
+    if (lost > 0) throw new Error(`${lost} of ${acked.length} acknowledged PUTs are not readable at their agent`);
+    out[`c${clients}`] = { acked_per_s: round(acked.length / elapsed, 1), state_p95_ms: round(p95(reads), 1), rss_mb: Math.round(peakRss / 1024 / 1024) };
+    progress(`  c${clients}: ${acked.length} PUTs acknowledged in ${elapsed.toFixed(1)} s (${out[`c${clients}`]!.acked_per_s}/s), none lost; GET /state p95 ${out[`c${clients}`]!.state_p95_ms} ms; peak RSS ${out[`c${clients}`]!.rss_mb} MB`);
+  }
+  return { write_load: out };
+}
+
 /** WRITES PUTs spread over the nine agents (sequential per agent: one writer each), then sizes. */
 async function stateBytes(host: Host, gateway: Gateway) {
   let done = 0;
@@ -267,7 +318,14 @@ async function stateBytes(host: Host, gateway: Gateway) {
   const states = await Promise.all(AGENTS.map(async (id) => (await getJson(`${host.url}/agent/${id}/state`)).body));
   const stored = states.map((s) => s.stored_bytes as number);
   const yjs = states.map((s) => s.doc_bytes as number);
-  return { stored: median(stored), yjs: median(yjs), ratio: median(stored.map((s, i) => s / yjs[i]!)) };
+  const vectors = states.map((s) => new Map(Object.entries(s.state_vector as Record<string, number>).map(([client, clock]) => [Number(client), clock])));
+  return {
+    stored: median(stored),
+    yjs: median(yjs),
+    ratio: median(stored.map((s, i) => s / yjs[i]!)),
+    writers: median(vectors.map((v) => v.size)),
+    svBytes: median(vectors.map((v) => Y.encodeStateVector(v).length)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -290,8 +348,11 @@ async function main(): Promise<void> {
   let nats: NatsServer | null = null;
   if (binary === null) progress('nats-server not on PATH: the gateway delivers in-process; NATS figures are skipped');
   else nats = await startNatsServer({ binary, dataDir: join(dir, 'nats') });
-  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn' });
+  // the gateway's HTTP port first: the agents hand their users' writes to it (gateway_url)
   let gateway: Gateway | null = null;
+  const gatewayHttp = await startHttpServer(() => gateway, 0, { host: '127.0.0.1' });
+  const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: `http://127.0.0.1:${gatewayHttp.port}` };
+  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn', env });
   try {
     for (const id of AGENTS) await put(`${host.url}/agent/${id}/data/seed`, { id });
     // The host alone first: reads are not competing with the gateway's deliveries and ticks.
@@ -300,11 +361,9 @@ async function main(): Promise<void> {
       ...DEFAULT_CONFIG,
       appUrl: host.url,
       natsUrl: nats?.url,
-      syncIntervalMs: 1_000,
-      healthTimeoutMs: 5_000,
       logLevel: 'error',
     });
-    progress('convergence: PUT at agent 0 -> visible at all nine');
+    progress(`convergence: PUT at agent 0 -> visible at all nine (SYNC_INTERVAL ${DEFAULT_CONFIG.syncIntervalMs} ms)`);
     const converge = await convergence(host);
     progress('api reads: /api/timeline and /api/metrics while the network runs');
     const api = await apiReads(host);
@@ -321,6 +380,8 @@ async function main(): Promise<void> {
         deliveries_per_s: round(rate, 0),
       };
     }
+    progress(`write load: clients PUT for ${LOAD_SECONDS} s each at 1, 4 and 16 clients`);
+    const writes = await writeLoad(host);
     progress(`state size: ${WRITES} writes spread over the nine agents`);
     const bytes = await stateBytes(host, gateway);
     const delivery = gateway.delivery.kind;
@@ -344,13 +405,17 @@ async function main(): Promise<void> {
       state_bytes_per_agent: bytes.stored,
       yjs_doc_bytes: bytes.yjs,
       state_bytes_ratio: round(bytes.ratio, 2),
+      ...writes,
+      writers_per_agent: bytes.writers,
+      state_vector_bytes: bytes.svBytes,
       ...rebuild,
       ...saturation,
-      goals: { state_p95_ms: 10, converge_p50_ms: 100, deliveries_per_s: 5_000, egraph_rebuild_ms: 60 },
+      goals: { state_p95_ms: 10, converge_p50_ms: 500, converge_p95_ms: 1_000, acked_puts_per_s_c16: 200, deliveries_per_s: 1_000, egraph_rebuild_ms: 60 },
     };
     console.log(JSON.stringify(summary));
   } finally {
     await gateway?.close();
+    await gatewayHttp.close();
     await host.close(); // a second close is a no-op
     await nats?.stop();
     rmSync(dir, { recursive: true, force: true });
