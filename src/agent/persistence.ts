@@ -21,7 +21,31 @@ export type { AgentMeta };
 export interface RecordedEnvelope {
   dir: 'in' | 'out';
   at: number;
-  envelope: Envelope;
+  envelope: EnvelopeSummary;
+}
+
+/**
+ * An envelope as GET /messages shows it: every field but the Yjs bytes, which are only counted.
+ * The history is rewritten on every exchange; keeping updates in it made one large write cost
+ * every later request of the agent (up to max_buffer_size copies of it).
+ */
+export type EnvelopeSummary = Omit<Envelope, 'payload'> & { payload: Record<string, unknown> };
+
+export function summarize(envelope: Envelope): EnvelopeSummary {
+  const payload: Record<string, unknown> = { ...envelope.payload };
+  for (const field of ['update', 'sv'] as const) {
+    const value = payload[field];
+    if (typeof value !== 'string') continue;
+    delete payload[field];
+    payload[`${field}_bytes`] = base64Bytes(value);
+  }
+  return { ...envelope, payload };
+}
+
+/** Decoded length of padded base64 text. */
+function base64Bytes(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
 }
 
 export interface LoadedAgent {

@@ -19,7 +19,7 @@ import {
 } from '../core/index.ts';
 import type { Kernel } from '../egraph/kernel.ts';
 import type { AgentConfig } from './config.ts';
-import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, type AgentMeta, type LoadedAgent } from './persistence.ts';
+import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, summarize, type AgentMeta, type LoadedAgent } from './persistence.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
 export interface World {
@@ -135,8 +135,8 @@ export class AgentSession {
       this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncs.length), last_seen: now };
       this.persistence.recordMessages(
         [
-          ...inbox.map((envelope) => ({ dir: 'in' as const, at: now, envelope })),
-          ...outbox.map((envelope) => ({ dir: 'out' as const, at: now, envelope })),
+          ...inbox.map((envelope) => ({ dir: 'in' as const, at: now, envelope: summarize(envelope) })),
+          ...outbox.map((envelope) => ({ dir: 'out' as const, at: now, envelope: summarize(envelope) })),
         ],
         this.config.maxBufferSize,
       );

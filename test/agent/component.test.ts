@@ -136,6 +136,9 @@ describe('POST /agent/:id/inbox', () => {
     const { body } = await call<{ messages: { dir: string; envelope: Envelope }[] }>(app, 'GET', '/agent/3/messages');
     const inbound = body.messages.filter((m) => m.dir === 'in').map((m) => m.envelope.id);
     expect(inbound.slice(0, 2)).toEqual(['second', 'first']);
+    // the history counts the Yjs bytes instead of keeping them
+    const first = body.messages.find((m) => m.envelope.id === 'first')!.envelope;
+    expect(first.payload).toEqual({ update_bytes: update.length });
   });
 });
 
