@@ -7,7 +7,18 @@
 // two requests racing on one agent each add their own blob, and Yjs merging makes the order and a
 // crash between any two writes harmless (a re-applied blob is a no-op).
 import * as Y from 'yjs';
-import { agentKeyPrefix, newCounters, newNodeId, pendingUpdate, type AgentMeta, type Envelope, type TimelineEvent } from '../core/index.ts';
+import {
+  agentKeyPrefix,
+  newCounters,
+  newNodeId,
+  pendingUpdate,
+  readTimeline,
+  staleTimelineRecords,
+  timelineRecordKey,
+  type AgentMeta,
+  type Envelope,
+  type TimelineEvent,
+} from '../core/index.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
 /** Listings of the blobs a load tries while concurrent compactions delete what it listed. */
@@ -75,7 +86,7 @@ export class AgentPersistence {
 
   constructor(
     private readonly store: ByteStore,
-    agentId: number,
+    private readonly agentId: number,
     private readonly random: (n: number) => Uint8Array,
   ) {
     this.prefix = agentKeyPrefix(agentId);
@@ -169,14 +180,16 @@ export class AgentPersistence {
     writeJson(this.store, this.key('messages'), all);
   }
 
-  timeline(): TimelineEvent[] {
-    return readJson<TimelineEvent[]>(this.store, this.key('timeline')) ?? [];
+  /** The newest `max` events, oldest first. */
+  timeline(max: number): TimelineEvent[] {
+    return readTimeline((key) => this.store.get(key), this.store.keys(), this.agentId, max);
   }
 
-  /** Keeps the newest `max` events, oldest first. */
-  recordTimeline(events: readonly TimelineEvent[], max: number): void {
+  /** Appends the events as one record; trims records beyond the newest `max` events. */
+  recordTimeline(events: readonly TimelineEvent[], max: number, now: number): void {
     if (events.length === 0) return;
-    writeJson(this.store, this.key('timeline'), [...this.timeline(), ...events].slice(-max));
+    writeJson(this.store, timelineRecordKey(this.agentId, events, this.uid(now)), events);
+    for (const key of staleTimelineRecords(this.agentId, this.store.keys(), max)) this.store.delete(key);
   }
 
   /** Events of requests answered to users (a PUT): they reach NATS with the next gateway response. */

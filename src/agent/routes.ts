@@ -51,8 +51,8 @@ type Handler = (
   request: Request,
   session: () => AgentSession,
   param: string,
-  /** the agent's store without loading its doc (for routes that read no doc) */
-  persistence: () => AgentPersistence,
+  /** the agent's store and settings without loading its doc (for routes that read no doc) */
+  bare: { persistence: () => AgentPersistence; config: AgentConfig },
 ) => Promise<Response> | Response;
 
 interface Route {
@@ -67,7 +67,7 @@ const ROUTES: Route[] = [
   { name: 'state', keyed: false, methods: { GET: (_r, s) => json(200, stateOf(s())) } },
   { name: 'health', keyed: false, methods: { GET: (_r, s) => json(200, healthOf(s())) } },
   { name: 'messages', keyed: false, methods: { GET: (_r, s) => json(200, messagesOf(s())) } },
-  { name: 'timeline', keyed: false, methods: { GET: (_r, _s, _k, p) => json(200, timelineOf(p())) } },
+  { name: 'timeline', keyed: false, methods: { GET: (_r, _s, _k, bare) => json(200, timelineOf(bare.persistence(), bare.config.maxBufferSize)) } },
   { name: 'inbox', keyed: false, methods: { POST: inbox } },
   { name: 'tick', keyed: false, methods: { POST: (_r, s) => tick(s()) } },
   { name: 'data', keyed: true, methods: { GET: getData, PUT: putData, DELETE: deleteData } },
@@ -110,7 +110,7 @@ function recordRefusal(request: Request, deps: AgentDeps, err: unknown): void {
     const clock = new HybridClock(deps.now, config.agentId, meta.hlc ?? null);
     const recorder = new TimelineRecorder(config.agentId, clock, deps.now, `${config.agentId}-${persistence.uid(deps.now())}`);
     recorder.error({ code: err.code, message: err.message, route });
-    persistence.recordTimeline(recorder.events, config.maxBufferSize);
+    persistence.recordTimeline(recorder.events, config.maxBufferSize, deps.now());
     // and to timeline.<id> with the next answer the gateway gets (a refusal carries no events)
     persistence.addPendingTimeline(recorder.events, config.maxBufferSize);
     persistence.saveMeta({ ...meta, hlc: clock.last() });
@@ -141,7 +141,7 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps): Pr
   let session: AgentSession | null = null;
   const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps));
   const persistence = (): AgentPersistence => new AgentPersistence(deps.store(), config.agentId, deps.random);
-  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', persistence);
+  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config });
 }
 
 function dataKey(segment: string): string {
@@ -194,8 +194,8 @@ function messagesOf(s: AgentSession) {
   return { agent_id: s.config.agentId, count: messages.length, messages };
 }
 
-function timelineOf(p: AgentPersistence) {
-  const events = p.timeline();
+function timelineOf(p: AgentPersistence, max: number) {
+  const events = p.timeline(max);
   return { count: events.length, events };
 }
 

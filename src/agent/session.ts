@@ -151,7 +151,7 @@ export class AgentSession {
       this.meta = { ...this.meta, hlc: this.clock.last() };
       this.persistence.saveMeta(this.meta);
     }
-    this.persistence.recordTimeline(events, this.config.maxBufferSize);
+    this.persistence.recordTimeline(events, this.config.maxBufferSize, now);
     return events;
   }
 }

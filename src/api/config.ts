@@ -10,6 +10,8 @@ export interface ApiConfig {
   syncIntervalMs: number;
   /** an agent unheard of for this long is suspect; for twice this long, down */
   healthTimeoutMs: number;
+  /** events each agent keeps for the timeline (the agents' own max_buffer_size) */
+  maxBufferSize: number;
   logLevel: LogLevel;
   /** NATS WebSocket URL the dashboard subscribes to; null: it polls /api/timeline */
   natsWsUrl: string | null;
@@ -22,6 +24,7 @@ export function readApiConfig(get: VariableSource): ApiConfig {
     region: get('region') || 'local',
     syncIntervalMs: integerVariable(get, 'sync_interval', 5_000, 1),
     healthTimeoutMs: integerVariable(get, 'health_timeout', 15_000, 1),
+    maxBufferSize: integerVariable(get, 'max_buffer_size', 100, 1),
     logLevel: logLevelVariable(get),
     natsWsUrl: get('nats_ws_url') || null,
   };

@@ -2,7 +2,7 @@
 // timeline buffer), read without loading any agent's Yjs doc. Liveness from the app's side:
 // an agent is up while it was ticked or delivered to within HEALTH_TIMEOUT, suspect for up to
 // twice that, down after (or when it never was).
-import { agentKey, mergeTimelines, type AgentMeta, type TimelineEvent } from '../core/index.ts';
+import { agentKey, mergeTimelines, readTimeline, type AgentMeta, type TimelineEvent } from '../core/index.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
 export type AgentStatus = 'up' | 'suspect' | 'down';
@@ -38,11 +38,17 @@ export function statusOf(meta: AgentMeta | null, now: number, healthTimeoutMs: n
  * Every agent's record; `events` only for the agents in `withEvents` (all when null): the
  * buffers are most of the bytes, and /health needs none of them.
  */
-export function readAgents(store: ByteStore, agentCount: number, now: number, healthTimeoutMs: number, withEvents: ReadonlySet<number> | null = null): AgentView[] {
-  return Array.from({ length: agentCount }, (_, id) => {
+export function readAgents(
+  store: ByteStore,
+  settings: { agentCount: number; healthTimeoutMs: number; maxBufferSize: number },
+  now: number,
+  withEvents: ReadonlySet<number> | null = null,
+): AgentView[] {
+  const keys = withEvents === null || withEvents.size > 0 ? store.keys() : [];
+  return Array.from({ length: settings.agentCount }, (_, id) => {
     const meta = readJson<AgentMeta>(store, agentKey(id, 'meta'));
-    const events = withEvents === null || withEvents.has(id) ? (readJson<TimelineEvent[]>(store, agentKey(id, 'timeline')) ?? []) : [];
-    return { id, status: statusOf(meta, now, healthTimeoutMs), meta, events };
+    const events = withEvents === null || withEvents.has(id) ? readTimeline((key) => store.get(key), keys, id, settings.maxBufferSize) : [];
+    return { id, status: statusOf(meta, now, settings.healthTimeoutMs), meta, events };
   });
 }
 

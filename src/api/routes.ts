@@ -56,7 +56,7 @@ export function handle(request: Request, deps: ApiDeps): Response {
 
 function health(_r: Request, config: ApiConfig, deps: ApiDeps): Response {
   const now = deps.now();
-  const agents = readAgents(deps.store(), config.agentCount, now, config.healthTimeoutMs, new Set());
+  const agents = readAgents(deps.store(), config, now, new Set());
   const up = agents.filter((a) => a.status === 'up').length;
   // The app answers either way (200); `status` says how much of the network is live.
   const status = up === agents.length ? 'ok' : up === 0 ? 'down' : 'degraded';
@@ -65,7 +65,7 @@ function health(_r: Request, config: ApiConfig, deps: ApiDeps): Response {
 
 function timeline(request: Request, config: ApiConfig, deps: ApiDeps): Response {
   const query = parseTimelineQuery(new URL(request.url).searchParams, config.agentCount);
-  const agents = readAgents(deps.store(), config.agentCount, deps.now(), config.healthTimeoutMs, query.agents);
+  const agents = readAgents(deps.store(), config, deps.now(), query.agents);
   const page = selectTimeline(networkTimeline(agents), query);
   const cursor: Record<string, string> = page.next_cursor === null ? {} : { 'x-next-cursor': page.next_cursor };
   if ((request.headers.get('accept') ?? '').includes(NDJSON)) {
@@ -77,7 +77,7 @@ function timeline(request: Request, config: ApiConfig, deps: ApiDeps): Response 
 
 function metricsOf(config: ApiConfig, deps: ApiDeps) {
   const now = deps.now();
-  return networkMetrics(readAgents(deps.store(), config.agentCount, now, config.healthTimeoutMs), now);
+  return networkMetrics(readAgents(deps.store(), config, now), now);
 }
 
 function topologyOf(config: ApiConfig) {

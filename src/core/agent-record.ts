@@ -10,7 +10,7 @@ export function agentKeyPrefix(id: number): string {
   return `agent:${id}:`;
 }
 
-/** `agent:<id>:<name>`; names: meta, timeline, messages, outbox, timeline-pending, snapshot:…, log:… */
+/** `agent:<id>:<name>`; names: meta, events:…, messages, outbox, timeline-pending, snapshot:…, log:… */
 export function agentKey(id: number, name: string): string {
   return agentKeyPrefix(id) + name;
 }
@@ -29,5 +29,55 @@ export interface AgentMeta {
   digest_since?: number;
 }
 
-/** The newest events kept under `agent:<id>:timeline`, oldest first. */
-export type StoredTimeline = TimelineEvent[];
+/**
+ * Timeline events are appended, one record per request that had any, never read-modified-written
+ * (concurrent requests would lose each other's events, and every request would rewrite the whole
+ * buffer): `agent:<id>:events:<hlc of its first event>:<uid>:<count>`. Keys sort in HLC order, and
+ * the count in the key lets a writer trim old records from the key listing alone.
+ */
+export function timelineRecordKey(id: number, events: readonly TimelineEvent[], uid: string): string {
+  return `${agentKey(id, 'events:')}${events[0]?.hlc ?? ''}:${uid}:${events.length}`;
+}
+
+/** At most this many event records per agent (Fermyon Cloud's store holds 1,024 keys in all). */
+export const MAX_TIMELINE_RECORDS = 16;
+
+/** Agent `id`'s event records among `keys`, oldest first. */
+export function timelineRecordKeys(id: number, keys: readonly string[]): string[] {
+  const prefix = agentKey(id, 'events:');
+  return keys.filter((k) => k.startsWith(prefix)).sort();
+}
+
+/**
+ * Records beyond what the buffer keeps: the newest records holding `maxEvents` events, and no
+ * more than MAX_TIMELINE_RECORDS of them. The rest may be deleted.
+ */
+export function staleTimelineRecords(id: number, keys: readonly string[], maxEvents: number): string[] {
+  const records = timelineRecordKeys(id, keys);
+  let kept = 0;
+  let events = 0;
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (events >= maxEvents || kept >= MAX_TIMELINE_RECORDS) return records.slice(0, i + 1);
+    events += Number(records[i]!.slice(records[i]!.lastIndexOf(':') + 1)) || 0;
+    kept++;
+  }
+  return [];
+}
+
+/** The newest `maxEvents` events of agent `id`, oldest first; unreadable records read as empty. */
+export function readTimeline(get: (key: string) => Uint8Array | null, keys: readonly string[], id: number, maxEvents: number): TimelineEvent[] {
+  const decoder = new TextDecoder();
+  const events: TimelineEvent[] = [];
+  for (const key of timelineRecordKeys(id, keys)) {
+    const bytes = get(key);
+    if (bytes === null) continue; // trimmed meanwhile
+    try {
+      events.push(...(JSON.parse(decoder.decode(bytes)) as TimelineEvent[]));
+    } catch {
+      // a torn or foreign value reads as absent rather than failing every reader
+    }
+  }
+  // records of concurrent requests may interleave in time: order by clock
+  events.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
+  return events.slice(-maxEvents);
+}

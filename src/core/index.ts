@@ -85,4 +85,13 @@ export {
   type TimelinePage,
   type TimelineQuery,
 } from './timeline-query.ts';
-export { agentKey, agentKeyPrefix, type AgentMeta, type StoredTimeline } from './agent-record.ts';
+export {
+  agentKey,
+  agentKeyPrefix,
+  MAX_TIMELINE_RECORDS,
+  readTimeline,
+  staleTimelineRecords,
+  timelineRecordKey,
+  timelineRecordKeys,
+  type AgentMeta,
+} from './agent-record.ts';
