@@ -1,49 +1,59 @@
 // Builds the Spin components: the AssemblyScript e-graph kernel first (scripts/build-kernel.ts),
-// then esbuild bundles the TypeScript and the Spin JS SDK's `j2w` (componentize-js + Wizer) turns
-// each bundle into a WASI 0.2 component in dist/, against the SDK's world or one of ours that
-// includes it. Skips the slow componentize step when the bundle and world are unchanged.
+// then esbuild bundles the TypeScript and componentize-js (StarlingMonkey + Wizer) turns each bundle
+// into a WASI 0.2 component in dist/, against one of our worlds (src/spin/wit, src/agent/wit).
+// Skips the slow componentize step when the bundle, the worlds and componentize-js are unchanged.
+import { componentize as componentizeJs, version as COMPONENTIZE_JS_VERSION } from '@bytecodealliance/componentize-js';
+import * as shimFilesystem from '@bytecodealliance/preview2-shim/filesystem';
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildKernel } from './build-kernel.ts';
 import { DASHBOARD_ASSETS, buildDashboard } from './build-dashboard.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const J2W = join(ROOT, 'node_modules', '.bin', 'j2w');
-const SDK_WIT = join(ROOT, 'node_modules', '@fermyon', 'spin-sdk', 'bin', 'wit');
-/** WIT packages our worlds may import besides the SDK's (folder name under deps/ → WIT file) */
-const OUR_WIT_DEPS: Record<string, string> = { egraph: 'asm/wit/kernel.wit' };
-const SDK_VERSION: string = JSON.parse(
-  readFileSync(join(ROOT, 'node_modules', '@fermyon', 'spin-sdk', 'package.json'), 'utf8'),
-).version;
+/** a file of a dependency (their exports maps hide these files from the resolver) */
+const packageFile = (name: string, ...path: string[]): string => join(ROOT, 'node_modules', name, ...path);
+/** StarlingMonkey, as componentize-js ships it: its strings say which WASI release it speaks */
+const ENGINE = packageFile('@bytecodealliance/componentize-js', 'lib', 'starlingmonkey_embedding.wasm');
+/** jco's bundled WASI WIT, one folder per package (`wasi-http/package.wit`, …) */
+const JCO_WASI_WIT = packageFile('@bytecodealliance/jco', 'lib', 'wit', 'builtin', '0.2.12');
+const JCO_WASI_VERSION = '0.2.12';
+/** Spin's WIT interfaces (`fermyon:spin@2.0.0`), from the Spin JS SDK */
+const SPIN_WIT = packageFile('@fermyon/spin-sdk', 'bin', 'wit');
+const SPIN_INTERFACES = ['key-value.wit', 'variables.wit'];
+/** Our WIT packages besides the target's world: dependency folder → WIT file */
+const OUR_WIT_DEPS: Record<string, string> = { 'crdt-agents-spin': 'src/spin/wit/spin-http.wit', 'crdt-agents-egraph': 'asm/wit/kernel.wit' };
 
 export interface ComponentTarget {
   /** TypeScript entry point */
   entry: string;
   /** output component, relative to the repo root */
   out: string;
-  /** a WIT file whose world (named `world`) includes the SDK's; the SDK's `spin-http` when absent */
+  /** the WIT file holding the world (named `world`); src/spin/wit/spin-http.wit's `spin-http` when absent */
   wit?: { file: string; world: string };
   /** module specifiers the bundle resolves to generated files */
   alias?: Record<string, string>;
 }
 
+const SPIN_HTTP = { file: 'src/spin/wit/spin-http.wit', world: 'spin-http' };
+
 export const COMPONENTS: ComponentTarget[] = [
   { entry: 'src/agent/index.ts', out: 'dist/agent.wasm', wit: { file: 'src/agent/wit/agent.wit', world: 'agent' } },
   { entry: 'src/api/index.ts', out: 'dist/api.wasm' },
-  { entry: 'dashboard/server.ts', out: 'dist/dashboard.wasm', alias: { 'dashboard-assets': DASHBOARD_ASSETS } },
+  {
+    entry: 'dashboard/server.ts',
+    out: 'dist/dashboard.wasm',
+    wit: { file: 'src/spin/wit/spin-http.wit', world: 'http-proxy' },
+    alias: { 'dashboard-assets': DASHBOARD_ASSETS },
+  },
 ];
 
 // lib0 (Yjs) reads `location.search` while the module initialises, which happens inside Wizer at
-// build time where StarlingMonkey's `location` throws. The SDK 2.0.0 `j2w` has no --initLocation
-// flag, so the bundle defines a harmless location before any module code runs.
-const INIT_LOCATION_BANNER =
-  "try{void globalThis.location.search}catch{Object.defineProperty(globalThis,'location'," +
-  "{value:new URL('http://localhost/'),configurable:true,writable:true})}";
+// build time: StarlingMonkey's `--init-location` gives it one.
+const RUNTIME_ARGS = '--init-location http://localhost/';
 
 function log(msg: string): void {
   process.stderr.write(`[build] ${msg}\n`);
@@ -60,57 +70,111 @@ async function bundle(target: ComponentTarget): Promise<string> {
     mainFields: ['module', 'main'],
     target: 'es2022',
     external: ['fermyon:*', 'wasi:*', 'crdt-agents:*'],
-    banner: { js: INIT_LOCATION_BANNER },
     ...(target.alias === undefined ? {} : { alias: target.alias }),
     logLevel: 'warning',
   });
   return out;
 }
 
-function fingerprint(bundlePath: string, target: ComponentTarget): string {
-  const hash = createHash('sha256').update(readFileSync(bundlePath)).update(`spin-sdk@${SDK_VERSION}`);
-  if (target.wit) {
-    hash.update(`${target.wit.world}\n`).update(readFileSync(join(ROOT, target.wit.file)));
-    for (const file of Object.values(OUR_WIT_DEPS)) hash.update(readFileSync(join(ROOT, file)));
+interface Engine {
+  /** the WASI 0.2 release StarlingMonkey imports and exports, e.g. `0.2.3` */
+  wasi: string;
+  /** `@unstable` WIT features its world was built with (they must be enabled in ours to merge) */
+  features: string[];
+}
+
+let engine: Engine | undefined;
+
+/**
+ * Reads which WASI release componentize-js's StarlingMonkey speaks (a world of another 0.2.x release
+ * fails to build: "failed to find export of interface wasi:http/incoming-handler@0.2.x function
+ * handle") and which unstable WIT features of jco's WASI WIT it includes.
+ */
+function readEngine(): Engine {
+  if (engine) return engine;
+  const text = readFileSync(ENGINE).toString('latin1');
+  const versions = new Set([...text.matchAll(/wasi:http\/incoming-handler@(0\.2\.\d+)/g)].map((m) => m[1]!));
+  if (versions.size !== 1) {
+    throw new Error(`cannot tell which WASI release ${ENGINE} speaks (found ${[...versions].join(', ') || 'none'})`);
   }
-  return hash.digest('hex');
+  const gated = new Set<string>();
+  for (const dir of readdirSync(JCO_WASI_WIT)) {
+    const wit = readFileSync(join(JCO_WASI_WIT, dir, 'package.wit'), 'utf8');
+    for (const m of wit.matchAll(/@unstable\(feature = ([\w-]+)\)/g)) gated.add(m[1]!);
+  }
+  engine = { wasi: [...versions][0]!, features: [...gated].filter((f) => text.includes(f)).sort() };
+  return engine;
+}
+
+/** `wasi:<package>/…@0.2.x` → the engine's release. */
+function withWasiVersion(wit: string, version: string): string {
+  return wit.replace(/(wasi:[\w-]+(?:\/[\w-]+)?@)0\.2\.\d+/g, `$1${version}`);
 }
 
 /**
- * A WIT folder for `j2w -d`: our world at the top, the SDK's package and its WASI dependencies
- * under deps/ (the resolver reads one flat deps/ folder), and our own packages beside them.
+ * A WIT folder for componentize-js: the target's world at the top; under deps/, jco's WASI WIT
+ * (versioned as the engine's release, its unstable features the engine has enabled), Spin's
+ * key-value and variables interfaces, and our own packages. Generated from node_modules on every
+ * build (cheap), never committed.
  */
 function witFolder(wit: NonNullable<ComponentTarget['wit']>, wasmPath: string): string {
+  const { wasi, features } = readEngine();
   const dir = `${wasmPath}.wit`;
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'deps', 'spin'), { recursive: true });
-  cpSync(join(ROOT, wit.file), join(dir, 'world.wit'));
-  for (const entry of readdirSync(SDK_WIT, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.wit')) cpSync(join(SDK_WIT, entry.name), join(dir, 'deps', 'spin', entry.name));
+  const write = (file: string, text: string): void => {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  };
+  for (const pkg of readdirSync(JCO_WASI_WIT)) {
+    let text = readFileSync(join(JCO_WASI_WIT, pkg, 'package.wit'), 'utf8');
+    if (!text.includes(`@${JCO_WASI_VERSION};`)) throw new Error(`${JCO_WASI_WIT}/${pkg} is not WASI ${JCO_WASI_VERSION}`);
+    for (const feature of features) text = text.replaceAll(`@unstable(feature = ${feature})`, '');
+    write(join('deps', pkg, 'package.wit'), withWasiVersion(text, wasi));
   }
-  cpSync(join(SDK_WIT, 'deps'), join(dir, 'deps'), { recursive: true });
+  const spin = SPIN_INTERFACES.map((f) => readFileSync(join(SPIN_WIT, f), 'utf8'));
+  write(join('deps', 'fermyon-spin', 'package.wit'), ['package fermyon:spin@2.0.0;', ...spin].join('\n\n'));
   for (const [name, file] of Object.entries(OUR_WIT_DEPS)) {
-    mkdirSync(join(dir, 'deps', name));
-    cpSync(join(ROOT, file), join(dir, 'deps', name, `${name}.wit`));
+    if (file !== wit.file) write(join('deps', name, 'package.wit'), withWasiVersion(readFileSync(join(ROOT, file), 'utf8'), wasi));
   }
+  write('world.wit', withWasiVersion(readFileSync(join(ROOT, wit.file), 'utf8'), wasi));
   return dir;
 }
 
-function componentize(bundlePath: string, wasmPath: string, target: ComponentTarget): void {
+function fingerprint(bundlePath: string, witDir: string, world: string): string {
+  const hash = createHash('sha256').update(readFileSync(bundlePath)).update(`componentize-js@${COMPONENTIZE_JS_VERSION}\n${world}\n${RUNTIME_ARGS}\n`);
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(`${relative(witDir, path)}\n`).update(readFileSync(path));
+    }
+  };
+  walk(witDir);
+  return hash.digest('hex');
+}
+
+// componentize-js reads the WIT through preview2-shim's WASI filesystem, which (0.26) preopens
+// nothing by default ("failed to find a pre-opened file descriptor through which … could be
+// opened"), and its splicer reads the preopen list once: preopen the repo, where every WIT folder is.
+// Node's shim takes a host path; TypeScript resolves the package's browser types (file data) first.
+const addPreopen = shimFilesystem._addPreopen as unknown as (virtualPath: string, hostPath: string) => void;
+let preopened = false;
+
+async function componentize(bundlePath: string, wasmPath: string, witDir: string, world: string): Promise<void> {
   rmSync(wasmPath, { force: true });
-  const world = target.wit ? ['-d', witFolder(target.wit, wasmPath), '-n', target.wit.world] : ['-n', 'spin-http'];
-  const run = spawnSync(J2W, ['-i', bundlePath, '-o', wasmPath, ...world], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  // j2w can exit 0 without writing a component: trust only the file and its success line.
-  const ok = run.status === 0 && /Successfully written component/.test(run.stdout) && existsSync(wasmPath);
-  if (!ok) {
-    rmSync(wasmPath, { force: true });
-    throw new Error(
-      `componentize failed for ${bundlePath} (exit ${run.status}):\n${run.stdout}\n${run.stderr}`.trim(),
-    );
+  if (relative(ROOT, witDir).startsWith('..')) throw new Error(`the WIT folder ${witDir} is outside ${ROOT}`);
+  if (!preopened) {
+    addPreopen(ROOT, ROOT);
+    preopened = true;
   }
+  let component: Uint8Array;
+  try {
+    ({ component } = await componentizeJs({ sourcePath: bundlePath, witPath: witDir, worldName: world, runtimeArgs: RUNTIME_ARGS }));
+  } catch (err) {
+    throw new Error(`componentize failed for ${bundlePath}:\n${err instanceof Error ? err.message : String(err)}`.trim(), { cause: err });
+  }
+  if (!(component instanceof Uint8Array) || component.length === 0) throw new Error(`componentize failed for ${bundlePath}: no component`);
+  writeFileSync(wasmPath, component);
 }
 
 export async function buildComponent(target: ComponentTarget, force = false): Promise<'built' | 'fresh'> {
@@ -121,14 +185,17 @@ export async function buildComponent(target: ComponentTarget, force = false): Pr
   log(`bundling ${target.entry}`);
   const bundlePath = await bundle(target);
   log(`bundled in ${Math.round(performance.now() - t)} ms (${Math.round(statSync(bundlePath).size / 1024)} KiB)`);
-  const print = fingerprint(bundlePath, target);
+  const wit = target.wit ?? SPIN_HTTP;
+  const witDir = witFolder(wit, wasmPath);
+  const print = fingerprint(bundlePath, witDir, wit.world);
   if (!force && existsSync(wasmPath) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === print) {
     log(`${target.out} is up to date`);
     return 'fresh';
   }
   t = performance.now();
-  log(`componentizing ${target.out} with j2w (spin-sdk ${SDK_VERSION}; ~10-20 s)`);
-  componentize(bundlePath, wasmPath, target);
+  log(`componentizing ${target.out} with componentize-js ${COMPONENTIZE_JS_VERSION} (WASI ${readEngine().wasi}; ~10-30 s)`);
+  rmSync(stampPath, { force: true });
+  await componentize(bundlePath, wasmPath, witDir, wit.world);
   writeFileSync(stampPath, print);
   const mib = (statSync(wasmPath).size / 1024 / 1024).toFixed(2);
   log(`wrote ${target.out} (${mib} MiB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);

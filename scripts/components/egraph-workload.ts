@@ -3,7 +3,6 @@
 // AssemblyScript kernel Spin composes in (`?kernel=as`) or on the TypeScript reference interpreted
 // by StarlingMonkey (`?kernel=ts`), and answers the time measured in the component. Built and
 // served by scripts/bench-egraph.ts; never part of the app.
-import { reserveHeap } from '../../src/spin/heap.ts';
 import { importedKernel } from '../../src/agent/kernel.ts';
 import type { Kernel } from '../../src/egraph/kernel.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
@@ -13,9 +12,6 @@ interface FetchEvent extends Event {
   readonly request: Request;
   respondWith(response: Promise<Response> | Response): void;
 }
-
-/** The workload's graph and the TS kernel's tables live in this instance's heap (see heap.ts). */
-const WORKLOAD_HEAP_BYTES = 256 * 1024 * 1024;
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -33,7 +29,6 @@ function run(url: URL): Response {
 }
 
 addEventListener('fetch', (event) => {
-  reserveHeap(WORKLOAD_HEAP_BYTES);
   const fetchEvent = event as FetchEvent;
   fetchEvent.respondWith(run(new URL(fetchEvent.request.url)));
 });

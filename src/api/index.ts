@@ -1,8 +1,7 @@
 // The app-level component: /health, /api/timeline, /api/metrics, /metrics, /api/topology.
 // Like the agents, it keeps nothing in memory: every answer is read from the app's KV store.
-import { get as getVariable } from '@fermyon/spin-sdk/lib/variables.js';
-import { HEAP_RESERVE_BYTES, reserveHeap } from '../spin/heap.ts';
 import { openSpinStore } from '../spin/key-value.ts';
+import { spinVariable } from '../spin/variables-import.ts';
 import { handle } from './routes.ts';
 
 interface FetchEvent extends Event {
@@ -12,7 +11,5 @@ interface FetchEvent extends Event {
 
 addEventListener('fetch', (event) => {
   const fetchEvent = event as FetchEvent;
-  // Before any Spin import call (see heap.ts): the nine timelines are read in one request.
-  reserveHeap(HEAP_RESERVE_BYTES);
-  fetchEvent.respondWith(handle(fetchEvent.request, { variables: getVariable, store: openSpinStore, now: () => Date.now() }));
+  fetchEvent.respondWith(handle(fetchEvent.request, { variables: spinVariable, store: openSpinStore, now: () => Date.now() }));
 });

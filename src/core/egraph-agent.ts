@@ -23,8 +23,8 @@ import type { Envelope } from './envelope.ts';
  * Records (terms: every name any agent gave an e-node; unions) past which an agent stops
  * saturating. Records are grow-only and every request rebuilds the e-graph from all of them, so
  * this, not the canonical node count (which folding can shrink), bounds the cost and the memory
- * of a request: a request without a body has a 16 MiB heap (src/spin/heap.ts), which held a doc
- * of 1,200 records of this size and not one of 1,800 (test/agent/large-doc.test.ts).
+ * of a request. (Under componentize-js 0.10 a request's heap was a fixed reserve that held a doc of
+ * 1,200 records of this size and not one of 1,800; since 0.19 memory grows as needed.)
  */
 export const MAX_EGRAPH_RECORDS = 1_000;
 

@@ -95,9 +95,10 @@ function componentizeJco(): string | undefined {
 }
 
 /**
- * Which jco generates the glue. `componentize`: the jco of the componentize-js that builds our
- * components (jco 1.4, same WASI 0.2.0 generation); its synchronous glue costs ~0.1 ms per request
- * where jco 1.35's (component-model-async task bookkeeping on every host call) costs ~2–3 ms and
+ * Which jco generates the glue. `componentize`: the jco 1.4 that the Spin SDK's componentize-js 0.10
+ * pins. Our components are built by componentize-js 0.19 now (WASI 0.2.3/0.2.12 imports); jco 1.4
+ * transpiles them too, and the glue's import keys carry no version. Its synchronous glue costs
+ * ~0.1 ms per request where jco 1.35's (component-model-async task bookkeeping on every host call) costs ~2–3 ms and
  * doubles the handling time of a small request. `jco`: the project's own @bytecodealliance/jco.
  * `auto` (default): `componentize` when installed, else `jco`.
  */

@@ -1,13 +1,14 @@
-// Regression: componentize-js 0.10 traps (wasm `unreachable`) when a Spin import is called after
-// linear memory grew during the request; before src/spin/heap.ts a doc of ~12 KB receiving
-// batches of 50 updates trapped on the next KV call, and a 256 KB update in one batch trapped
-// with the base reserve alone. Keep a doc growing well past those sizes.
+// Regression: componentize-js 0.10 trapped (wasm `unreachable`) when a Spin import was called after
+// linear memory grew during the request: a doc of ~12 KB receiving batches of 50 updates trapped on
+// the next KV call, a 256 KB update in one batch trapped unless each request first reserved heap,
+// and with that reserve a doc stopped at ~125 KB. componentize-js 0.19 grows memory freely: keep a
+// doc growing well past those sizes, to 1 MB of user data.
 import { toBase64 } from 'lib0/buffer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { call, startApp, type TestApp } from '../support/network.ts';
 
-/** Records (~100 B each) a doc may hold for a bodiless request to fit the 16 MiB base reserve. */
+/** Records (~100 B each) in the doc of the tick test (1,200 was the most a 16 MiB heap reserve held). */
 const TICKABLE_RECORDS = 1_200;
 
 let app: TestApp;
@@ -57,9 +58,22 @@ it('applies one StateUpdate carrying a whole large doc (256 KB, as sync step 2 t
   expect((await call(app, 'GET', '/agent/5/data/record-2499')).body.value).toMatchObject({ rule: 'assoc-add' });
 }, 120_000);
 
-it(`keeps ticking, with the base reserve, on a doc of ${TICKABLE_RECORDS} records`, async () => {
+it(`keeps ticking on a doc of ${TICKABLE_RECORDS} records`, async () => {
   const { envelope } = wholeDoc(6, TICKABLE_RECORDS);
   expect((await call(app, 'POST', '/agent/6/inbox', [envelope])).status).toBe(200);
   for (let i = 0; i < 3; i++) expect((await call(app, 'POST', '/agent/6/tick')).status).toBe(200);
   expect((await call(app, 'GET', '/agent/6/state')).body.doc_bytes).toBeGreaterThan(TICKABLE_RECORDS * 90);
 }, 120_000);
+
+it('takes 1 MB of user data (32 values of 32 KB) and still answers state, data and tick', async () => {
+  const value = 'v'.repeat(32 * 1024);
+  for (let i = 0; i < 32; i++) {
+    const reply = await call(app, 'PUT', `/agent/7/data/big-${i}`, JSON.stringify(`${i}:${value}`));
+    expect(reply.status, JSON.stringify(reply.body).slice(0, 300)).toBe(200);
+  }
+  const state = await call(app, 'GET', '/agent/7/state');
+  expect(state.status).toBe(200);
+  expect(state.body.doc_bytes).toBeGreaterThan(1024 * 1024);
+  expect((await call(app, 'GET', '/agent/7/data/big-31')).body.value).toBe(`31:${value}`);
+  expect((await call(app, 'POST', '/agent/7/tick')).status).toBe(200);
+}, 180_000);

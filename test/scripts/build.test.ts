@@ -1,4 +1,4 @@
-// `j2w` can exit 0 without writing a component (SPIKES.md): the build must still fail, loudly.
+// A component whose initialisation throws must fail the build, loudly (the SDK's `j2w` used to exit 0).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';

@@ -82,7 +82,7 @@ export function spinApp(o: SpinAppOptions): SpinAppResource {
       podLabels: labels(APP_NAME, 'app', o.version),
       variables,
       checks: { liveness: { httpGet: { path: APP_PROBE_PATH } }, readiness: { httpGet: { path: APP_PROBE_PATH } } },
-      // every request reserves 16-40 MiB of heap (src/spin/heap.ts) in its own instance
+      // every request runs in its own instance
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
       ...(shared
         ? {
