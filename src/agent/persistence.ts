@@ -16,6 +16,7 @@ import {
   staleTimelineRecords,
   timelineRecordKey,
   type AgentMeta,
+  type AgentSummary,
   type Envelope,
   type TimelineEvent,
 } from '../core/index.ts';
@@ -65,8 +66,8 @@ export interface LoadedAgent {
   updates: Uint8Array[];
   snapshotKeys: string[];
   logKeys: string[];
-  /** bytes of every snapshot and log blob: what the doc costs in the store */
-  storedBytes: number;
+  /** each blob read, key → bytes (what the doc costs in the store) */
+  blobSizes: Map<string, number>;
 }
 
 const encoder = new TextEncoder();
@@ -119,7 +120,8 @@ export class AgentPersistence {
     }
   }
 
-  private readBlobs(): Omit<LoadedAgent, 'meta'> & { complete: boolean } {
+  /** The doc's blob keys (snapshots, then log), listed without reading any. */
+  blobKeys(): { snapshotKeys: string[]; logKeys: string[] } {
     const snapshotKeys: string[] = [];
     const logKeys: string[] = [];
     for (const k of this.store.keys()) {
@@ -127,8 +129,13 @@ export class AgentPersistence {
       if (k.startsWith(this.key('snapshot:'))) snapshotKeys.push(k);
       else if (k.startsWith(this.key('log:'))) logKeys.push(k);
     }
+    return { snapshotKeys, logKeys };
+  }
+
+  private readBlobs(): Omit<LoadedAgent, 'meta'> & { complete: boolean } {
+    const { snapshotKeys, logKeys } = this.blobKeys();
     const updates: Uint8Array[] = [];
-    let storedBytes = 0;
+    const blobSizes = new Map<string, number>();
     let complete = true;
     for (const k of [...snapshotKeys, ...logKeys]) {
       const blob = this.store.get(k);
@@ -137,9 +144,9 @@ export class AgentPersistence {
         continue;
       }
       updates.push(blob);
-      storedBytes += blob.length;
+      blobSizes.set(k, blob.length);
     }
-    return { updates, snapshotKeys, logKeys, storedBytes, complete };
+    return { updates, snapshotKeys, logKeys, blobSizes, complete };
   }
 
   /** Durably appends one Yjs update; returns its key. */
@@ -149,15 +156,26 @@ export class AgentPersistence {
     return key;
   }
 
-  /** Folds the blobs `loaded` saw (plus `extraLogKeys` written since) into one snapshot; returns its size. */
-  compact(doc: Y.Doc, loaded: LoadedAgent, extraLogKeys: string[], now: number): { blobs: number; bytes: number } {
+  /**
+   * Folds `merged` (the blobs this request loaded and wrote, all of them in `doc`) into one
+   * snapshot, written before any of them is deleted; returns the snapshot's key and size.
+   */
+  compact(doc: Y.Doc, merged: readonly string[], now: number): { key: string; bytes: number } {
     const pending = pendingUpdate(doc);
     const state = Y.encodeStateAsUpdate(doc);
     const snapshot = pending === null ? state : Y.mergeUpdates([state, pending]);
-    this.store.set(this.key(`snapshot:${this.uid(now)}`), snapshot);
-    const merged = [...loaded.snapshotKeys, ...loaded.logKeys, ...extraLogKeys];
+    const key = this.key(`snapshot:${this.uid(now)}`);
+    this.store.set(key, snapshot);
     for (const k of merged) this.store.delete(k);
-    return { blobs: merged.length, bytes: snapshot.length };
+    return { key, bytes: snapshot.length };
+  }
+
+  summary(): AgentSummary | null {
+    return readJson<AgentSummary>(this.store, this.key('summary'));
+  }
+
+  saveSummary(summary: AgentSummary): void {
+    writeJson(this.store, this.key('summary'), summary);
   }
 
   /** Identity, counters, clock and digest; null before the agent's first request. */

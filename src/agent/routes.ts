@@ -23,12 +23,15 @@ import {
   parseExtractionCost,
   EXTRACTION_COSTS,
   HybridClock,
-  stateDigest,
+  neighbours,
+  summaryHolds,
+  uptimeSeconds,
+  type AgentMeta,
+  type AgentSummary,
   TimelineRecorder,
   type Envelope,
   type SyncCompletion,
 } from '../core/index.ts';
-import * as Y from 'yjs';
 import { printTerm } from '../egraph/index.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
 import { errorResponse, json, readJsonBody, requireBearer } from '../spin/http.ts';
@@ -52,8 +55,14 @@ type Handler = (
   session: () => AgentSession,
   param: string,
   /** the agent's store and settings without loading its doc (for routes that read no doc) */
-  bare: { persistence: () => AgentPersistence; config: AgentConfig },
+  bare: Bare,
 ) => Promise<Response> | Response;
+
+interface Bare {
+  persistence: () => AgentPersistence;
+  config: AgentConfig;
+  now: () => number;
+}
 
 interface Route {
   /** path after /agent/:id (the first segment only, for a keyed route) */
@@ -64,9 +73,9 @@ interface Route {
 }
 
 const ROUTES: Route[] = [
-  { name: 'state', keyed: false, methods: { GET: (_r, s) => json(200, stateOf(s())) } },
-  { name: 'health', keyed: false, methods: { GET: (_r, s) => json(200, healthOf(s())) } },
-  { name: 'messages', keyed: false, methods: { GET: (_r, s) => json(200, messagesOf(s())) } },
+  { name: 'state', keyed: false, methods: { GET: getState } },
+  { name: 'health', keyed: false, methods: { GET: getHealth } },
+  { name: 'messages', keyed: false, methods: { GET: getMessages } },
   { name: 'timeline', keyed: false, methods: { GET: (_r, _s, _k, bare) => json(200, timelineOf(bare.persistence(), bare.config.maxBufferSize)) } },
   { name: 'inbox', keyed: false, methods: { POST: inbox } },
   { name: 'tick', keyed: false, methods: { POST: (_r, s) => tick(s()) } },
@@ -141,7 +150,7 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps): Pr
   let session: AgentSession | null = null;
   const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps));
   const persistence = (): AgentPersistence => new AgentPersistence(deps.store(), config.agentId, deps.random);
-  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config });
+  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config, now: deps.now });
 }
 
 function dataKey(segment: string): string {
@@ -157,41 +166,56 @@ function dataKey(segment: string): string {
   return key;
 }
 
-function stateOf(s: AgentSession) {
-  const c = s.meta.counters;
-  const data = dataMap(s.doc);
-  const stateVector: Record<string, number> = {};
-  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(s.doc))) stateVector[String(client)] = clock;
+/**
+ * GET /state without opening the doc: meta and the summary the last change left (AgentSummary),
+ * while it still describes the stored blobs; otherwise from the doc, leaving a fresh summary.
+ */
+function getState(_r: Request, open: () => AgentSession, _k: string, bare: Bare): Response {
+  const p = bare.persistence();
+  const meta = p.meta();
+  const summary = meta === null ? null : p.summary();
+  const { snapshotKeys, logKeys } = p.blobKeys();
+  if (meta !== null && summary !== null && summaryHolds(summary, [...snapshotKeys, ...logKeys])) {
+    return json(200, stateOf(bare.config, meta, summary, bare.now()));
+  }
+  const s = open();
+  return json(200, stateOf(s.config, s.meta, s.refreshSummary(), s.now()));
+}
+
+function stateOf(config: AgentConfig, meta: AgentMeta, summary: AgentSummary, now: number) {
+  const c = meta.counters;
   return {
-    agent_id: s.config.agentId,
-    node_id: s.meta.node_id,
-    egraph_nodes: egraphNodes(s),
-    neighbors: s.neighbours,
+    agent_id: config.agentId,
+    node_id: meta.node_id,
+    egraph_nodes: summary.egraph.nodes,
+    neighbors: neighbours(config.topology, config.agentCount, config.agentId),
     messages_received: c.messages_received,
     messages_sent: c.messages_sent,
     syncs_completed: c.syncs_completed,
-    uptime_seconds: s.uptimeSeconds(),
-    region: s.config.region,
-    topology: s.config.topology,
-    agent_count: s.config.agentCount,
+    uptime_seconds: uptimeSeconds(meta, now),
+    region: config.region,
+    topology: config.topology,
+    agent_count: config.agentCount,
     created_at: new Date(c.created_at).toISOString(),
-    state_vector: stateVector,
-    writers: Object.keys(stateVector).length,
-    state_digest: stateDigest(s.doc),
-    doc_bytes: Y.encodeStateAsUpdate(s.doc).length,
-    data_keys: [...data.keys()].sort(),
-    stored_blobs: s.logEntries,
-    stored_bytes: s.storedBytes,
+    state_vector: summary.state_vector,
+    writers: Object.keys(summary.state_vector).length,
+    state_digest: summary.state_digest,
+    doc_bytes: summary.doc_bytes,
+    data_keys: summary.data_keys,
+    stored_blobs: summary.blobs.length,
+    stored_bytes: summary.stored_bytes,
   };
 }
 
-function healthOf(s: AgentSession) {
-  return { status: 'ok', agent_id: s.config.agentId, node_id: s.meta.node_id, uptime_seconds: s.uptimeSeconds() };
+/** GET /health reads the agent's identity only (the first request of a new agent creates it). */
+function getHealth(_r: Request, open: () => AgentSession, _k: string, bare: Bare): Response {
+  const meta = bare.persistence().meta() ?? open().meta;
+  return json(200, { status: 'ok', agent_id: bare.config.agentId, node_id: meta.node_id, uptime_seconds: uptimeSeconds(meta, bare.now()) });
 }
 
-function messagesOf(s: AgentSession) {
-  const messages = s.persistence.messages();
-  return { agent_id: s.config.agentId, count: messages.length, messages };
+function getMessages(_r: Request, _open: () => AgentSession, _k: string, bare: Bare): Response {
+  const messages = bare.persistence().messages();
+  return json(200, { agent_id: bare.config.agentId, count: messages.length, messages });
 }
 
 function timelineOf(p: AgentPersistence, max: number) {
@@ -305,9 +329,6 @@ function egraphSizes(s: AgentSession): { terms: number; unions: number } {
   return { terms: termsMap(s.doc).size, unions: unionsMap(s.doc).size };
 }
 
-function egraphNodes(s: AgentSession): number {
-  return termsMap(s.doc).size === 0 ? 0 : loadEGraph(s.doc, s.kernel()).summary().nodes;
-}
 
 /** `{ "term": "(* (+ x 0) 2)" }` → the term's hash; its e-nodes join the doc and spread. */
 async function postTerm(request: Request, open: () => AgentSession): Promise<Response> {

@@ -6,6 +6,13 @@ import {
   type Colour,
   type Colouring,
   countExchange,
+  dataMap,
+  loadEGraph,
+  summaryHolds,
+  uptimeSeconds,
+  termsMap,
+  unionsMap,
+  type AgentSummary,
   HybridClock,
   loadDoc,
   neighbours,
@@ -41,6 +48,10 @@ export class AgentSession {
   private readonly updates: Uint8Array[] = [];
   private readonly startedAt: number;
   private pendingAtLoad: Uint8Array | null;
+  /** the blobs (key → bytes) this request's doc holds: those it loaded, plus those it wrote */
+  private readonly blobs: Map<string, number>;
+  /** the stored summary as this request found it (undefined: not read yet) */
+  private storedSummary: AgentSummary | null | undefined;
 
   constructor(
     readonly config: AgentConfig,
@@ -51,6 +62,7 @@ export class AgentSession {
     this.loaded = persistence.load(this.startedAt);
     this.meta = this.loaded.meta;
     this.doc = loadDoc(this.loaded.updates, world.random);
+    this.blobs = new Map(this.loaded.blobSizes);
     this.pendingAtLoad = pendingUpdate(this.doc);
     // Capture exactly what this request changes, whichever core function changes it.
     this.doc.on('update', (update: Uint8Array) => this.updates.push(update));
@@ -68,11 +80,50 @@ export class AgentSession {
   }
 
   get storedBytes(): number {
-    return this.loaded.storedBytes;
+    let bytes = 0;
+    for (const size of this.blobs.values()) bytes += size;
+    return bytes;
+  }
+
+  /** What GET /state reports of the doc, as this request holds it (see AgentSummary). */
+  summary(): AgentSummary {
+    const stateVector: Record<string, number> = {};
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) stateVector[String(client)] = clock;
+    const terms = termsMap(this.doc).size;
+    const unions = unionsMap(this.doc).size;
+    // grow-only sets: equal sizes, equal content, so the count of e-nodes still holds
+    const known = this.readStoredSummary()?.egraph;
+    const nodes = known !== undefined && known.terms === terms && known.unions === unions ? known.nodes : terms === 0 ? 0 : loadEGraph(this.doc, this.kernel()).summary().nodes;
+    return {
+      blobs: [...this.blobs.keys()].sort(),
+      state_vector: stateVector,
+      state_digest: stateDigest(this.doc),
+      doc_bytes: Y.encodeStateAsUpdate(this.doc).length,
+      stored_bytes: this.storedBytes,
+      data_keys: [...dataMap(this.doc).keys()].sort(),
+      egraph: { terms, unions, nodes },
+    };
+  }
+
+  /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */
+  refreshSummary(): AgentSummary {
+    const summary = this.summary();
+    this.persistence.saveSummary(summary);
+    return summary;
+  }
+
+  private summaryHolds(): boolean {
+    const stored = this.readStoredSummary();
+    return stored !== null && summaryHolds(stored, [...this.blobs.keys()]);
+  }
+
+  private readStoredSummary(): AgentSummary | null {
+    if (this.storedSummary === undefined) this.storedSummary = this.persistence.summary();
+    return this.storedSummary;
   }
 
   uptimeSeconds(): number {
-    return Math.max(0, Math.floor((this.startedAt - this.meta.counters.created_at) / 1000));
+    return uptimeSeconds(this.meta, this.startedAt);
   }
 
   /** This agent's colour in the topology's 3-colouring (which rule family it applies). */
@@ -124,7 +175,9 @@ export class AgentSession {
     const changed = this.updates.length > 0 || !sameBytes(pending, this.pendingAtLoad);
     if (changed) {
       const blob = Y.mergeUpdates(pending === null ? this.updates : [...this.updates, pending]);
-      written.push(this.persistence.appendUpdate(blob, now));
+      const key = this.persistence.appendUpdate(blob, now);
+      written.push(key);
+      this.blobs.set(key, blob.length);
       this.updates.length = 0;
       this.pendingAtLoad = pending;
     }
@@ -141,9 +194,16 @@ export class AgentSession {
         this.config.maxBufferSize,
       );
     }
+    let compacted = false;
     if (this.loaded.logKeys.length + written.length > COMPACT_AFTER_LOG_ENTRIES || this.loaded.snapshotKeys.length > 1) {
-      this.timeline.compaction(this.persistence.compact(this.doc, this.loaded, written, now));
+      const merged = [...this.blobs.keys()];
+      const snapshot = this.persistence.compact(this.doc, merged, now);
+      this.blobs.clear();
+      this.blobs.set(snapshot.key, snapshot.bytes);
+      this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
+      compacted = true;
     }
+    if (changed || compacted || !this.summaryHolds()) this.persistence.saveSummary(this.summary());
     const digest = changed || this.meta.digest === undefined ? stateDigest(this.doc) : this.meta.digest;
     if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
     const events = this.timeline.events;

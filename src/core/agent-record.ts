@@ -30,6 +30,37 @@ export interface AgentMeta {
 }
 
 /**
+ * What GET /state reports of the document, kept current by the requests that change it, so a
+ * read need not open the doc. It describes exactly the blobs listed in `blobs`: while the agent's
+ * snapshot and log keys are those, it is true; once they differ (another request wrote or
+ * compacted meanwhile — Spin KV has no compare-and-swap to prevent that) the reader opens the doc
+ * and writes a fresh one.
+ */
+export interface AgentSummary {
+  /** the snapshot and log keys it was computed from, sorted */
+  blobs: string[];
+  state_vector: Record<string, number>;
+  state_digest: string;
+  doc_bytes: number;
+  stored_bytes: number;
+  data_keys: string[];
+  /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
+  egraph: { terms: number; unions: number; nodes: number };
+}
+
+/** Whole seconds since the agent's first request. */
+export function uptimeSeconds(meta: AgentMeta, now: number): number {
+  return Math.max(0, Math.floor((now - meta.counters.created_at) / 1000));
+}
+
+/** Whether `summary` describes the blobs `blobKeys` lists. */
+export function summaryHolds(summary: AgentSummary, blobKeys: readonly string[]): boolean {
+  if (summary.blobs.length !== blobKeys.length) return false;
+  const sorted = [...blobKeys].sort();
+  return summary.blobs.every((key, i) => key === sorted[i]);
+}
+
+/**
  * Timeline events are appended, one record per request that had any, never read-modified-written
  * (concurrent requests would lose each other's events, and every request would rewrite the whole
  * buffer): `agent:<id>:events:<hlc of its first event>:<uid>:<count>`. Keys sort in HLC order, and

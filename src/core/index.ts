@@ -91,7 +91,10 @@ export {
   MAX_TIMELINE_RECORDS,
   readTimeline,
   staleTimelineRecords,
+  summaryHolds,
+  uptimeSeconds,
   timelineRecordKey,
   timelineRecordKeys,
   type AgentMeta,
+  type AgentSummary,
 } from './agent-record.ts';

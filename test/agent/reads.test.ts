@@ -1,0 +1,77 @@
+// Reads that must not open the document: GET /state, /health, /messages and /timeline answer from
+// small records kept current by the writes. Counted at the store: no snapshot or log blob is read.
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { AgentPersistence } from '../../src/agent/persistence.ts';
+import { handle, type AgentDeps } from '../../src/agent/routes.ts';
+import { dataMap } from '../../src/core/index.ts';
+import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
+import type { ByteStore } from '../../src/spin/key-value.ts';
+
+function countingStore() {
+  const m = new Map<string, Uint8Array>();
+  const counts = { blobReads: 0 };
+  const store: ByteStore = {
+    get: (k) => {
+      if (k.includes(':log:') || k.includes(':snapshot:')) counts.blobReads++;
+      return m.get(k) ?? null;
+    },
+    set: (k, v) => void m.set(k, v),
+    delete: (k) => void m.delete(k),
+    keys: () => [...m.keys()],
+  };
+  return { store, counts };
+}
+
+function depsOver(store: ByteStore): AgentDeps {
+  let t = 1_700_000_000_000;
+  let r = 1;
+  const variables: Record<string, string> = { agent_id: '4', agent_count: '9', log_level: 'error' };
+  return {
+    variables: (name) => variables[name] ?? null,
+    store: () => store,
+    now: () => (t += 7),
+    random: (n) => Uint8Array.from({ length: n }, () => (r = (r * 1103515245 + 12345) >>> 0) & 255),
+    kernel: () => new ReferenceKernel(),
+  };
+}
+
+async function request(deps: AgentDeps, method: string, path: string, body?: unknown) {
+  const init: RequestInit = { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) };
+  const res = await handle(new Request(`http://app${path}`, init), deps);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('reads without opening the doc', () => {
+  it('GET /state, /health, /messages and /timeline read no snapshot or log blob after a write', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    expect((await request(deps, 'PUT', '/agent/4/data/k', { v: 1 })).status).toBe(200);
+    expect((await request(deps, 'POST', '/agent/4/terms', { term: '(+ x 0)' })).status).toBe(200);
+    counts.blobReads = 0;
+    const state = await request(deps, 'GET', '/agent/4/state');
+    expect(state.status).toBe(200);
+    expect(state.body).toMatchObject({ agent_id: 4, data_keys: ['k'], neighbors: [1, 3, 5, 7], egraph_nodes: 3, writers: 2 });
+    for (const path of ['/agent/4/health', '/agent/4/messages', '/agent/4/timeline']) expect((await request(deps, 'GET', path)).status).toBe(200);
+    expect(counts.blobReads).toBe(0);
+  });
+
+  it('opens the doc when another request changed the blobs since the summary, and leaves a fresh one', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    await request(deps, 'PUT', '/agent/4/data/first', 1);
+    // a concurrent request's write landed after the summary was written: its blob is not in it
+    const other = new Y.Doc();
+    other.clientID = 777;
+    dataMap(other).set('second', 2);
+    new AgentPersistence(store, 4, deps.random).appendUpdate(Y.encodeStateAsUpdate(other), deps.now());
+    counts.blobReads = 0;
+    const stale = await request(deps, 'GET', '/agent/4/state');
+    expect(stale.body.data_keys).toEqual(['first', 'second']);
+    expect(counts.blobReads).toBeGreaterThan(0);
+    counts.blobReads = 0;
+    const fresh = await request(deps, 'GET', '/agent/4/state');
+    expect(fresh.body).toEqual({ ...stale.body, uptime_seconds: fresh.body.uptime_seconds });
+    expect(counts.blobReads).toBe(0);
+  });
+});
