@@ -203,8 +203,8 @@ export class AgentSession {
       this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
       compacted = true;
     }
-    if (changed || compacted || !this.summaryHolds()) this.persistence.saveSummary(this.summary());
-    const digest = changed || this.meta.digest === undefined ? stateDigest(this.doc) : this.meta.digest;
+    const summary = changed || compacted || !this.summaryHolds() ? this.refreshSummary() : null;
+    const digest = summary?.state_digest ?? this.meta.digest ?? stateDigest(this.doc);
     if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
     const events = this.timeline.events;
     if (exchanged || events.length > 0 || digest !== this.loaded.meta.digest) {
