@@ -17,6 +17,7 @@ addEventListener('fetch', (event) => {
       variables: spinVariable,
       store: openSpinStore,
       now: () => Date.now(),
+      elapsed: () => performance.now(),
       random: (n) => crypto.getRandomValues(new Uint8Array(n)),
       kernel: importedKernel,
     }),

@@ -60,8 +60,7 @@ function base64Bytes(text: string): number {
   return (text.length / 4) * 3 - padding;
 }
 
-export interface LoadedAgent {
-  meta: AgentMeta;
+export interface LoadedBlobs {
   /** snapshot blobs first, then log blobs */
   updates: Uint8Array[];
   snapshotKeys: string[];
@@ -105,18 +104,22 @@ export class AgentPersistence {
     return `${now.toString(36)}-${hex}`;
   }
 
-  /** Loads identity, counters and every update blob; creates the identity on first use. */
-  load(now: number): LoadedAgent {
-    let meta = this.meta();
-    if (meta === null) {
-      meta = { node_id: newNodeId(this.random(16)), counters: newCounters(now) };
-      writeJson(this.store, this.key('meta'), meta);
-    }
+  /** Identity, counters, clock and digest; created on the agent's first request. */
+  ensureMeta(now: number): AgentMeta {
+    const meta = this.meta();
+    if (meta !== null) return meta;
+    const created: AgentMeta = { node_id: newNodeId(this.random(16)), counters: newCounters(now) };
+    writeJson(this.store, this.key('meta'), created);
+    return created;
+  }
+
+  /** Every update blob of the doc (snapshots first, then the log). */
+  loadBlobs(): LoadedBlobs {
     // A concurrent compaction may delete blobs between our listing and our reads. It writes its
     // snapshot before deleting, so listing again finds their content in it.
     for (let attempt = 1; ; attempt++) {
       const { complete, ...blobs } = this.readBlobs();
-      if (complete || attempt === LOAD_ATTEMPTS) return { meta, ...blobs };
+      if (complete || attempt === LOAD_ATTEMPTS) return blobs;
     }
   }
 
@@ -132,7 +135,7 @@ export class AgentPersistence {
     return { snapshotKeys, logKeys };
   }
 
-  private readBlobs(): Omit<LoadedAgent, 'meta'> & { complete: boolean } {
+  private readBlobs(): LoadedBlobs & { complete: boolean } {
     const { snapshotKeys, logKeys } = this.blobKeys();
     const updates: Uint8Array[] = [];
     const blobSizes = new Map<string, number>();
@@ -168,6 +171,28 @@ export class AgentPersistence {
     this.store.set(key, snapshot);
     for (const k of merged) this.store.delete(k);
     return { key, bytes: snapshot.length };
+  }
+
+  /**
+   * Folds every stored blob into one snapshot on their encoding alone (no doc: nothing is
+   * garbage-collected until a compaction with the doc loaded); returns what it merged and wrote.
+   */
+  compactEncoded(now: number): { merged: number; key: string; bytes: number } {
+    const { updates, snapshotKeys, logKeys } = this.loadBlobs();
+    const snapshot = Y.mergeUpdates(updates);
+    const key = this.key(`snapshot:${this.uid(now)}`);
+    this.store.set(key, snapshot);
+    for (const k of [...snapshotKeys, ...logKeys]) this.store.delete(k);
+    return { merged: snapshotKeys.length + logKeys.length, key, bytes: snapshot.length };
+  }
+
+  /** What the stored blobs are known to hold (KnownState's encoding); null before it was first saved. */
+  known(): Uint8Array | null {
+    return this.store.get(this.key('known'));
+  }
+
+  saveKnown(encoded: Uint8Array): void {
+    this.store.set(this.key('known'), encoded);
   }
 
   summary(): AgentSummary | null {

@@ -17,6 +17,7 @@ import {
   termsMap,
   unionsMap,
   onEnvelopes,
+  needsDoc,
   onLocalWrite,
   onTick,
   parseEnvelopes,
@@ -38,6 +39,7 @@ import { errorResponse, json, readJsonBody, requireBearer } from '../spin/http.t
 import { createLogger } from '../core/log.ts';
 import { AgentPersistence } from './persistence.ts';
 import { publishNow } from './publish.ts';
+import { ServerTiming } from './server-timing.ts';
 import { AgentSession, type World } from './session.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
@@ -47,6 +49,8 @@ export const MAX_KEY_LENGTH = 256;
 export interface AgentDeps extends World {
   variables: VariableSource;
   store: () => ByteStore;
+  /** a monotonic millisecond reading, for the Server-Timing breakdown */
+  elapsed: () => number;
 }
 
 type Method = 'GET' | 'PUT' | 'DELETE' | 'POST';
@@ -62,6 +66,7 @@ interface Bare {
   persistence: () => AgentPersistence;
   config: AgentConfig;
   now: () => number;
+  timing: ServerTiming;
 }
 
 interface Route {
@@ -92,9 +97,11 @@ export async function handle(request: Request, deps: AgentDeps): Promise<Respons
   try {
     const config = readConfig(deps.variables);
     const log = createLogger(config.logLevel, { component: `agent-${config.agentId}` });
-    const started = deps.now();
-    const response = await route(request, config, deps);
-    log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
+    const timing = new ServerTiming(deps.elapsed);
+    const response = await route(request, config, deps, timing);
+    const breakdown = timing.header();
+    response.headers.set('server-timing', breakdown);
+    log('debug', 'request', { method: request.method, url: request.url, status: response.status, timing: breakdown });
     return response;
   } catch (err) {
     recordRefusal(request, deps, err);
@@ -128,7 +135,7 @@ function recordRefusal(request: Request, deps: AgentDeps, err: unknown): void {
   }
 }
 
-async function route(request: Request, config: AgentConfig, deps: AgentDeps): Promise<Response> {
+async function route(request: Request, config: AgentConfig, deps: AgentDeps, timing: ServerTiming): Promise<Response> {
   const path = new URL(request.url).pathname;
   const parts = path.split('/').filter((p) => p !== '');
   if (parts[0] !== 'agent' || parts.length < 3) {
@@ -148,9 +155,9 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps): Pr
   }
   if (MUTATING.has(request.method)) requireBearer(request, config.authToken);
   let session: AgentSession | null = null;
-  const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps));
+  const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps, timing));
   const persistence = (): AgentPersistence => new AgentPersistence(deps.store(), config.agentId, deps.random);
-  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config, now: deps.now });
+  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config, now: deps.now, timing });
 }
 
 function dataKey(segment: string): string {
@@ -250,8 +257,8 @@ function deleteData(_r: Request, open: () => AgentSession, key: string): Promise
 // the gateway at once (publish.ts); if that fails it waits in KV and leaves with this agent's next
 // inbox or tick response. `sent` says which.
 async function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string, unknown>): Promise<Response> {
-  const events = s.commit([], [], []);
-  const published = await publishNow(s.config, outbox, events);
+  const events = s.timing.measure('save', () => s.commit([], [], []));
+  const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events));
   if (!published) {
     s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
     s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
@@ -264,7 +271,8 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
   const s = open();
   const envelopes = parseEnvelopes(body, s.config.maxBufferSize);
   s.received(envelopes);
-  const result = onEnvelopes(s.syncContext(), s.doc, envelopes);
+  // Updates, acks and heartbeats are handled on their encoding; only a SyncRequest loads the doc.
+  const result = needsDoc(envelopes) ? onEnvelopes(s.syncContext(), s.doc, envelopes) : s.receiveEncoded(envelopes);
   return sent(s, envelopes, result.outbox, result.syncs);
 }
 
@@ -321,7 +329,7 @@ function ruleCounts(unions: readonly { rule: string }[]): Record<string, number>
 function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[], extra: Record<string, unknown> = {}): Response {
   const all = [...s.persistence.takePendingOutbox(), ...outbox];
   const waiting = s.persistence.takePendingTimeline();
-  const events = s.commit(inbox, all, syncs);
+  const events = s.timing.measure('save', () => s.commit(inbox, all, syncs));
   return json(200, { agent_id: s.config.agentId, outbox: all, timeline: [...waiting, ...events], ...extra });
 }
 

@@ -14,7 +14,10 @@ import {
   unionsMap,
   type AgentSummary,
   HybridClock,
+  KnownState,
   loadDoc,
+  onEnvelopesEncoded,
+  type SyncResult,
   neighbours,
   pendingUpdate,
   stateDigest,
@@ -26,7 +29,8 @@ import {
 } from '../core/index.ts';
 import type { Kernel } from '../egraph/kernel.ts';
 import type { AgentConfig } from './config.ts';
-import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, summarize, type AgentMeta, type LoadedAgent } from './persistence.ts';
+import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
+import { ServerTiming } from './server-timing.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 
 export interface World {
@@ -36,20 +40,30 @@ export interface World {
   kernel: () => Kernel;
 }
 
+/** The doc as one request loaded it, and what the request changed in it. */
+interface OpenedDoc {
+  doc: Y.Doc;
+  loaded: LoadedBlobs;
+  /** the blobs (key → bytes) this request's doc holds: those it loaded, plus those it wrote */
+  blobs: Map<string, number>;
+  /** the doc's updates since it was loaded (captured from Yjs 'update' events) */
+  updates: Uint8Array[];
+  pendingAtLoad: Uint8Array | null;
+}
+
 export class AgentSession {
-  readonly doc: Y.Doc;
   readonly neighbours: number[];
   /** this request's readings of the agent's hybrid logical clock (persisted in meta) */
   readonly clock: HybridClock;
   /** the timeline events this request produces */
   readonly timeline: TimelineRecorder;
   meta: AgentMeta;
-  private readonly loaded: LoadedAgent;
-  private readonly updates: Uint8Array[] = [];
+  private readonly metaAtLoad: AgentMeta;
   private readonly startedAt: number;
-  private pendingAtLoad: Uint8Array | null;
-  /** the blobs (key → bytes) this request's doc holds: those it loaded, plus those it wrote */
-  private readonly blobs: Map<string, number>;
+  /** the doc, once a route asked for it: many requests never load it */
+  private opened: OpenedDoc | null = null;
+  /** what the stored blobs hold, once a route handled updates on their encoding (KnownState) */
+  private known: KnownState | null = null;
   /** the stored summary as this request found it (undefined: not read yet) */
   private storedSummary: AgentSummary | null | undefined;
 
@@ -57,31 +71,58 @@ export class AgentSession {
     readonly config: AgentConfig,
     readonly persistence: AgentPersistence,
     private readonly world: World,
+    /** where this request's time goes (Server-Timing) */
+    readonly timing: ServerTiming,
   ) {
     this.startedAt = world.now();
-    this.loaded = persistence.load(this.startedAt);
-    this.meta = this.loaded.meta;
-    this.doc = loadDoc(this.loaded.updates, world.random);
-    this.blobs = new Map(this.loaded.blobSizes);
-    this.pendingAtLoad = pendingUpdate(this.doc);
-    // Capture exactly what this request changes, whichever core function changes it.
-    this.doc.on('update', (update: Uint8Array) => this.updates.push(update));
+    this.meta = persistence.ensureMeta(this.startedAt);
+    this.metaAtLoad = this.meta;
     this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
     this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null);
     this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, `${config.agentId}-${persistence.uid(this.startedAt)}`);
   }
 
-  static open(config: AgentConfig, store: ByteStore, world: World): AgentSession {
-    return new AgentSession(config, new AgentPersistence(store, config.agentId, world.random), world);
+  /** The agent's document, loaded from every stored blob on first use. */
+  get doc(): Y.Doc {
+    return this.openDoc().doc;
   }
 
+  private openDoc(): OpenedDoc {
+    if (this.opened !== null) return this.opened;
+    const opened = this.timing.measure('open', (): OpenedDoc => {
+      const loaded = this.persistence.loadBlobs();
+      const doc = loadDoc(loaded.updates, this.world.random);
+      return { doc, loaded, blobs: new Map(loaded.blobSizes), updates: [], pendingAtLoad: pendingUpdate(doc) };
+    });
+    // Capture exactly what this request changes, whichever core function changes it.
+    opened.doc.on('update', (update: Uint8Array) => opened.updates.push(update));
+    this.opened = opened;
+    return opened;
+  }
+
+  /**
+   * Handles a batch of envelopes on the updates' encoding (no SyncRequest among them: needsDoc),
+   * without loading the doc; commit stores what was new as one blob.
+   */
+  receiveEncoded(envelopes: readonly Envelope[]): SyncResult {
+    if (this.opened !== null) throw new Error('receiveEncoded after the doc was loaded: use onEnvelopes on it');
+    this.known ??= KnownState.decode(this.persistence.known());
+    return onEnvelopesEncoded(this.syncContext(), this.known, envelopes);
+  }
+
+  static open(config: AgentConfig, store: ByteStore, world: World, timing = new ServerTiming(world.now)): AgentSession {
+    return new AgentSession(config, new AgentPersistence(store, config.agentId, world.random), world, timing);
+  }
+
+  /** How many blobs the loaded doc came from. */
   get logEntries(): number {
-    return this.loaded.snapshotKeys.length + this.loaded.logKeys.length;
+    const { loaded } = this.openDoc();
+    return loaded.snapshotKeys.length + loaded.logKeys.length;
   }
 
   get storedBytes(): number {
     let bytes = 0;
-    for (const size of this.blobs.values()) bytes += size;
+    for (const size of this.openDoc().blobs.values()) bytes += size;
     return bytes;
   }
 
@@ -95,7 +136,7 @@ export class AgentSession {
     const known = this.readStoredSummary()?.egraph;
     const nodes = known !== undefined && known.terms === terms && known.unions === unions ? known.nodes : terms === 0 ? 0 : loadEGraph(this.doc, this.kernel()).summary().nodes;
     return {
-      blobs: [...this.blobs.keys()].sort(),
+      blobs: [...this.openDoc().blobs.keys()].sort(),
       state_vector: stateVector,
       state_digest: stateDigest(this.doc),
       doc_bytes: Y.encodeStateAsUpdate(this.doc).length,
@@ -114,7 +155,7 @@ export class AgentSession {
 
   private summaryHolds(): boolean {
     const stored = this.readStoredSummary();
-    return stored !== null && summaryHolds(stored, [...this.blobs.keys()]);
+    return stored !== null && summaryHolds(stored, [...this.openDoc().blobs.keys()]);
   }
 
   private readStoredSummary(): AgentSummary | null {
@@ -169,18 +210,9 @@ export class AgentSession {
    */
   commit(inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[]): TimelineEvent[] {
     const now = this.world.now();
-    const written: string[] = [];
-    // Yjs emits no 'update' event for what it holds back awaiting dependencies: persist that too.
-    const pending = pendingUpdate(this.doc);
-    const changed = this.updates.length > 0 || !sameBytes(pending, this.pendingAtLoad);
-    if (changed) {
-      const blob = Y.mergeUpdates(pending === null ? this.updates : [...this.updates, pending]);
-      const key = this.persistence.appendUpdate(blob, now);
-      written.push(key);
-      this.blobs.set(key, blob.length);
-      this.updates.length = 0;
-      this.pendingAtLoad = pending;
-    }
+    const opened = this.opened;
+    const docChanged = opened !== null && this.saveDocChanges(opened, now);
+    const encodedChanged = this.saveEncodedUpdates(now);
     for (const sync of syncs) this.timeline.syncCompleted(sync.peer, sync.bytes, sync.changed);
     for (const envelope of outbox) this.timeline.messageOut(envelope);
     const exchanged = inbox.length > 0 || outbox.length > 0 || syncs.length > 0;
@@ -195,24 +227,59 @@ export class AgentSession {
       );
     }
     let compacted = false;
-    if (this.loaded.logKeys.length + written.length > COMPACT_AFTER_LOG_ENTRIES || this.loaded.snapshotKeys.length > 1) {
-      const merged = [...this.blobs.keys()];
-      const snapshot = this.persistence.compact(this.doc, merged, now);
-      this.blobs.clear();
-      this.blobs.set(snapshot.key, snapshot.bytes);
-      this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
-      compacted = true;
+    if (opened !== null) {
+      const { loaded, blobs, doc } = opened;
+      const written = docChanged ? 1 : 0;
+      if (loaded.logKeys.length + written > COMPACT_AFTER_LOG_ENTRIES || loaded.snapshotKeys.length > 1) {
+        const merged = [...blobs.keys()];
+        const snapshot = this.persistence.compact(doc, merged, now);
+        blobs.clear();
+        blobs.set(snapshot.key, snapshot.bytes);
+        this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
+        compacted = true;
+      }
+      if (docChanged || compacted || this.persistence.known() === null) this.persistence.saveKnown(KnownState.of(doc).encode());
+    } else if (encodedChanged && this.persistence.blobKeys().logKeys.length > COMPACT_AFTER_LOG_ENTRIES) {
+      const snapshot = this.persistence.compactEncoded(now);
+      this.timeline.compaction({ blobs: snapshot.merged, bytes: snapshot.bytes });
     }
-    const summary = changed || compacted || !this.summaryHolds() ? this.refreshSummary() : null;
-    const digest = summary?.state_digest ?? this.meta.digest ?? stateDigest(this.doc);
-    if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
+    // Without the doc there is no summary or digest to compute: the next read that needs them
+    // finds the summary stale (it names other blobs) and loads the doc once.
+    if (opened !== null) {
+      const summary = docChanged || compacted || !this.summaryHolds() ? this.refreshSummary() : null;
+      const digest = summary?.state_digest ?? this.meta.digest ?? stateDigest(opened.doc);
+      if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
+    }
     const events = this.timeline.events;
-    if (exchanged || events.length > 0 || digest !== this.loaded.meta.digest) {
+    if (exchanged || events.length > 0 || this.meta.digest !== this.metaAtLoad.digest) {
       this.meta = { ...this.meta, hlc: this.clock.last() };
       this.persistence.saveMeta(this.meta);
     }
     this.persistence.recordTimeline(events, this.config.maxBufferSize, now);
     return events;
+  }
+
+  /** Appends what this request changed in the loaded doc as one blob; whether there was any. */
+  private saveDocChanges(opened: OpenedDoc, now: number): boolean {
+    // Yjs emits no 'update' event for what it holds back awaiting dependencies: persist that too.
+    const pending = pendingUpdate(opened.doc);
+    if (opened.updates.length === 0 && sameBytes(pending, opened.pendingAtLoad)) return false;
+    const blob = Y.mergeUpdates(pending === null ? opened.updates : [...opened.updates, pending]);
+    const key = this.persistence.appendUpdate(blob, now);
+    opened.blobs.set(key, blob.length);
+    opened.updates.length = 0;
+    opened.pendingAtLoad = pending;
+    return true;
+  }
+
+  /** Appends the updates receiveEncoded found new, as they came, in one blob, and what is now known. */
+  private saveEncodedUpdates(now: number): boolean {
+    const known = this.known;
+    if (known === null || known.fresh.length === 0) return false;
+    this.persistence.appendUpdate(known.fresh.length === 1 ? known.fresh[0]! : Y.mergeUpdates(known.fresh), now);
+    this.persistence.saveKnown(known.encode());
+    known.fresh.length = 0;
+    return true;
   }
 }
 

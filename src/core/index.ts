@@ -43,6 +43,8 @@ export {
   appliedUpdate,
   onEnvelope,
   onEnvelopes,
+  onEnvelopesEncoded,
+  needsDoc,
   onLocalWrite,
   onTick,
   type LocalWriteResult,
@@ -50,6 +52,7 @@ export {
   type SyncContext,
   type SyncResult,
 } from './sync.ts';
+export { KnownState } from './known-state.ts';
 export { fromBase64, isBase64, toBase64 } from './base64.ts';
 export { seededRandom } from './prng.ts';
 export {

@@ -17,6 +17,7 @@ import {
 } from './envelope.ts';
 import { AgentError, unexpectedCase } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
+import type { KnownState } from './known-state.ts';
 
 /** The world as one agent sees it during one request. Time and ids are injected. */
 export interface SyncContext {
@@ -90,6 +91,38 @@ export function onEnvelope(ctx: SyncContext, doc: Y.Doc, env: Envelope): SyncRes
  * send us itself. The relay dies out because re-applying known data changes nothing.
  */
 export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelope[]): SyncResult {
+  return handleBatch(ctx, envs, {
+    apply: (update, from) => appliedUpdate(doc, () => Y.applyUpdate(doc, update, from)),
+    answer: (req, sv, remote) => answer(ctx, doc, req, sv, remote),
+  });
+}
+
+/** Whether handling `envs` needs the loaded doc: a SyncRequest is answered from its content. */
+export function needsDoc(envs: readonly Envelope[]): boolean {
+  return envs.some((env) => env.type === 'SyncRequest');
+}
+
+/**
+ * onEnvelopes on the updates' encoding alone, for a batch that needs no doc (see needsDoc):
+ * `known` decides what is new (and keeps it in `known.fresh`, to be stored as it came).
+ */
+export function onEnvelopesEncoded(ctx: SyncContext, known: KnownState, envs: readonly Envelope[]): SyncResult {
+  return handleBatch(ctx, envs, {
+    apply: (update) => known.learn(update),
+    answer: (req) => {
+      throw new AgentError('bad-request', 'a SyncRequest is answered from the loaded doc', req.id);
+    },
+  });
+}
+
+/** Where a batch's updates go: a loaded doc, or the stored encoding (KnownState). */
+interface Replica {
+  /** applies `update`; returns what it taught (the delta to relay), or null */
+  apply(update: Uint8Array, from: number): Uint8Array | null;
+  answer(req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[];
+}
+
+function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Replica): SyncResult {
   const checked = envs.map((env) => check(ctx, env));
   const outbox: Envelope[] = [];
   const learned: { from: number; delta: Uint8Array }[] = [];
@@ -97,10 +130,10 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
   for (const c of checked) {
     switch (c.kind) {
       case 'request':
-        outbox.push(...answer(ctx, doc, c.env, c.sv, c.remote));
+        outbox.push(...replica.answer(c.env, c.sv, c.remote));
         break;
       case 'update': {
-        const delta = appliedUpdate(doc, () => Y.applyUpdate(doc, c.update, c.env.from));
+        const delta = replica.apply(c.update, c.env.from);
         if (delta !== null) learned.push({ from: c.env.from, delta });
         if (c.env.type === 'SyncResponse') syncs.push({ peer: c.env.from, bytes: c.update.length, changed: delta !== null });
         else outbox.push({ ...header(ctx), type: 'Ack', to: c.env.from, payload: { ack: c.env.id } } satisfies Ack);

@@ -58,10 +58,13 @@ const pools = new Map<WebAssembly.Module, MemoryPool>();
 interface Live {
   root: Root;
   memories: [MemoryPool, WebAssembly.Memory][];
+  /** how long instantiating it took (reported as Server-Timing `instantiate`) */
+  instantiateMs: number;
 }
 const prepared = new Map<string, Live>();
 
 function instantiate(key: string, memories: Live['memories'] = []): Live {
+  const started = performance.now();
   const source = sources.get(key);
   if (!source) throw new Error(`unknown source ${key}`);
   let withDeps = imports;
@@ -89,7 +92,7 @@ function instantiate(key: string, memories: Live['memories'] = []): Live {
       return new WebAssembly.Instance(module, { ...moduleImports, [MEMORY_IMPORT_MODULE]: { [MEMORY_IMPORT_NAME]: memory } });
     },
   );
-  return { root, memories };
+  return { root, memories, instantiateMs: performance.now() - started };
 }
 
 /** After a request: its memories go back to their pools, zeroed. */
@@ -134,9 +137,11 @@ function serve(req: WorkerRequest): void {
   prepared.delete(key);
   const exchange = new Exchange();
   let trap: unknown;
+  let instantiateMs = 0;
   scope.current = { component, openStores: 0 };
   try {
     live ??= instantiate(key);
+    instantiateMs = live.instantiateMs;
     const handler = live.root.incomingHandler;
     if (!handler) throw new Error('the component does not export wasi:http/incoming-handler');
     handler.handle(
@@ -178,8 +183,11 @@ function serve(req: WorkerRequest): void {
       });
     } else {
       const bytes = ownBuffer(body ? body.sink.bytes() : new Uint8Array(0));
+      // The instance was made before the request (prepared) or for it: either way, what a fresh
+      // instance costs is this plus the component's own phases.
+      const instantiated: [string, string] = ['server-timing', `instantiate;dur=${instantiateMs.toFixed(2)}`];
       post(
-        { type: 'response', id: req.id, status, headers: headers.map(([n, v]) => [n, latin1(v)]), body: bytes },
+        { type: 'response', id: req.id, status, headers: [...headers.map(([n, v]): [string, string] => [n, latin1(v)]), instantiated], body: bytes },
         [bytes.buffer as ArrayBuffer],
       );
     }

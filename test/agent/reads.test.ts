@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
-import { dataMap } from '../../src/core/index.ts';
+import { dataMap, type Envelope } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 
@@ -33,13 +33,24 @@ function depsOver(store: ByteStore): AgentDeps {
     now: () => (t += 7),
     random: (n) => Uint8Array.from({ length: n }, () => (r = (r * 1103515245 + 12345) >>> 0) & 255),
     kernel: () => new ReferenceKernel(),
+    elapsed: () => performance.now(),
   };
 }
 
 async function request(deps: AgentDeps, method: string, path: string, body?: unknown) {
   const init: RequestInit = { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) };
   const res = await handle(new Request(`http://app${path}`, init), deps);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, timing: res.headers.get('server-timing'), body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Server-Timing's phases by name (`open;dur=1.20, work;dur=0.30` → { open: 1.2, work: 0.3 }). */
+function phases(header: string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (header ?? '').split(',')) {
+    const [name, dur] = part.trim().split(';dur=');
+    if (name) out[name] = Number(dur);
+  }
+  return out;
 }
 
 describe('reads without opening the doc', () => {
@@ -73,5 +84,43 @@ describe('reads without opening the doc', () => {
     const fresh = await request(deps, 'GET', '/agent/4/state');
     expect(fresh.body).toEqual({ ...stale.body, uptime_seconds: fresh.body.uptime_seconds });
     expect(counts.blobReads).toBe(0);
+  });
+});
+
+describe('an inbox without a SyncRequest', () => {
+  it('stores and relays a neighbour\'s update without loading the doc; a duplicate relays nothing', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    await request(deps, 'PUT', '/agent/4/data/mine', 1);
+    const neighbour = new Y.Doc();
+    neighbour.clientID = 31337;
+    dataMap(neighbour).set('theirs', 2);
+    const envelope = { v: 1, id: 'from-1', type: 'StateUpdate', from: 1, to: 4, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: Buffer.from(Y.encodeStateAsUpdate(neighbour)).toString('base64') } };
+    counts.blobReads = 0;
+    const first = await request(deps, 'POST', '/agent/4/inbox', [envelope]);
+    expect(first.status).toBe(200);
+    expect(counts.blobReads).toBe(0);
+    // (the outbox also carries the PUT's envelopes, left waiting: no gateway here)
+    const relays = (answer: typeof first) =>
+      (answer.body.outbox as Envelope[]).filter((e) => e.type === 'StateUpdate' && e.payload.update === envelope.payload.update).map((e) => e.to);
+    expect(relays(first).sort()).toEqual([3, 5, 7]); // every neighbour but the sender
+    const again = await request(deps, 'POST', '/agent/4/inbox', [{ ...envelope, id: 'from-1-again' }]);
+    expect(relays(again)).toEqual([]);
+    expect((again.body.outbox as Envelope[]).map((e) => e.type)).toEqual(['Ack']);
+    expect(counts.blobReads).toBe(0);
+    const data = await request(deps, 'GET', '/agent/4/data/theirs');
+    expect(data.body).toEqual({ key: 'theirs', value: 2 });
+    expect((await request(deps, 'GET', '/agent/4/state')).body.data_keys).toEqual(['mine', 'theirs']);
+  });
+});
+
+describe('Server-Timing', () => {
+  it('says where a request spent its time: a write opens, saves and publishes; a summary read only works', async () => {
+    const deps = depsOver(countingStore().store);
+    const write = await request(deps, 'PUT', '/agent/4/data/k', 1);
+    expect(Object.keys(phases(write.timing)).sort()).toEqual(['open', 'publish', 'save', 'work']);
+    for (const ms of Object.values(phases(write.timing))) expect(ms).toBeGreaterThanOrEqual(0);
+    const read = await request(deps, 'GET', '/agent/4/state');
+    expect(Object.keys(phases(read.timing))).toEqual(['work']);
   });
 });
