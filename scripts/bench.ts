@@ -2,6 +2,11 @@
 // The local Spin host serves the built agent components; the gateway delivers over a real
 // nats-server (in-process delivery, said so in the summary, only when none is installed).
 //   state_read_ms          GET /agent/:id/state p50/p95 at concurrency 1 and 8, once warm (+ req/s)
+//   request_breakdown_ms   per kind of request (state read, data read, PUT, inbox of 8 updates, tick): the
+//                          component's Server-Timing phases, the host's instantiate, and fresh_instance
+//                          (instantiate + the component's phases), medians (bench-breakdown.ts)
+//   size_ladder_ms         10 KB / 100 KB / 1 MB of user data at one agent: state read, data read, PUT, tick,
+//                          sync of a fresh neighbour, a compacting PUT (bench-sizes.ts)
 //   cold_start_ms          host process spawn -> first 200 (transpile cache warm)
 //   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95, at the
 //                          default SYNC_INTERVAL (5 s): a write leaves at once, the tick only repairs
@@ -12,6 +17,8 @@
 //                          bytes of the state vector a SyncRequest carries
 //   api_read_ms            GET /api/timeline (newest 500 of 9 buffers) and /api/metrics p50/p95, network running
 //   deliveries_per_s       envelopes applied per second across the 9 agents under a publish burst
+//   rate_ladder            StateUpdates offered at 250 .. 4,000/s for --rate-seconds each: handled/s, delivery
+//                          p50/p95 (timed by the agents), dropped, time to converge after (bench-rates.ts)
 //   raw_nats_rtt_ms        NATS request/reply on the same broker, p50
 //   gateway_overhead_ratio gateway round trip (SyncRequest on NATS -> SyncResponse on NATS) / raw rtt
 //   state_bytes_per_agent  KV bytes of an agent's doc after 10k writes, vs Yjs's encoding of that doc
@@ -19,7 +26,7 @@
 //   saturate_ms            a fresh network agreeing on the bench terms' best forms (bench-egraph.ts)
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +35,9 @@ import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
 import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { startHost, type Host } from '../src/host/index.ts';
+import { requestBreakdown } from './bench-breakdown.ts';
+import { rateLadder } from './bench-rates.ts';
+import { sizeLadder } from './bench-sizes.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
@@ -42,9 +52,11 @@ const { values } = parseArgs({
     writes: { type: 'string', default: '10000' },
     burst: { type: 'string', default: '5000' },
     'load-seconds': { type: 'string', default: '30' },
+    'rate-seconds': { type: 'string', default: '30' },
   },
 });
 const LOAD_SECONDS = positiveInt('load-seconds', values['load-seconds']);
+const RATE_SECONDS = positiveInt('rate-seconds', values['rate-seconds']);
 const TRIALS = positiveInt('trials', values.trials);
 const REQUESTS = positiveInt('requests', values.requests);
 const WRITES = positiveInt('writes', values.writes);
@@ -299,6 +311,15 @@ async function writeLoad(host: Host) {
   return { write_load: out };
 }
 
+/** Waits (at most 120 s) until the gateway sees every agent's digest equal. */
+async function untilConverged(gateway: Gateway, when: string): Promise<void> {
+  const started = performance.now();
+  while (!gateway.networkStatus().converged) {
+    if (performance.now() - started > 120_000) throw new Error(`network did not converge within 120 s ${when}`);
+    await sleep(100);
+  }
+}
+
 /** WRITES PUTs spread over the nine agents (sequential per agent: one writer each), then sizes. */
 async function stateBytes(host: Host, gateway: Gateway) {
   let done = 0;
@@ -310,11 +331,7 @@ async function stateBytes(host: Host, gateway: Gateway) {
       }
     }),
   );
-  const started = performance.now();
-  while (!gateway.networkStatus().converged) {
-    if (performance.now() - started > 120_000) throw new Error('network did not converge within 120 s after the writes');
-    await sleep(100);
-  }
+  await untilConverged(gateway, 'after the writes');
   const states = await Promise.all(AGENTS.map(async (id) => (await getJson(`${host.url}/agent/${id}/state`)).body));
   const stored = states.map((s) => s.stored_bytes as number);
   const yjs = states.map((s) => s.doc_bytes as number);
@@ -352,17 +369,24 @@ async function main(): Promise<void> {
   let gateway: Gateway | null = null;
   const gatewayHttp = await startHttpServer(() => gateway, 0, { host: '127.0.0.1' });
   const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: `http://127.0.0.1:${gatewayHttp.port}` };
+  // A host started before (the cold-start runs) left its transpile cache: this host starts as a
+  // user's second `npm start` does, so its memory figure is a running host's, not a first build's.
+  cpSync(join(coldDir, 'transpiled'), join(dir, 'state', 'transpiled'), { recursive: true });
   const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn', env });
   try {
     for (const id of AGENTS) await put(`${host.url}/agent/${id}/data/seed`, { id });
     // The host alone first: reads are not competing with the gateway's deliveries and ticks.
     const reads = await stateReads(host);
+    progress('per-request breakdown inside the component (Server-Timing), one agent');
+    const breakdown = await requestBreakdown(host.url, Math.max(20, Math.floor(REQUESTS / 4)), progress);
     gateway = await startGateway({
       ...DEFAULT_CONFIG,
       appUrl: host.url,
       natsUrl: nats?.url,
       logLevel: 'error',
     });
+    // what the host-only scenarios wrote spreads first, so that it does not count as convergence
+    await untilConverged(gateway, 'after the gateway started');
     progress(`convergence: PUT at agent 0 -> visible at all nine (SYNC_INTERVAL ${DEFAULT_CONFIG.syncIntervalMs} ms)`);
     const converge = await convergence(host);
     progress('api reads: /api/timeline and /api/metrics while the network runs');
@@ -373,7 +397,10 @@ async function main(): Promise<void> {
       const rtt = await natsRoundTrips(nats.url);
       progress(`deliveries: a burst of ${BURST} StateUpdates on NATS`);
       const rate = await deliveries(nats.url, gateway);
+      progress(`rate ladder: StateUpdates offered at 250 .. 4,000/s for ${RATE_SECONDS} s each`);
+      const ladder = await rateLadder(nats.url, gateway, RATE_SECONDS, progress);
       natsFigures = {
+        ...ladder,
         raw_nats_rtt_ms: round(median(rtt.raw), 3),
         gateway_rtt_ms: round(median(rtt.gateway)),
         gateway_overhead_ratio: round(median(rtt.gateway) / median(rtt.raw), 1),
@@ -389,6 +416,8 @@ async function main(): Promise<void> {
     await gateway.close();
     gateway = null;
     await host.close();
+    progress('size ladder: one agent holding 10 KB / 100 KB / 1 MB, on a host of its own');
+    const sizes = await sizeLadder(manifestPath, dir, join(coldDir, 'transpiled'), progress);
     progress('e-graph: the kernel workload inside a component, AS kernel vs TS reference');
     const rebuild = await componentRebuild(TRIALS, progress);
     progress('e-graph: fresh nine-agent networks saturating the bench terms');
@@ -398,6 +427,7 @@ async function main(): Promise<void> {
       delivery,
       trials: TRIALS,
       ...reads,
+      ...breakdown,
       cold_start_ms: round(median(cold), 0),
       converge_ms: { p50: round(median(converge), 1), p95: round(p95(converge), 1) },
       ...api,
@@ -406,6 +436,7 @@ async function main(): Promise<void> {
       yjs_doc_bytes: bytes.yjs,
       state_bytes_ratio: round(bytes.ratio, 2),
       ...writes,
+      ...sizes,
       writers_per_agent: bytes.writers,
       state_vector_bytes: bytes.svBytes,
       ...rebuild,
