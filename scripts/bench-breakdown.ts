@@ -45,8 +45,8 @@ export async function requestBreakdown(hostUrl: string, requests: number, progre
   const post = (body: string): RequestInit => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } });
   const kinds: Kind[] = [
     { name: 'state_read', request: () => ({ path: 'state' }) },
-    { name: 'data_read', request: () => ({ path: 'data/breakdown-0' }) },
     { name: 'put', request: (i) => ({ path: `data/breakdown-${i % 50}`, init: { method: 'PUT', body: JSON.stringify({ i }), headers: { 'content-type': 'application/json' } } }) },
+    { name: 'data_read', request: () => ({ path: 'data/breakdown-0' }) },
     { name: 'inbox_batch_8', request: (i) => ({ path: 'inbox', init: post(inboxBatch(agent, i, 8)) }) },
     { name: 'tick', request: () => ({ path: 'tick', init: post('{}') }) },
   ];

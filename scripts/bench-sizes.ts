@@ -3,17 +3,17 @@
 // a write, when it loads the doc), a data read, a small PUT, a tick, the sync of a fresh neighbour
 // (a SyncRequest with an empty state vector, answered with the whole doc), and a PUT that compacts.
 // Wall time and the component's own time (the sum of its Server-Timing phases), medians.
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
-import { startHost } from '../src/host/index.ts';
 import { serverTimingPhases } from './bench-breakdown.ts';
 
 const AGENT = 4;
 const SIZES = [10_000, 100_000, 1_000_000];
-const REPEATS = 10;
+const REPEATS = 5;
+/** compacting PUTs timed per size (one in 33 writes compacts: each sample costs 33 PUTs) */
+const COMPACTIONS = 1;
 
 interface Timed {
   wall: number;
@@ -39,18 +39,17 @@ const post = (value: unknown): RequestInit => ({ method: 'POST', body: JSON.stri
 
 function freshNeighbourRequest(i: number): Envelope {
   const from = 3;
-  return { v: 1, id: `size-sync-${i}`, type: 'SyncRequest', from, to: AGENT, ts: Date.now(), hlc: formatHlc({ wall: Date.now(), counter: 0, node: from }), payload: { sv: toBase64(Y.encodeStateVector(new Y.Doc())), ds: 'fresh' } };
+  return { v: 1, id: `size-sync-${i}`, type: 'SyncRequest', from, to: AGENT, ts: Date.now(), hlc: formatHlc({ wall: Date.now(), counter: 0, node: from }), payload: { sv: toBase64(Y.encodeStateVector(new Y.Doc())), ds: '0000000000000000' } };
 }
 
-/** `transpiledCache`: a warm transpile cache to copy, so each host starts without transpiling. */
-export async function sizeLadder(manifestPath: string, stateRoot: string, transpiledCache: string, progress: (msg: string) => void) {
+/** Runs `fn` against a fresh host on `stateDir` (the bench's withHost). */
+type WithHost = <T>(stateDir: string, fn: (url: string) => Promise<T>) => Promise<T>;
+
+export async function sizeLadder(withHost: WithHost, stateRoot: string, progress: (msg: string) => void) {
   const out: Record<string, Record<string, { wall_ms: number; component_ms: number }>> = {};
   for (const size of SIZES) {
-    const stateDir = join(stateRoot, `size-${size}`);
-    cpSync(transpiledCache, join(stateDir, 'transpiled'), { recursive: true });
-    const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, logLevel: 'warn' });
-    try {
-      const base = `${host.url}/agent/${AGENT}`;
+    await withHost(join(stateRoot, `size-${size}`), async (url) => {
+      const base = `${url}/agent/${AGENT}`;
       const valueBytes = Math.min(8_000, size / 10);
       for (let i = 0; i * valueBytes < size; i++) await timed(`${base}/data/fill-${i}`, put('x'.repeat(valueBytes)));
       const samples: Record<string, Timed[]> = { state_read: [], state_read_after_write: [], data_read: [], put: [], tick: [], fresh_neighbour_sync: [], compacting_put: [] };
@@ -62,8 +61,8 @@ export async function sizeLadder(manifestPath: string, stateRoot: string, transp
         samples.tick!.push(await timed(`${base}/tick`, post({})));
         samples.fresh_neighbour_sync!.push(await timed(`${base}/inbox`, post([freshNeighbourRequest(i)])));
       }
-      // every 33rd write compacts: write until REPEATS of them did
-      for (let i = 0; samples.compacting_put!.length < REPEATS; i++) {
+      // every 33rd write compacts: write until COMPACTIONS of them did
+      for (let i = 0; samples.compacting_put!.length < COMPACTIONS; i++) {
         const t = await timed(`${base}/data/compact-${i}`, put(i));
         if ((t.body.timeline as { type: string }[]).some((e) => e.type === 'compaction')) samples.compacting_put!.push(t);
       }
@@ -73,9 +72,7 @@ export async function sizeLadder(manifestPath: string, stateRoot: string, transp
       const label = `${size / 1000}KB`;
       out[label] = row;
       progress(`  ${label} (doc ${state.doc_bytes} B): ${Object.entries(row).map(([k, v]) => `${k} ${v.wall_ms}/${v.component_ms}`).join(', ')} ms (wall/component)`);
-    } finally {
-      await host.close();
-    }
+    });
   }
   return { size_ladder_ms: out };
 }

@@ -311,6 +311,17 @@ async function writeLoad(host: Host) {
   return { write_load: out };
 }
 
+/** Runs `fn` against a host of its own on `stateDir`, started with the cold runs' transpile cache. */
+async function withHost<T>(manifestPath: string, stateDir: string, coldDir: string, env: NodeJS.ProcessEnv, fn: (url: string) => Promise<T>): Promise<T> {
+  cpSync(join(coldDir, 'transpiled'), join(stateDir, 'transpiled'), { recursive: true });
+  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, logLevel: 'error', env });
+  try {
+    return await fn(host.url);
+  } finally {
+    await host.close();
+  }
+}
+
 /** Waits (at most 120 s) until the gateway sees every agent's digest equal. */
 async function untilConverged(gateway: Gateway, when: string): Promise<void> {
   const started = performance.now();
@@ -377,16 +388,12 @@ async function main(): Promise<void> {
     for (const id of AGENTS) await put(`${host.url}/agent/${id}/data/seed`, { id });
     // The host alone first: reads are not competing with the gateway's deliveries and ticks.
     const reads = await stateReads(host);
-    progress('per-request breakdown inside the component (Server-Timing), one agent');
-    const breakdown = await requestBreakdown(host.url, Math.max(20, Math.floor(REQUESTS / 4)), progress);
     gateway = await startGateway({
       ...DEFAULT_CONFIG,
       appUrl: host.url,
       natsUrl: nats?.url,
       logLevel: 'error',
     });
-    // what the host-only scenarios wrote spreads first, so that it does not count as convergence
-    await untilConverged(gateway, 'after the gateway started');
     progress(`convergence: PUT at agent 0 -> visible at all nine (SYNC_INTERVAL ${DEFAULT_CONFIG.syncIntervalMs} ms)`);
     const converge = await convergence(host);
     progress('api reads: /api/timeline and /api/metrics while the network runs');
@@ -397,10 +404,7 @@ async function main(): Promise<void> {
       const rtt = await natsRoundTrips(nats.url);
       progress(`deliveries: a burst of ${BURST} StateUpdates on NATS`);
       const rate = await deliveries(nats.url, gateway);
-      progress(`rate ladder: StateUpdates offered at 250 .. 4,000/s for ${RATE_SECONDS} s each`);
-      const ladder = await rateLadder(nats.url, gateway, RATE_SECONDS, progress);
       natsFigures = {
-        ...ladder,
         raw_nats_rtt_ms: round(median(rtt.raw), 3),
         gateway_rtt_ms: round(median(rtt.gateway)),
         gateway_overhead_ratio: round(median(rtt.gateway) / median(rtt.raw), 1),
@@ -411,13 +415,22 @@ async function main(): Promise<void> {
     const writes = await writeLoad(host);
     progress(`state size: ${WRITES} writes spread over the nine agents`);
     const bytes = await stateBytes(host, gateway);
+    // last on this network: its top rates leave backlogs no later figure should inherit
+    let ladder = {};
+    if (nats !== null) {
+      progress(`rate ladder: StateUpdates offered at 250 .. 4,000/s for ${RATE_SECONDS} s each`);
+      ladder = await rateLadder(nats.url, gateway, RATE_SECONDS, progress);
+    }
     const delivery = gateway.delivery.kind;
     // The e-graph figures need the machine to themselves: this network stops ticking first.
     await gateway.close();
     gateway = null;
     await host.close();
-    progress('size ladder: one agent holding 10 KB / 100 KB / 1 MB, on a host of its own');
-    const sizes = await sizeLadder(manifestPath, dir, join(coldDir, 'transpiled'), progress);
+    // Hosts of their own (no gateway: a write's publish is refused at once) for the per-request figures.
+    progress('per-request breakdown inside the component (Server-Timing), one agent, a host of its own');
+    const breakdown = await withHost(manifestPath, join(dir, 'breakdown'), coldDir, env, (url) => requestBreakdown(url, Math.max(20, Math.floor(REQUESTS / 4)), progress));
+    progress('size ladder: one agent holding 10 KB / 100 KB / 1 MB, each on a host of its own');
+    const sizes = await sizeLadder((stateDir, fn) => withHost(manifestPath, stateDir, coldDir, env, fn), dir, progress);
     progress('e-graph: the kernel workload inside a component, AS kernel vs TS reference');
     const rebuild = await componentRebuild(TRIALS, progress);
     progress('e-graph: fresh nine-agent networks saturating the bench terms');
@@ -432,6 +445,7 @@ async function main(): Promise<void> {
       converge_ms: { p50: round(median(converge), 1), p95: round(p95(converge), 1) },
       ...api,
       ...natsFigures,
+      ...ladder,
       state_bytes_per_agent: bytes.stored,
       yjs_doc_bytes: bytes.yjs,
       state_bytes_ratio: round(bytes.ratio, 2),
