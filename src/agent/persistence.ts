@@ -173,28 +173,6 @@ export class AgentPersistence {
     return { key, bytes: snapshot.length };
   }
 
-  /**
-   * Folds every stored blob into one snapshot on their encoding alone (no doc: nothing is
-   * garbage-collected until a compaction with the doc loaded); returns what it merged and wrote.
-   */
-  compactEncoded(now: number): { merged: number; key: string; bytes: number } {
-    const { updates, snapshotKeys, logKeys } = this.loadBlobs();
-    const snapshot = Y.mergeUpdates(updates);
-    const key = this.key(`snapshot:${this.uid(now)}`);
-    this.store.set(key, snapshot);
-    for (const k of [...snapshotKeys, ...logKeys]) this.store.delete(k);
-    return { merged: snapshotKeys.length + logKeys.length, key, bytes: snapshot.length };
-  }
-
-  /** What the stored blobs are known to hold (KnownState's encoding); null before it was first saved. */
-  known(): Uint8Array | null {
-    return this.store.get(this.key('known'));
-  }
-
-  saveKnown(encoded: Uint8Array): void {
-    this.store.set(this.key('known'), encoded);
-  }
-
   summary(): AgentSummary | null {
     return readJson<AgentSummary>(this.store, this.key('summary'));
   }

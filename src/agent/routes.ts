@@ -17,7 +17,8 @@ import {
   termsMap,
   unionsMap,
   onEnvelopes,
-  needsDoc,
+  onNotices,
+  carriesState,
   onLocalWrite,
   onTick,
   parseEnvelopes,
@@ -271,8 +272,8 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
   const s = open();
   const envelopes = parseEnvelopes(body, s.config.maxBufferSize);
   s.received(envelopes);
-  // Updates, acks and heartbeats are handled on their encoding; only a SyncRequest loads the doc.
-  const result = needsDoc(envelopes) ? onEnvelopes(s.syncContext(), s.doc, envelopes) : s.receiveEncoded(envelopes);
+  // A batch of acks and heartbeats (half of all deliveries) is counted without loading the doc.
+  const result = carriesState(envelopes) ? onEnvelopes(s.syncContext(), s.doc, envelopes) : onNotices(s.syncContext(), envelopes);
   return sent(s, envelopes, result.outbox, result.syncs);
 }
 

@@ -14,10 +14,7 @@ import {
   unionsMap,
   type AgentSummary,
   HybridClock,
-  KnownState,
   loadDoc,
-  onEnvelopesEncoded,
-  type SyncResult,
   neighbours,
   pendingUpdate,
   stateDigest,
@@ -62,8 +59,6 @@ export class AgentSession {
   private readonly startedAt: number;
   /** the doc, once a route asked for it: many requests never load it */
   private opened: OpenedDoc | null = null;
-  /** what the stored blobs hold, once a route handled updates on their encoding (KnownState) */
-  private known: KnownState | null = null;
   /** the stored summary as this request found it (undefined: not read yet) */
   private storedSummary: AgentSummary | null | undefined;
 
@@ -98,16 +93,6 @@ export class AgentSession {
     opened.doc.on('update', (update: Uint8Array) => opened.updates.push(update));
     this.opened = opened;
     return opened;
-  }
-
-  /**
-   * Handles a batch of envelopes on the updates' encoding (no SyncRequest among them: needsDoc),
-   * without loading the doc; commit stores what was new as one blob.
-   */
-  receiveEncoded(envelopes: readonly Envelope[]): SyncResult {
-    if (this.opened !== null) throw new Error('receiveEncoded after the doc was loaded: use onEnvelopes on it');
-    this.known ??= KnownState.decode(this.persistence.known());
-    return onEnvelopesEncoded(this.syncContext(), this.known, envelopes);
   }
 
   static open(config: AgentConfig, store: ByteStore, world: World, timing = new ServerTiming(world.now)): AgentSession {
@@ -212,7 +197,6 @@ export class AgentSession {
     const now = this.world.now();
     const opened = this.opened;
     const docChanged = opened !== null && this.saveDocChanges(opened, now);
-    const encodedChanged = this.saveEncodedUpdates(now);
     for (const sync of syncs) this.timeline.syncCompleted(sync.peer, sync.bytes, sync.changed);
     for (const envelope of outbox) this.timeline.messageOut(envelope);
     const exchanged = inbox.length > 0 || outbox.length > 0 || syncs.length > 0;
@@ -238,14 +222,6 @@ export class AgentSession {
         this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
         compacted = true;
       }
-      if (docChanged || compacted || this.persistence.known() === null) this.persistence.saveKnown(KnownState.of(doc).encode());
-    } else if (encodedChanged && this.persistence.blobKeys().logKeys.length > COMPACT_AFTER_LOG_ENTRIES) {
-      const snapshot = this.persistence.compactEncoded(now);
-      this.timeline.compaction({ blobs: snapshot.merged, bytes: snapshot.bytes });
-    }
-    // Without the doc there is no summary or digest to compute: the next read that needs them
-    // finds the summary stale (it names other blobs) and loads the doc once.
-    if (opened !== null) {
       const summary = docChanged || compacted || !this.summaryHolds() ? this.refreshSummary() : null;
       const digest = summary?.state_digest ?? this.meta.digest ?? stateDigest(opened.doc);
       if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
@@ -269,16 +245,6 @@ export class AgentSession {
     opened.blobs.set(key, blob.length);
     opened.updates.length = 0;
     opened.pendingAtLoad = pending;
-    return true;
-  }
-
-  /** Appends the updates receiveEncoded found new, as they came, in one blob, and what is now known. */
-  private saveEncodedUpdates(now: number): boolean {
-    const known = this.known;
-    if (known === null || known.fresh.length === 0) return false;
-    this.persistence.appendUpdate(known.fresh.length === 1 ? known.fresh[0]! : Y.mergeUpdates(known.fresh), now);
-    this.persistence.saveKnown(known.encode());
-    known.fresh.length = 0;
     return true;
   }
 }

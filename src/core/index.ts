@@ -43,8 +43,8 @@ export {
   appliedUpdate,
   onEnvelope,
   onEnvelopes,
-  onEnvelopesEncoded,
-  needsDoc,
+  onNotices,
+  carriesState,
   onLocalWrite,
   onTick,
   type LocalWriteResult,
@@ -52,7 +52,6 @@ export {
   type SyncContext,
   type SyncResult,
 } from './sync.ts';
-export { KnownState } from './known-state.ts';
 export { fromBase64, isBase64, toBase64 } from './base64.ts';
 export { seededRandom } from './prng.ts';
 export {

@@ -17,7 +17,6 @@ import {
 } from './envelope.ts';
 import { AgentError, unexpectedCase } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
-import type { KnownState } from './known-state.ts';
 
 /** The world as one agent sees it during one request. Time and ids are injected. */
 export interface SyncContext {
@@ -97,25 +96,20 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
   });
 }
 
-/** Whether handling `envs` needs the loaded doc: a SyncRequest is answered from its content. */
-export function needsDoc(envs: readonly Envelope[]): boolean {
-  return envs.some((env) => env.type === 'SyncRequest');
+/** Whether `envs` carry document state (updates or a SyncRequest); heartbeats and acks do not. */
+export function carriesState(envs: readonly Envelope[]): boolean {
+  return envs.some((env) => env.type === 'SyncRequest' || env.type === 'SyncResponse' || env.type === 'StateUpdate');
 }
 
-/**
- * onEnvelopes on the updates' encoding alone, for a batch that needs no doc (see needsDoc):
- * `known` decides what is new (and keeps it in `known.fresh`, to be stored as it came).
- */
-export function onEnvelopesEncoded(ctx: SyncContext, known: KnownState, envs: readonly Envelope[]): SyncResult {
-  return handleBatch(ctx, envs, {
-    apply: (update) => known.learn(update),
-    answer: (req) => {
-      throw new AgentError('bad-request', 'a SyncRequest is answered from the loaded doc', req.id);
-    },
-  });
+/** onEnvelopes for a batch that carries no state (see carriesState): checked and counted, no doc. */
+export function onNotices(ctx: SyncContext, envs: readonly Envelope[]): SyncResult {
+  const stateless = (): never => {
+    throw new AgentError('bad-request', 'an envelope carrying state needs the loaded doc');
+  };
+  return handleBatch(ctx, envs, { apply: stateless, answer: stateless });
 }
 
-/** Where a batch's updates go: a loaded doc, or the stored encoding (KnownState). */
+/** Where a batch's updates go: the loaded doc (or nowhere, for a batch without state). */
 interface Replica {
   /** applies `update`; returns what it taught (the delta to relay), or null */
   apply(update: Uint8Array, from: number): Uint8Array | null;

@@ -1,6 +1,5 @@
 // Spin runs an agent's requests concurrently and its KV has no compare-and-swap: every request
-// loads the agent's blobs (or, for an inbox of updates, what they are known to hold), works, and
-// writes back whenever it finishes. Whatever the interleaving
+// loads the agent's blobs, works, and writes back whenever it finishes. Whatever the interleaving
 // of loads and commits (compactions included), no acknowledged write may be lost.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -32,11 +31,7 @@ function worldOf(seed: number): World {
   };
 }
 
-type Request =
-  | { kind: 'put'; key: string; value: number }
-  | { kind: 'term'; term: string }
-  /** `encoded`: handled on the update's encoding, as the agent does without a SyncRequest */
-  | { kind: 'inbox'; key: string; value: number; encoded: boolean };
+type Request = { kind: 'put'; key: string; value: number } | { kind: 'term'; term: string } | { kind: 'inbox'; key: string; value: number };
 
 /** What a request did, to be checked once everything is committed. */
 interface Acknowledged {
@@ -67,7 +62,7 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
       const delta = Y.diffUpdate(Y.encodeStateAsUpdate(remote), Y.encodeStateVectorFromUpdate(update));
       const envelope: Envelope = { v: 1, id: `in-${index}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(delta) } };
       s.received([envelope]);
-      const result = request.encoded ? s.receiveEncoded([envelope, envelope]) : onEnvelopes(s.syncContext(), s.doc, [envelope]);
+      const result = onEnvelopes(s.syncContext(), s.doc, [envelope]);
       return () => {
         s.commit([envelope], result.outbox, result.syncs);
         acked.data.set(request.key, request.value);
@@ -79,7 +74,7 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.constant(''), value: fc.integer() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('term' as const), term: fc.constantFrom('(+ x 0)', '(* y 2)', '(- (* a b) c)', '(/ q (+ r 1))') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('inbox' as const), key: fc.constant(''), value: fc.integer(), encoded: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('inbox' as const), key: fc.constant(''), value: fc.integer() }) },
 );
 
 /** Requests with distinct keys, and an interleaving: each request loads before it commits. */

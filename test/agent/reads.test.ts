@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
-import { dataMap, type Envelope } from '../../src/core/index.ts';
+import { dataMap } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 
@@ -87,30 +87,25 @@ describe('reads without opening the doc', () => {
   });
 });
 
-describe('an inbox without a SyncRequest', () => {
-  it('stores and relays a neighbour\'s update without loading the doc; a duplicate relays nothing', async () => {
+describe('an inbox of acks and heartbeats', () => {
+  it('is counted and recorded without loading the doc', async () => {
     const { store, counts } = countingStore();
     const deps = depsOver(store);
     await request(deps, 'PUT', '/agent/4/data/mine', 1);
-    const neighbour = new Y.Doc();
-    neighbour.clientID = 31337;
-    dataMap(neighbour).set('theirs', 2);
-    const envelope = { v: 1, id: 'from-1', type: 'StateUpdate', from: 1, to: 4, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: Buffer.from(Y.encodeStateAsUpdate(neighbour)).toString('base64') } };
+    const hlc = '0000000000001-00000-00001';
+    const notices = [
+      { v: 1, id: 'ack-1', type: 'Ack', from: 1, to: 4, ts: 1, hlc, payload: { ack: 'x' } },
+      { v: 1, id: 'hb-3', type: 'Heartbeat', from: 3, to: null, ts: 1, hlc, payload: { digest: '0000000000000000', uptime_s: 1 } },
+    ];
+    const before = (await request(deps, 'GET', '/agent/4/state')).body.messages_received as number;
     counts.blobReads = 0;
-    const first = await request(deps, 'POST', '/agent/4/inbox', [envelope]);
-    expect(first.status).toBe(200);
+    const answer = await request(deps, 'POST', '/agent/4/inbox', notices);
+    expect(answer.status).toBe(200);
     expect(counts.blobReads).toBe(0);
-    // (the outbox also carries the PUT's envelopes, left waiting: no gateway here)
-    const relays = (answer: typeof first) =>
-      (answer.body.outbox as Envelope[]).filter((e) => e.type === 'StateUpdate' && e.payload.update === envelope.payload.update).map((e) => e.to);
-    expect(relays(first).sort()).toEqual([3, 5, 7]); // every neighbour but the sender
-    const again = await request(deps, 'POST', '/agent/4/inbox', [{ ...envelope, id: 'from-1-again' }]);
-    expect(relays(again)).toEqual([]);
-    expect((again.body.outbox as Envelope[]).map((e) => e.type)).toEqual(['Ack']);
+    expect((await request(deps, 'GET', '/agent/4/state')).body.messages_received).toBe(before + 2);
     expect(counts.blobReads).toBe(0);
-    const data = await request(deps, 'GET', '/agent/4/data/theirs');
-    expect(data.body).toEqual({ key: 'theirs', value: 2 });
-    expect((await request(deps, 'GET', '/agent/4/state')).body.data_keys).toEqual(['mine', 'theirs']);
+    const { messages } = (await request(deps, 'GET', '/agent/4/messages')).body as { messages: { envelope: { id: string } }[] };
+    expect(messages.map((m) => m.envelope.id)).toEqual(expect.arrayContaining(['ack-1', 'hb-3']));
   });
 });
 
