@@ -1,10 +1,16 @@
 // Linear memories reused across instances. A componentize-js core module defines a ~9 MB memory
-// that Wizer pre-filled through ~4.7 MB of active data segments; allocating it fresh for every
-// instance costs ~3 ms of page faults and drives V8's "external memory pressure" GCs (one every few
-// requests). So the host rewrites such a module to *import* its memory, keeps the memories of
-// finished instances, zeroes them off the request path and hands them to the next instantiation,
-// where the data segments are applied again: the instance starts from exactly the bytes a fresh
-// memory would hold. A memory that grew during its request is dropped (it cannot shrink).
+// that Wizer pre-filled through ~4.7 MB of active data segments. Every page a fresh memory touches
+// is a page fault, and on this machine (a Firecracker VM) a fault costs ~12 µs: a fresh memory cost
+// ~20-35 ms per instance, most of what a small request costs. So the host rewrites such a module to
+// *import* its memory, keeps the memories of finished instances, zeroes them off the request path
+// (~1.5 ms for 64 MiB already paged in) and hands them to the next instantiation, where the data
+// segments are applied again: the instance starts from the bytes a fresh memory would hold.
+//
+// A memory that grew during its request is reused too, up to a bound: the instance sees a larger
+// memory.size than the module declares (the wasm spec allows an imported memory to be larger).
+// wasi-libc's allocator, restored by Wizer, still ends its heap where the snapshot did and grows
+// from memory.size on, so the extra pages stay unused zeroes and a reused memory grows by a
+// request's growth each time; past the bound it is dropped and the next instance gets a fresh one.
 
 /** Import module/name the rewritten module's memory comes from. */
 export const MEMORY_IMPORT_MODULE = 'spin-host';
@@ -102,6 +108,8 @@ export function importMemory(module: Uint8Array): { bytes: Uint8Array<ArrayBuffe
 }
 
 const PAGE_BYTES = 65_536;
+/** How far beyond its declared size a memory may have grown and still be reused (64 MiB). */
+export const REUSE_HEADROOM_PAGES = 1024;
 
 /** Finished instances' memories, zeroed and ready for the next instantiation of one module. */
 export class MemoryPool {
@@ -110,16 +118,17 @@ export class MemoryPool {
   constructor(
     readonly spec: MemorySpec,
     readonly capacity = 2,
+    readonly reusePages = spec.initial + REUSE_HEADROOM_PAGES,
   ) {}
 
-  /** A zeroed memory of the module's initial size: reused when one is clean, else new. */
+  /** A zeroed memory of at least the module's initial size: reused when one is clean, else new. */
   take(): WebAssembly.Memory {
     return this.#free.pop() ?? new WebAssembly.Memory({ initial: this.spec.initial, ...(this.spec.maximum === undefined ? {} : { maximum: this.spec.maximum }) });
   }
 
   /** Gives back the memory of an instance that will never run again; `clean()` zeroes it later. */
   release(memory: WebAssembly.Memory): void {
-    if (memory.buffer.byteLength !== this.spec.initial * PAGE_BYTES) return; // grew: let GC have it
+    if (memory.buffer.byteLength > this.reusePages * PAGE_BYTES) return; // grew past the bound: let GC have it
     if (this.#free.length + this.#dirty.length >= this.capacity) return;
     this.#dirty.push(memory);
   }

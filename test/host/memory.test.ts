@@ -73,13 +73,36 @@ describe('importMemory', () => {
     expect(second.exports.load()).toBe(0x68);
   });
 
-  it('drops a memory that grew instead of reusing it', () => {
-    const pool = new MemoryPool({ initial: 1, maximum: undefined });
-    const m = pool.take();
-    m.grow(1);
-    pool.release(m);
+  it('reuses a memory that grew within the bound, zeroed, and drops one that grew past it', () => {
+    const pool = new MemoryPool({ initial: 1, maximum: undefined }, 2, 3);
+    const grown = pool.take();
+    grown.grow(2);
+    new Uint8Array(grown.buffer).fill(9);
+    pool.release(grown);
     pool.clean();
-    expect(pool.take()).not.toBe(m);
+    const again = pool.take();
+    expect(again).toBe(grown);
+    expect(new Uint8Array(again.buffer).every((b) => b === 0)).toBe(true);
+    again.grow(1);
+    pool.release(again);
+    pool.clean();
+    expect(pool.take()).not.toBe(again);
+  });
+
+  it('an instance on a reused, grown memory runs as on a fresh one', () => {
+    const rewritten = importMemory(MODULE)!;
+    const module = new WebAssembly.Module(rewritten.bytes);
+    const pool = new MemoryPool(rewritten.memory);
+    const memory = pool.take();
+    memory.grow(4);
+    new Uint8Array(memory.buffer).fill(5);
+    pool.release(memory);
+    pool.clean();
+    const reused = pool.take();
+    expect(reused).toBe(memory);
+    const exports = new WebAssembly.Instance(module, { env: { f: () => {} }, [MEMORY_IMPORT_MODULE]: { [MEMORY_IMPORT_NAME]: reused } }).exports as unknown as Exports;
+    expect(exports.load()).toBe(0x68);
+    expect(exports.peek()).toBe(0);
   });
 
   it('leaves modules without a plain memory alone', () => {
