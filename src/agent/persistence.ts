@@ -163,14 +163,15 @@ export class AgentPersistence {
    * Folds `merged` (the blobs this request loaded and wrote, all of them in `doc`) into one
    * snapshot, written before any of them is deleted; returns the snapshot's key and size.
    */
-  compact(doc: Y.Doc, merged: readonly string[], now: number): { key: string; bytes: number } {
+  /** Folds `merged` into one snapshot; `docBytes`: the doc's own Yjs encoding, measured on the way. */
+  compact(doc: Y.Doc, merged: readonly string[], now: number): { key: string; bytes: number; docBytes: number } {
     const pending = pendingUpdate(doc);
     const state = Y.encodeStateAsUpdate(doc);
     const snapshot = pending === null ? state : Y.mergeUpdates([state, pending]);
     const key = this.key(`snapshot:${this.uid(now)}`);
     this.store.set(key, snapshot);
     for (const k of merged) this.store.delete(k);
-    return { key, bytes: snapshot.length };
+    return { key, bytes: snapshot.length, docBytes: state.length };
   }
 
   summary(): AgentSummary | null {

@@ -209,6 +209,7 @@ function stateOf(config: AgentConfig, meta: AgentMeta, summary: AgentSummary, no
     writers: Object.keys(summary.state_vector).length,
     state_digest: summary.state_digest,
     doc_bytes: summary.doc_bytes,
+    doc_bytes_stale: summary.doc_bytes_stale,
     data_keys: summary.data_keys,
     stored_blobs: summary.blobs.length,
     stored_bytes: summary.stored_bytes,
@@ -282,7 +283,8 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
 // mean equal content), so a quiet network stays cheap.
 function tick(s: AgentSession): Response {
   const ctx = s.syncContext();
-  const result = onTick(ctx, s.doc);
+  s.settle();
+  const result = onTick(ctx, s.doc, s.digest());
   const sizes = egraphSizes(s);
   const last = s.meta.saturated;
   if (sizes.terms === 0 || (last && last.terms === sizes.terms && last.unions === sizes.unions)) {

@@ -17,7 +17,13 @@ import {
   loadDoc,
   neighbours,
   pendingUpdate,
-  stateDigest,
+  DocChanges,
+  digestOf,
+  digestParts,
+  stateVectorOf,
+  sumFromHex,
+  sumHex,
+  type DigestParts,
   TimelineRecorder,
   type Envelope,
   type SyncCompletion,
@@ -46,6 +52,8 @@ interface OpenedDoc {
   /** the doc's updates since it was loaded (captured from Yjs 'update' events) */
   updates: Uint8Array[];
   pendingAtLoad: Uint8Array | null;
+  /** what its transactions changed, for a summary moved rather than recomputed */
+  changes: DocChanges;
 }
 
 export class AgentSession {
@@ -59,6 +67,10 @@ export class AgentSession {
   private readonly startedAt: number;
   /** the doc, once a route asked for it: many requests never load it */
   private opened: OpenedDoc | null = null;
+  /** whether this request may spend on a full summary (see settle) */
+  private settling = false;
+  /** the doc's encoded size, when this request compacted (and so measured it) */
+  private compactedDocBytes: number | null = null;
   /** the stored summary as this request found it (undefined: not read yet) */
   private storedSummary: AgentSummary | null | undefined;
 
@@ -87,7 +99,7 @@ export class AgentSession {
     const opened = this.timing.measure('open', (): OpenedDoc => {
       const loaded = this.persistence.loadBlobs();
       const doc = loadDoc(loaded.updates, this.world.random);
-      return { doc, loaded, blobs: new Map(loaded.blobSizes), updates: [], pendingAtLoad: pendingUpdate(doc) };
+      return { doc, loaded, blobs: new Map(loaded.blobSizes), updates: [], pendingAtLoad: pendingUpdate(doc), changes: new DocChanges(doc) };
     });
     // Capture exactly what this request changes, whichever core function changes it.
     opened.doc.on('update', (update: Uint8Array) => opened.updates.push(update));
@@ -111,29 +123,76 @@ export class AgentSession {
     return bytes;
   }
 
-  /** What GET /state reports of the doc, as this request holds it (see AgentSummary). */
-  summary(): AgentSummary {
-    const stateVector: Record<string, number> = {};
-    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) stateVector[String(client)] = clock;
-    const terms = termsMap(this.doc).size;
-    const unions = unionsMap(this.doc).size;
+  /**
+   * What GET /state reports of the doc, as this request holds it (see AgentSummary). Moved by what
+   * this request's transactions changed when the stored summary describes the blobs it loaded;
+   * recomputed from the whole doc otherwise, or when `full` (which also measures doc_bytes).
+   */
+  summary(full = false): AgentSummary {
+    const opened = this.openDoc();
+    const doc = opened.doc;
+    const { moved, stateVector, parts, dataKeys } = this.docState(full);
+    const base = this.readStoredSummary();
+    const terms = termsMap(doc).size;
+    const unions = unionsMap(doc).size;
     // grow-only sets: equal sizes, equal content, so the count of e-nodes still holds
-    const known = this.readStoredSummary()?.egraph;
-    const nodes = known !== undefined && known.terms === terms && known.unions === unions ? known.nodes : terms === 0 ? 0 : loadEGraph(this.doc, this.kernel()).summary().nodes;
+    const known = base?.egraph;
+    const nodes = known !== undefined && known.terms === terms && known.unions === unions ? known.nodes : terms === 0 ? 0 : loadEGraph(doc, this.kernel()).summary().nodes;
+    // Encoding the whole doc costs as much as the rest of a write: a write carries the last
+    // measurement forward (stale), a compaction or a full summary measures.
+    const docBytes = moved === null ? Y.encodeStateAsUpdate(doc).length : this.compactedDocBytes ?? moved.doc_bytes;
+    const stale = moved !== null && this.compactedDocBytes === null && (moved.doc_bytes_stale || opened.changes.touched);
     return {
-      blobs: [...this.openDoc().blobs.keys()].sort(),
+      blobs: [...opened.blobs.keys()].sort(),
       state_vector: stateVector,
-      state_digest: stateDigest(this.doc),
-      doc_bytes: Y.encodeStateAsUpdate(this.doc).length,
+      state_digest: digestOf(parts),
+      digest_parts: { sv: sumHex(parts.sv), content: sumHex(parts.content) },
+      doc_bytes: docBytes,
+      doc_bytes_stale: stale,
       stored_bytes: this.storedBytes,
-      data_keys: [...dataMap(this.doc).keys()].sort(),
+      data_keys: dataKeys,
       egraph: { terms, unions, nodes },
     };
   }
 
+  /**
+   * Asks commit for a full summary if writes left doc_bytes stale: the tick's job, so that
+   * writes need not encode the whole doc and /state is never more than a tick behind.
+   */
+  settle(): void {
+    this.settling = true;
+  }
+
+  /** The state digest of the doc as this request holds it (moved, not recomputed, when it can be). */
+  digest(): string {
+    return digestOf(this.docState(false).parts);
+  }
+
+  /**
+   * State vector, digest parts and data keys: the stored summary moved by this request's changes
+   * when it describes the blobs this request loaded (`moved` is that summary), else from the doc.
+   */
+  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[] } {
+    const opened = this.openDoc();
+    const base = this.readStoredSummary();
+    if (!full && base !== null && opened.changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()])) {
+      const keys = new Set(base.data_keys);
+      for (const [key, set] of opened.changes.dataKeys) set ? keys.add(key) : keys.delete(key);
+      return {
+        moved: base,
+        stateVector: opened.changes.stateVector(base.state_vector),
+        parts: opened.changes.applyTo({ sv: sumFromHex(base.digest_parts.sv), content: sumFromHex(base.digest_parts.content) }),
+        dataKeys: [...keys].sort(),
+      };
+    }
+    const stateVector: Record<string, number> = {};
+    for (const [client, clock] of stateVectorOf(opened.doc)) stateVector[String(client)] = clock;
+    return { moved: null, stateVector, parts: digestParts(opened.doc), dataKeys: [...dataMap(opened.doc).keys()].sort() };
+  }
+
   /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */
-  refreshSummary(): AgentSummary {
-    const summary = this.summary();
+  refreshSummary(full = false): AgentSummary {
+    const summary = this.summary(full);
     this.persistence.saveSummary(summary);
     return summary;
   }
@@ -219,11 +278,13 @@ export class AgentSession {
         const snapshot = this.persistence.compact(doc, merged, now);
         blobs.clear();
         blobs.set(snapshot.key, snapshot.bytes);
+        this.compactedDocBytes = snapshot.docBytes;
         this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
         compacted = true;
       }
-      const summary = docChanged || compacted || !this.summaryHolds() ? this.refreshSummary() : null;
-      const digest = summary?.state_digest ?? this.meta.digest ?? stateDigest(opened.doc);
+      const stale = this.settling && (this.readStoredSummary()?.doc_bytes_stale !== false || opened.changes.touched);
+      const summary = docChanged || compacted || stale || !this.summaryHolds() ? this.refreshSummary(stale) : null;
+      const digest = summary?.state_digest ?? this.meta.digest ?? this.refreshSummary().state_digest;
       if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
     }
     const events = this.timeline.events;

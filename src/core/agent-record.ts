@@ -41,7 +41,12 @@ export interface AgentSummary {
   blobs: string[];
   state_vector: Record<string, number>;
   state_digest: string;
+  /** the two sums state_digest is made of (digest.ts), hex, so a write can move them */
+  digest_parts: { sv: string; content: string };
+  /** size of the doc's Yjs encoding, as of the last full summary (a tick, a compaction, a read) */
   doc_bytes: number;
+  /** whether writes since doc_bytes was measured may have changed it (the next tick measures it) */
+  doc_bytes_stale: boolean;
   stored_bytes: number;
   data_keys: string[];
   /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
@@ -55,6 +60,8 @@ export function uptimeSeconds(meta: AgentMeta, now: number): number {
 
 /** Whether `summary` describes the blobs `blobKeys` lists. */
 export function summaryHolds(summary: AgentSummary, blobKeys: readonly string[]): boolean {
+  // a summary stored before digest_parts existed holds a digest of another definition
+  if ((summary as Partial<AgentSummary>).digest_parts === undefined) return false;
   if (summary.blobs.length !== blobKeys.length) return false;
   const sorted = [...blobKeys].sort();
   return summary.blobs.every((key, i) => key === sorted[i]);

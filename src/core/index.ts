@@ -37,7 +37,8 @@ export {
   validateUpdate,
 } from './doc.ts';
 export { newNodeId, writerClientId } from './identity.ts';
-export { deleteSetDigest, stateDigest } from './digest.ts';
+export { deleteSetDigest, digestOf, digestParts, stateDigest, stateVectorOf, sumFromHex, sumHex, type DigestParts } from './digest.ts';
+export { DocChanges } from './doc-changes.ts';
 export { countExchange, newCounters, type Counters } from './counters.ts';
 export {
   appliedUpdate,

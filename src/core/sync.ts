@@ -59,15 +59,18 @@ type Checked =
 
 const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, syncs: [], changed: false };
 
-/** Heartbeat to everyone, and a state vector offer to every neighbour (anti-entropy). */
-export function onTick(ctx: SyncContext, doc: Y.Doc): SyncResult {
+/**
+ * Heartbeat to everyone, and a state vector offer to every neighbour (anti-entropy). `digest`:
+ * the doc's state digest, when the caller keeps it current more cheaply than a walk of the doc.
+ */
+export function onTick(ctx: SyncContext, doc: Y.Doc, digest = stateDigest(doc)): SyncResult {
   const sv = toBase64(Y.encodeStateVector(doc));
   const ds = deleteSetDigest(doc);
   const heartbeat: Heartbeat = {
     ...header(ctx),
     type: 'Heartbeat',
     to: null,
-    payload: { digest: stateDigest(doc), uptime_s: ctx.uptimeSeconds ?? 0 },
+    payload: { digest, uptime_s: ctx.uptimeSeconds ?? 0 },
   };
   return { outbox: [heartbeat, ...ctx.neighbours.map((n) => syncRequest(ctx, n, sv, ds))], syncsCompleted: 0, syncs: [], changed: false };
 }

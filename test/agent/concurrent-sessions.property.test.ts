@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTerm, dataMap, onEnvelopes, onLocalWrite, readEGraphSets, seededRandom, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
+import { addTerm, dataMap, onEnvelopes, onLocalWrite, readEGraphSets, seededRandom, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/agent/persistence.ts';
 import { AgentSession, type World } from '../../src/agent/session.ts';
@@ -88,6 +88,7 @@ const scheduleArb = fc
 
 describe('concurrent requests on one agent', () => {
   it('lose no acknowledged write, whatever the interleaving of loads and commits', () => {
+    let holding = 0;
     fc.assert(
       fc.property(scheduleArb, ({ requests, seed, order }) => {
         const store = mapStore();
@@ -117,8 +118,20 @@ describe('concurrent requests on one agent', () => {
         for (const hash of acked.terms) expect(terms.has(hash)).toBe(true);
         // and two loads of the same store agree on the digest the network compares
         expect(stateDigest(AgentSession.open(config, store, world).doc)).toBe(stateDigest(after.doc));
+        // a summary that writes moved (not recomputed) and that still names the stored blobs says
+        // exactly what a walk of the doc says
+        const stored = after.persistence.summary();
+        const { snapshotKeys, logKeys } = after.persistence.blobKeys();
+        if (stored !== null && summaryHolds(stored, [...snapshotKeys, ...logKeys])) {
+          holding++;
+          const full = after.summary(true);
+          expect(stored.state_digest).toBe(stateDigest(after.doc));
+          expect(stored.state_vector).toEqual(full.state_vector);
+          expect(stored.data_keys).toEqual(full.data_keys);
+        }
       }),
       { numRuns: Number(process.env.RUNS ?? 60) },
     );
+    expect(holding).toBeGreaterThan(0);
   });
 });
