@@ -94,7 +94,12 @@ export function onEnvelope(ctx: SyncContext, doc: Y.Doc, env: Envelope): SyncRes
  */
 export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelope[]): SyncResult {
   return handleBatch(ctx, envs, {
-    apply: (update, from) => appliedUpdate(doc, () => Y.applyUpdate(doc, update, from)),
+    // One transaction for all of a sender's updates: each Yjs transaction walks every client's
+    // state twice (beforeState, afterState), so with ~1,400 writers 50 separate applies cost ~100x
+    // one transaction holding them all (measured in V8; the component's interpreter pays more).
+    apply: (updates, from) => appliedUpdate(doc, () => Y.transact(doc, () => {
+      for (const update of updates) Y.applyUpdate(doc, update, from);
+    }, from)),
     answer: (req, sv, remote) => answer(ctx, doc, req, sv, remote),
   });
 }
@@ -114,8 +119,8 @@ export function onNotices(ctx: SyncContext, envs: readonly Envelope[]): SyncResu
 
 /** Where a batch's updates go: the loaded doc (or nowhere, for a batch without state). */
 interface Replica {
-  /** applies `update`; returns what it taught (the delta to relay), or null */
-  apply(update: Uint8Array, from: number): Uint8Array | null;
+  /** applies one sender's `updates`, in order; returns what they taught (the delta to relay), or null */
+  apply(updates: Uint8Array[], from: number): Uint8Array | null;
   answer(req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[];
 }
 
@@ -124,15 +129,27 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
   const outbox: Envelope[] = [];
   const learned: { from: number; delta: Uint8Array }[] = [];
   const syncs: SyncCompletion[] = [];
+  // Updates first, grouped by sender (what it sent is not relayed back to it) and by size (a
+  // group's delta must fit one envelope); requests are then answered with all the batch brought.
+  const bySender = new Map<number, Uint8Array[]>();
+  for (const c of checked) if (c.kind === 'update') bySender.set(c.env.from, [...(bySender.get(c.env.from) ?? []), c.update]);
+  const taught = new Set<number>();
+  for (const [from, updates] of bySender) {
+    for (const group of bySize(updates)) {
+      const delta = replica.apply(group, from);
+      if (delta === null) continue;
+      learned.push({ from, delta });
+      taught.add(from);
+    }
+  }
   for (const c of checked) {
     switch (c.kind) {
       case 'request':
         outbox.push(...replica.answer(c.env, c.sv, c.remote));
         break;
       case 'update': {
-        const delta = replica.apply(c.update, c.env.from);
-        if (delta !== null) learned.push({ from: c.env.from, delta });
-        if (c.env.type === 'SyncResponse') syncs.push({ peer: c.env.from, bytes: c.update.length, changed: delta !== null });
+        // `changed`: whether the sender's updates in this batch taught us anything
+        if (c.env.type === 'SyncResponse') syncs.push({ peer: c.env.from, bytes: c.update.length, changed: taught.has(c.env.from) });
         else outbox.push({ ...header(ctx), type: 'Ack', to: c.env.from, payload: { ack: c.env.id } } satisfies Ack);
         break;
       }

@@ -127,6 +127,17 @@ describe('updates', () => {
     expect(r.outbox.filter((e) => e.type === 'Ack')).toHaveLength(3);
   });
 
+  it("applies a sender's updates in one Yjs transaction (each costs a walk of every writer)", () => {
+    const updates = [0, 1, 2, 3, 4].map((w) => stateUpdate(Y.encodeStateAsUpdate(docWith(300 + w, { [`w${w}`]: w })), w < 3 ? 3 : 5, 1));
+    const doc = createAgentDoc(1);
+    let transactions = 0;
+    doc.on('afterTransaction', () => transactions++);
+    const { outbox } = onEnvelopes(ctx(1, [3, 5]), doc, updates.map((u, i) => ({ ...u, id: `su-${i}` })));
+    expect(transactions).toBe(2); // one per sender
+    expect(dataMap(doc).toJSON()).toEqual({ w0: 0, w1: 1, w2: 2, w3: 3, w4: 4 });
+    expect(outbox.filter((e) => e.type === 'Ack')).toHaveLength(5);
+  });
+
   it('a known update relays nothing (the gossip dies out)', () => {
     const doc = createAgentDoc(1);
     const update = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
