@@ -7,7 +7,7 @@
 //                          (instantiate + the component's phases), medians (bench-breakdown.ts)
 //   size_ladder_ms         10 KB / 100 KB / 1 MB of user data at one agent: state read, data read, PUT, tick,
 //                          sync of a fresh neighbour, a compacting PUT (bench-sizes.ts)
-//   cold_start_ms          host process spawn -> first 200 (transpile cache warm)
+//   cold_start_ms          `npm run host` (dist/host.mjs) spawn -> first 200 (transpile cache warm)
 //   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95, at the
 //                          default SYNC_INTERVAL (5 s): a write leaves at once, the tick only repairs
 //   write_load             acknowledged PUTs/s across the nine agents from 1 / 4 / 16 clients (--load-seconds
@@ -40,6 +40,7 @@ import { rateLadder } from './bench-rates.ts';
 import { sizeLadder } from './bench-sizes.ts';
 import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
+import { HOST_BUNDLE } from './build-host.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 
@@ -116,13 +117,13 @@ async function load(url: (i: number) => string, total: number, concurrency: numb
   return { p50: median(latencies), p95: p95(latencies), rps: total / elapsed };
 }
 
-/** Spawns the host on `stateDir` (which holds its transpile cache) and times the first 200. */
+/** Spawns the host as `npm run host` does, on `stateDir` (which holds its transpile cache), and times the first 200. */
 async function coldStart(manifestPath: string, stateDir: string): Promise<number> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts', 'host.ts'), '--from', manifestPath, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir],
+    [HOST_BUNDLE, '--from', manifestPath, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir],
     { stdio: 'ignore' },
   );
   try {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildHost } from './build-host.ts';
 import { buildKernel } from './build-kernel.ts';
 import { DASHBOARD_ASSETS, buildDashboard } from './build-dashboard.ts';
 
@@ -213,6 +214,7 @@ export async function buildAll(names: string[] = [], force = false): Promise<voi
   // the dashboard component embeds the bundled dashboard
   if (targets.some((t) => t.alias?.['dashboard-assets'] !== undefined)) await buildDashboard();
   for (const target of targets) await buildComponent(target, force);
+  await buildHost();
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

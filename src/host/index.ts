@@ -12,14 +12,13 @@ import { HostError } from './errors.ts';
 import { DEFAULT_STORE, KvStores, MemoryKvBackend, SQLITE_KV_FILE, SqliteKvBackend, type KvBackend } from './kv/index.ts';
 import { createLogger, logLevelFromEnv, type LogLevel, type Logger } from './log.ts';
 import { loadManifest, type ComponentManifest } from './manifest.ts';
-import { importMemory } from './memory.ts';
 import { PROVIDED_INTERFACES, unversioned } from './plugins.ts';
 import { WorkerPool, type KvSetup } from './pool.ts';
 import type { WorkerSource } from './protocol.ts';
 import { Router } from './router.ts';
 import type { ComponentRuntime } from './scope.ts';
 import { createRequestHandler, MAX_REQUEST_BODY_BYTES } from './server.ts';
-import { loadTranspiler, readComponent, transpileCached, type TranspiledSource, type Transpiler, type TranspilerChoice } from './transpile.ts';
+import { loadTranspiler, stampComponent, transpileCached, type TranspiledSource, type Transpiler, type TranspilerChoice } from './transpile.ts';
 import { resolveAllowedOutboundHosts, resolveComponentVariables } from './variables/resolve.ts';
 
 export { HostError, type HostErrorCode } from './errors.ts';
@@ -125,14 +124,14 @@ async function prepareSources(
   const transpile = (path: string, who: string, hint: string | undefined): Promise<TranspiledSource> => {
     let t = transpiled.get(path);
     if (!t) {
-      const bytes = readComponent(path, who, hint); // throws at once when missing
-      t = transpileCached(path, bytes, cacheRoot, transpiler, log);
+      const stamp = stampComponent(path, who, hint); // throws at once when missing
+      t = transpileCached(path, stamp, cacheRoot, transpiler, log);
       t.catch(() => undefined); // awaited below; a failure while an earlier one is reported must not go unhandled
       transpiled.set(path, t);
     }
     return t;
   };
-  // Read every file first, so a missing one fails before any (slow) transpiling.
+  // Look at every file first, so a missing one fails before any (slow) transpiling.
   const plans = served.map((c) => ({
     component: c,
     main: transpile(c.source, `component "${c.id}" (${c.sourceAsWritten})`, c.buildCommand),
@@ -147,9 +146,8 @@ async function prepareSources(
       c = (async () => {
         const out: Compiled = { modules: {}, memories: {} };
         for (const [name, path] of Object.entries(t.coreModules)) {
-          const bytes = readFileSync(path);
-          const rewritten = reuseMemory ? importMemory(bytes) : undefined;
-          out.modules[name] = await WebAssembly.compile(rewritten ? rewritten.bytes : new Uint8Array(bytes));
+          const rewritten = reuseMemory ? t.memoryImporting[name] : undefined;
+          out.modules[name] = await WebAssembly.compile(readFileSync(rewritten?.path ?? path));
           if (rewritten) out.memories[name] = rewritten.memory;
         }
         return out;
@@ -158,6 +156,11 @@ async function prepareSources(
     }
     return c;
   };
+
+  // Every module compiles at once (V8 compiles on background threads); failures surface below.
+  for (const plan of plans) {
+    for (const t of [plan.main, ...plan.deps.map((d) => d.source)]) t.then(compile).catch(() => undefined);
+  }
 
   const byKey = new Map<string, WorkerSource>();
   const sourceKeyOf = new Map<string, string>();
@@ -227,48 +230,62 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }
 
   mkdirSync(stateDir, { recursive: true });
-  const t0 = performance.now();
-  const transpilerChoice = options.transpiler ?? transpilerFromEnv(env.HOST_TRANSPILER);
-  const transpiler = await loadTranspiler(transpilerChoice);
-  const reuseMemory = options.reuseMemory ?? env.HOST_REUSE_MEMORY !== '0';
-  const { workerSources, sourceKeyOf } = await prepareSources(served, join(stateDir, 'transpiled'), transpiler, reuseMemory, log);
-  log.log('debug', 'sources ready', { sources: workerSources.length, ms: Math.round(performance.now() - t0) });
-  const components: ComponentRuntime[] = served.map((c) => ({
-    id: c.id,
-    sourceKey: sourceKeyOf.get(c.id)!,
-    environment: Object.entries(c.environment),
-    variables: variables.get(c.id) ?? {},
-    keyValueStores: [...c.keyValueStores],
-    allowedOutboundHosts: allowedHosts.get(c.id) ?? [],
-  }));
-
   // The main thread's own connection creates the schema before workers open theirs.
   const kvKind = options.kv ?? 'sqlite';
   const kvPath = join(stateDir, SQLITE_KV_FILE);
   const mainBackend: KvBackend = kvKind === 'sqlite' ? new SqliteKvBackend(kvPath) : new MemoryKvBackend();
   const kv: KvSetup = kvKind === 'sqlite' ? { kind: 'sqlite', path: kvPath, labels } : { kind: 'memory', labels, backend: mainBackend };
 
+  const t0 = performance.now();
+  const load = (async () => {
+    const transpiler = await loadTranspiler(options.transpiler ?? transpilerFromEnv(env.HOST_TRANSPILER));
+    const reuseMemory = options.reuseMemory ?? env.HOST_REUSE_MEMORY !== '0';
+    const { workerSources, sourceKeyOf } = await prepareSources(served, join(stateDir, 'transpiled'), transpiler, reuseMemory, log);
+    log.log('debug', 'sources ready', { sources: workerSources.length, ms: Math.round(performance.now() - t0) });
+    const components: ComponentRuntime[] = served.map((c) => ({
+      id: c.id,
+      sourceKey: sourceKeyOf.get(c.id)!,
+      environment: Object.entries(c.environment),
+      variables: variables.get(c.id) ?? {},
+      keyValueStores: [...c.keyValueStores],
+      allowedOutboundHosts: allowedHosts.get(c.id) ?? [],
+    }));
+    return { sources: workerSources, components, transpiler: transpiler.id, reuseMemory };
+  })();
+  load.catch(() => undefined); // awaited below; the pool reports it to its workers meanwhile
+
+  // The workers' threads start while the sources are compiled, and the host listens as soon as the
+  // sources are there: a request that comes before a worker is ready waits in the pool's queue.
   const pool = new WorkerPool({
     size: workers,
-    init: { sources: workerSources, components, logLevel: log.threshold },
+    init: { logLevel: log.threshold },
+    load,
     kv,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     log,
   });
   const startedAt = performance.now();
+  const workersReady = pool.start();
+  workersReady.catch(() => undefined); // awaited below, after listening: not unhandled meanwhile
+  let loaded: Awaited<typeof load>;
   try {
-    await pool.start();
+    loaded = await load;
   } catch (err) {
+    await pool.close();
     mainBackend.close();
     throw err;
   }
-  log.log('debug', 'workers ready', { workers, ms: Math.round(performance.now() - startedAt) });
-
   let authority = `${listenHost}:${listenPort}`;
   const server: Server = createServer(
     { keepAlive: true },
     createRequestHandler({ router, pool, log, authority: () => authority, maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES }),
   );
+  const stop = async (): Promise<void> => {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+    await pool.close();
+    mainBackend.close();
+  };
   try {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -286,6 +303,13 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   const urlHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   authority = `${urlHost}:${port}`;
   const url = `http://${authority}`;
+  try {
+    await workersReady;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  log.log('debug', 'workers ready', { workers, ms: Math.round(performance.now() - startedAt) });
   const routes: HostRoute[] = router.routes.map((r) => ({
     route: r.route,
     component: r.component,
@@ -293,7 +317,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   }));
   // Routes first: `listening` is the last line, the one a supervisor waits for.
   for (const r of routes) log.log('info', 'route', { route: r.route, component: r.component, url: r.url });
-  log.log('info', 'listening', { url, app: manifest.name, workers, stateDir, transpiler: transpiler.id, reuseMemory });
+  log.log('info', 'listening', { url, app: manifest.name, workers, stateDir, transpiler: loaded.transpiler, reuseMemory: loaded.reuseMemory });
 
   let closing: Promise<void> | undefined;
   return {
@@ -303,12 +327,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     stateDir,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        });
-        await pool.close();
-        mainBackend.close();
+        await stop();
         log.log('info', 'stopped', { url });
       })();
       return closing;

@@ -1,6 +1,7 @@
 // The main thread's side of the component workers: start them, hand each request to an idle worker
 // (one with an instance ready first), queue when all are busy, and replace a worker whose component
 // hangs past the request timeout or whose thread dies, so the host keeps serving.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -9,7 +10,7 @@ import type { KvBackend } from './kv/store.ts';
 import { serveKv } from './kv/remote.ts';
 import { serveOutbound } from './http/outbound.ts';
 import { errorFields, type Logger } from './log.ts';
-import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerRequest } from './protocol.ts';
+import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerLoad, WorkerRequest } from './protocol.ts';
 
 export type PoolResult =
   | { kind: 'response'; status: number; headers: [string, string][]; body: Uint8Array }
@@ -20,6 +21,8 @@ export type KvSetup = { kind: 'sqlite'; path: string; labels: string[] } | { kin
 export interface PoolOptions {
   size: number;
   init: Omit<WorkerInit, 'workerId' | 'kv' | 'outbound'>;
+  /** what every worker serves; workers start before it resolves and load it when it does */
+  load: Promise<Omit<WorkerLoad, 'type'>>;
   kv: KvSetup;
   requestTimeoutMs: number;
   log: Logger;
@@ -45,8 +48,13 @@ const RESPAWN_DELAY_MS = 1_000;
 /** How long a worker gets to close its KV connection and exit before it is terminated. */
 const SHUTDOWN_GRACE_MS = 2_000;
 
-/** The worker entry, loaded through tsx's ESM hooks (the host's sources are TypeScript). */
+/**
+ * The worker entry: beside the bundled host (dist/host.mjs, scripts/build-host.ts) its bundled
+ * worker, plain JS; from the TypeScript sources, worker.ts loaded through tsx's ESM hooks.
+ */
 function workerBootstrap(): string {
+  const bundled = new URL('./host-worker.mjs', import.meta.url);
+  if (existsSync(bundled)) return `await import(${JSON.stringify(bundled.href)});`;
   const require = createRequire(import.meta.url);
   const tsxApi = require.resolve('tsx/esm/api').replace(/\.c?js$/, '.mjs');
   const workerUrl = new URL('./worker.ts', import.meta.url).href;
@@ -204,6 +212,10 @@ export class WorkerPool {
             break;
         }
       });
+      this.#options.load.then(
+        ({ sources, components }) => worker.postMessage({ type: 'load', sources, components } satisfies ToWorker),
+        (err: unknown) => fail(`nothing to load: ${err instanceof Error ? err.message : String(err)}`),
+      );
       worker.on('error', (err) => {
         log.log('error', 'worker error', { worker: id, ...errorFields(err) });
         fail(err.message);

@@ -24,8 +24,6 @@ export type KvConfig =
 
 export interface WorkerInit {
   workerId: number;
-  sources: WorkerSource[];
-  components: ComponentRuntime[];
   kv: KvConfig;
   /** outbound HTTP: the main thread sends what workers post on `port` (http/outbound.ts) */
   outbound: { port: MessagePort; signal: SharedArrayBuffer };
@@ -43,12 +41,22 @@ export interface WorkerRequest {
   body: Uint8Array;
 }
 
+/**
+ * What the worker serves, sent once the main thread has it: workers start while the sources are
+ * still being compiled, so a thread's own startup is off the host's critical path.
+ */
+export interface WorkerLoad {
+  type: 'load';
+  sources: WorkerSource[];
+  components: ComponentRuntime[];
+}
+
 /** Close the KV connection and end the thread. */
 export interface WorkerShutdown {
   type: 'shutdown';
 }
 
-export type ToWorker = WorkerRequest | WorkerShutdown;
+export type ToWorker = WorkerLoad | WorkerRequest | WorkerShutdown;
 
 export type FromWorker =
   /** started: every served source has an instance ready */

@@ -1,13 +1,16 @@
 // Components → JS with jco's `transpile` (instantiation mode, sync), once per distinct wasm: the
 // output is cached under the state dir, keyed by a hash of the wasm bytes and the jco version, so a
-// second start with the same build does no transpiling at all.
+// second start with the same build does no transpiling at all. The cache also holds each core
+// module rewritten to import its memory (memory.ts), and remembers the key of a file by its size
+// and mtime, so a start with a warm cache neither hashes nor rewrites ~40 MB of wasm.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostError } from './errors.ts';
 import type { Logger } from './log.ts';
+import { importMemory, type MemorySpec } from './memory.ts';
 
 export interface TranspiledSource {
   /** hash of the wasm bytes (and jco version): the cache key, and how workers name the source */
@@ -17,6 +20,8 @@ export interface TranspiledSource {
   glueUrl: string;
   /** core module name (as the glue asks for it) → absolute path */
   coreModules: Record<string, string>;
+  /** core module name → the same module rewritten to import its memory, and that memory's limits */
+  memoryImporting: Record<string, { path: string; memory: MemorySpec }>;
   /** interfaces the component imports, as jco names them (`wasi:http/types@0.2.0`) */
   imports: string[];
   /** exports (`wasi:http/incoming-handler@0.2.0`, …) */
@@ -28,11 +33,24 @@ interface CacheMeta {
   imports: string[];
   exports: string[];
   coreModules: string[];
+  /** core module name → its memory, for those rewritten to `<name>.imported-memory.wasm` */
+  memoryImporting: Record<string, MemorySpec>;
 }
 
+/** What identifies a component file's bytes without reading them. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/** `<cache>/keys.json`: absolute wasm path → the stamp it had and the key its bytes hashed to */
+const KEYS_FILE = 'keys.json';
+type KeyMemo = Record<string, FileStamp & { key: string }>;
+const MEMORY_IMPORTING_SUFFIX = '.imported-memory.wasm';
+
 const GLUE_FILE = 'component.mjs';
-/** Bumped when `patchGlue` changes, so cached glue is regenerated. */
-const GLUE_PATCH_VERSION = 1;
+/** Bumped when `patchGlue` or the cache's layout changes, so cached entries are regenerated. */
+const GLUE_PATCH_VERSION = 2;
 
 /**
  * Two fixes to jco's glue for the request path, each applied only if its pattern is found:
@@ -124,34 +142,69 @@ export async function loadTranspiler(choice: TranspilerChoice = 'auto'): Promise
   return lazy(createRequire(import.meta.url).resolve('@bytecodealliance/jco'));
 }
 
-/** Reads `wasmPath`, failing with a message that says how to build it when it is missing. */
-export function readComponent(wasmPath: string, who: string, buildHint = 'npm run build'): Uint8Array {
-  try {
-    return readFileSync(wasmPath);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new HostError('component-missing', `${who}: component file not found: ${wasmPath} — run \`${buildHint}\` first`, {
-        cause: err,
-      });
-    }
-    throw new HostError('component-missing', `${who}: cannot read ${wasmPath}: ${(err as Error).message}`, { cause: err });
+function missing(wasmPath: string, who: string, buildHint: string, err: unknown): HostError {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new HostError('component-missing', `${who}: component file not found: ${wasmPath} — run \`${buildHint}\` first`, { cause: err });
   }
+  return new HostError('component-missing', `${who}: cannot read ${wasmPath}: ${(err as Error).message}`, { cause: err });
+}
+
+/** Size and mtime of `wasmPath`, failing with a message that says how to build it when it is missing. */
+export function stampComponent(wasmPath: string, who: string, buildHint = 'npm run build'): FileStamp {
+  try {
+    const { size, mtimeMs } = statSync(wasmPath);
+    return { size, mtimeMs };
+  } catch (err) {
+    throw missing(wasmPath, who, buildHint, err);
+  }
+}
+
+function readKeys(cacheRoot: string): KeyMemo {
+  try {
+    return JSON.parse(readFileSync(join(cacheRoot, KEYS_FILE), 'utf8')) as KeyMemo;
+  } catch {
+    return {}; // none yet, or unreadable: keys are hashed again
+  }
+}
+
+/** Remembers `wasmPath`'s key (temp file + rename: a concurrent host sees the old or the new memo). */
+function rememberKey(cacheRoot: string, wasmPath: string, entry: FileStamp & { key: string }): void {
+  const keys = readKeys(cacheRoot);
+  keys[wasmPath] = entry;
+  mkdirSync(cacheRoot, { recursive: true });
+  const tmp = join(cacheRoot, `${KEYS_FILE}.tmp-${process.pid}-${Date.now()}`);
+  writeFileSync(tmp, JSON.stringify(keys, null, 2));
+  renameSync(tmp, join(cacheRoot, KEYS_FILE));
 }
 
 export async function transpileCached(
   wasmPath: string,
-  bytes: Uint8Array,
+  stamp: FileStamp,
   cacheRoot: string,
   transpiler: Transpiler,
   log: Logger,
 ): Promise<TranspiledSource> {
-  const key = createHash('sha256').update(bytes).update(`${transpiler.id}+patch${GLUE_PATCH_VERSION}`).digest('hex').slice(0, 24);
+  const salt = `${transpiler.id}+patch${GLUE_PATCH_VERSION}`;
+  const known = readKeys(cacheRoot)[wasmPath];
+  let key = known && known.size === stamp.size && known.mtimeMs === stamp.mtimeMs && existsSync(join(cacheRoot, known.key, META_FILE)) ? known.key : undefined;
+  let bytes: Uint8Array | undefined;
+  if (key === undefined) {
+    try {
+      bytes = readFileSync(wasmPath);
+    } catch (err) {
+      throw missing(wasmPath, wasmPath, 'npm run build', err);
+    }
+    key = createHash('sha256').update(bytes).update(salt).digest('hex').slice(0, 24);
+  }
   const dir = join(cacheRoot, key);
   const describe = (meta: CacheMeta): TranspiledSource => ({
-    key,
+    key: key!,
     wasmPath,
     glueUrl: pathToFileURL(join(dir, GLUE_FILE)).href,
     coreModules: Object.fromEntries(meta.coreModules.map((name) => [name, join(dir, name)])),
+    memoryImporting: Object.fromEntries(
+      Object.entries(meta.memoryImporting).map(([name, memory]) => [name, { path: join(dir, name + MEMORY_IMPORTING_SUFFIX), memory }]),
+    ),
     imports: meta.imports,
     exports: meta.exports,
   });
@@ -159,8 +212,10 @@ export async function transpileCached(
   const metaPath = join(dir, META_FILE);
   if (existsSync(metaPath)) {
     log.log('debug', 'transpile cache hit', { wasm: wasmPath, key });
+    if (bytes !== undefined) rememberKey(cacheRoot, wasmPath, { ...stamp, key });
     return describe(JSON.parse(readFileSync(metaPath, 'utf8')) as CacheMeta);
   }
+  bytes ??= readFileSync(wasmPath);
 
   const started = performance.now();
   let result: Awaited<ReturnType<TranspileFn>>;
@@ -174,6 +229,7 @@ export async function transpileCached(
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
   const coreModules: string[] = [];
+  const memoryImporting: CacheMeta['memoryImporting'] = {};
   const files = Array.isArray(result.files) ? result.files : Object.entries(result.files);
   for (const [name, content] of files) {
     if (name.endsWith('.d.ts') || name.includes('/')) continue;
@@ -181,13 +237,18 @@ export async function transpileCached(
     else if (name.endsWith('.wasm')) {
       writeFileSync(join(tmp, name), content);
       coreModules.push(name);
+      const rewritten = importMemory(content);
+      if (rewritten) {
+        writeFileSync(join(tmp, name + MEMORY_IMPORTING_SUFFIX), rewritten.bytes);
+        memoryImporting[name] = rewritten.memory;
+      }
     }
   }
   if (!existsSync(join(tmp, GLUE_FILE))) {
     rmSync(tmp, { recursive: true, force: true });
     throw new HostError('transpile-failed', `jco produced no component.js for ${wasmPath}`);
   }
-  const meta: CacheMeta = { transpiler: transpiler.id, imports: result.imports, exports: result.exports.map(([name]) => name), coreModules };
+  const meta: CacheMeta = { transpiler: transpiler.id, imports: result.imports, exports: result.exports.map(([name]) => name), coreModules, memoryImporting };
   writeFileSync(join(tmp, META_FILE), JSON.stringify(meta, null, 2));
   try {
     renameSync(tmp, dir);
@@ -195,6 +256,7 @@ export async function transpileCached(
     rmSync(tmp, { recursive: true, force: true });
     if (!existsSync(metaPath)) throw err; // someone else finished first otherwise
   }
+  rememberKey(cacheRoot, wasmPath, { ...stamp, key });
   log.log('info', 'transpiled component', { wasm: wasmPath, key, transpiler: transpiler.id, ms: Math.round(performance.now() - started) });
   return describe(meta);
 }

@@ -11,7 +11,7 @@ import { RemoteKvBackend } from './kv/remote.ts';
 import { createLogger, errorFields } from './log.ts';
 import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MemoryPool } from './memory.ts';
 import { buildImports, type ImportObject } from './plugins.ts';
-import type { FromWorker, ToWorker, WorkerInit, WorkerRequest, WorkerSource } from './protocol.ts';
+import type { FromWorker, ToWorker, WorkerInit, WorkerLoad, WorkerRequest, WorkerSource } from './protocol.ts';
 import { ScopeRef, type ComponentRuntime } from './scope.ts';
 import { ComponentExit } from './wasi/cli.ts';
 
@@ -50,7 +50,7 @@ const outbound = new OutboundClient(init.outbound.port, init.outbound.signal);
 const imports = buildImports({ scope, kv: new KvStores(backend, init.kv.labels), outbound, onRequestEnd: (fn) => endOfRequest.push(fn) });
 
 const sources = new Map<string, WorkerSource & { instantiate: Instantiate }>();
-const components = new Map<string, ComponentRuntime>(init.components.map((c) => [c.id, c]));
+const components = new Map<string, ComponentRuntime>();
 /** a rewritten core module → the pool its imported memory comes from */
 const pools = new Map<WebAssembly.Module, MemoryPool>();
 
@@ -205,27 +205,33 @@ function serve(req: WorkerRequest): void {
   }, 0);
 }
 
-try {
-  for (const source of init.sources) {
-    const glue = (await import(source.glueUrl)) as { instantiate: Instantiate };
-    sources.set(source.key, { ...source, instantiate: glue.instantiate });
-    for (const [name, spec] of Object.entries(source.memories)) {
-      const module = source.modules[name];
-      if (module && !pools.has(module)) pools.set(module, new MemoryPool(spec));
+/** Imports every source's glue and makes an instance of each served one: then the worker is ready. */
+async function load(msg: WorkerLoad): Promise<void> {
+  try {
+    for (const c of msg.components) components.set(c.id, c);
+    for (const source of msg.sources) {
+      const glue = (await import(source.glueUrl)) as { instantiate: Instantiate };
+      sources.set(source.key, { ...source, instantiate: glue.instantiate });
+      for (const [name, spec] of Object.entries(source.memories)) {
+        const module = source.modules[name];
+        if (module && !pools.has(module)) pools.set(module, new MemoryPool(spec));
+      }
     }
-  }
-  for (const source of sources.values()) {
-    if (!source.served) continue;
-    prepared.set(source.key, instantiate(source.key)); // a failure here is fatal: nothing could be served
-  }
-  port.on('message', (msg: ToWorker) => {
-    if (msg.type === 'request') serve(msg);
-    else {
-      backend.close();
-      process.exit(0); // in a worker thread: ends this thread only
+    for (const source of sources.values()) {
+      if (!source.served) continue;
+      prepared.set(source.key, instantiate(source.key)); // a failure here is fatal: nothing could be served
     }
-  });
-  post({ type: 'ready' });
-} catch (err) {
-  post({ type: 'fatal', error: 'worker could not start', detail: err instanceof Error ? err.message : String(err) });
+    post({ type: 'ready' });
+  } catch (err) {
+    post({ type: 'fatal', error: 'worker could not start', detail: err instanceof Error ? err.message : String(err) });
+  }
 }
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'load') void load(msg);
+  else if (msg.type === 'request') serve(msg);
+  else {
+    backend.close();
+    process.exit(0); // in a worker thread: ends this thread only
+  }
+});

@@ -1,9 +1,11 @@
-// `scripts/host.ts`, the `spin up` of the local host: flags, route listing, clean shutdown.
+// `scripts/host.ts`, the `spin up` of the local host: flags, route listing, clean shutdown; and the
+// same CLI bundled (dist/host.mjs, what `npm run host` runs), whose workers load the bundled worker.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHost } from '../../scripts/build-host.ts';
 import { echoComponent, FIXTURE_BUILD_TIMEOUT_MS, writeTempManifest } from './fixture.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -11,7 +13,9 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 let manifestPath: string;
+let hostBundle: string;
 beforeAll(async () => {
+  hostBundle = await buildHost();
   const wasm = await echoComponent();
   const dir = mkdtempSync(join(tmpdir(), 'can-host-cli-'));
   dirs.push(dir);
@@ -30,8 +34,9 @@ key_value_stores = ["default"]
   );
 }, FIXTURE_BUILD_TIMEOUT_MS);
 
-function runHost(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'host.ts'), ...args], {
+function runHost(args: string[], entry: 'source' | 'bundle' = 'source') {
+  const node = entry === 'source' ? ['--import', 'tsx', join(ROOT, 'scripts', 'host.ts')] : [hostBundle];
+  const child = spawn(process.execPath, [...node, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', HOST_WORKERS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,6 +88,18 @@ describe('scripts/host.ts', () => {
     host.child.kill(signal);
     expect(await host.exited).toBe(0);
     expect(host.lines.some((l) => l.msg === 'stopped')).toBe(true);
+  }, 90_000);
+
+  it('runs bundled, as `npm run host` does: serves, then exits 0 on SIGTERM', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'can-host-cli-state-'));
+    dirs.push(stateDir);
+    const host = runHost(['--from', manifestPath, '--listen', '127.0.0.1:0', '--state-dir', stateDir], 'bundle');
+    const url = (await host.waitFor('listening')).url as string;
+    const res = await fetch(`${url}/echo/hi`);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    host.child.kill('SIGTERM');
+    expect(await host.exited).toBe(0);
   }, 90_000);
 
   it('exits 1 with a clear error when the manifest is missing', async () => {

@@ -1,7 +1,7 @@
 // The local host end to end, over a real component built from fixtures/echo.js: routing and Spin's
 // headers, per-component env and variables from one wasm, KV, bodies, failures, concurrency,
 // restarts and the transpile cache.
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -273,6 +273,9 @@ describe('serving the echo component', () => {
   });
 });
 
+/** The transpile cache's entries (one folder per distinct wasm), without its memo of keys. */
+const cacheEntries = (cache: string): string[] => readdirSync(cache, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+
 describe('state, cache and startup errors', () => {
   it('keeps KV across a restart with the same state dir, without transpiling again', async () => {
     const manifestPath = writeTempManifest(appManifest(wasm), tempDir('can-host-app-'));
@@ -283,7 +286,7 @@ describe('state, cache and startup errors', () => {
     await host.close();
 
     const cache = join(stateDir, 'transpiled');
-    const entries = readdirSync(cache);
+    const entries = cacheEntries(cache);
     expect(entries).toHaveLength(1);
     expect(existsSync(join(stateDir, 'sqlite_key_value.db'))).toBe(true);
     const meta = join(cache, entries[0]!, 'meta.json');
@@ -293,7 +296,30 @@ describe('state, cache and startup errors', () => {
     try {
       const second = await getJson(`${host.url}/b/x?do=kv&key=persist`);
       expect(second.body).toMatchObject({ before: 1, after: 2 });
-      expect(readdirSync(cache)).toEqual(entries);
+      expect(cacheEntries(cache)).toEqual(entries);
+      expect(statSync(meta).mtimeMs).toBe(mtime);
+    } finally {
+      await host.close();
+    }
+  }, 2 * START_TIMEOUT_MS);
+
+  it('a wasm touched but unchanged (a copy, a checkout) keeps its cache entry', async () => {
+    const dir = tempDir('can-host-app-');
+    const copy = join(dir, 'echo.wasm');
+    copyFileSync(wasm, copy);
+    const manifestPath = writeTempManifest(appManifest(copy), dir);
+    const stateDir = tempDir('can-host-state-');
+    let host = await start(manifestPath, { stateDir, workers: 1 });
+    await host.close();
+    const cache = join(stateDir, 'transpiled');
+    const entries = cacheEntries(cache);
+    const meta = join(cache, entries[0]!, 'meta.json');
+    const mtime = statSync(meta).mtimeMs;
+    utimesSync(copy, new Date(), new Date(Date.now() + 60_000));
+    host = await start(manifestPath, { stateDir, workers: 1 });
+    try {
+      expect((await getJson(`${host.url}/a/x`)).status).toBe(200);
+      expect(cacheEntries(cache)).toEqual(entries);
       expect(statSync(meta).mtimeMs).toBe(mtime);
     } finally {
       await host.close();
@@ -313,7 +339,7 @@ describe('state, cache and startup errors', () => {
     host = await start(manifestPath, { stateDir, workers: 1 });
     try {
       expect((await getJson(`${host.url}/a/x`)).status).toBe(200);
-      expect(readdirSync(join(stateDir, 'transpiled'))).toHaveLength(2);
+      expect(cacheEntries(join(stateDir, 'transpiled'))).toHaveLength(2);
     } finally {
       await host.close();
     }
