@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'smol-toml';
-import { DEFAULT_CONFIG, startGateway } from '../src/gateway/index.ts';
+import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { startHost } from '../src/host/index.ts';
 import { buildComponent } from './build.ts';
 import { KERNEL_COMPONENT } from './build-kernel.ts';
@@ -104,8 +104,12 @@ export async function networkSaturation(trials: number, natsUrl: string | undefi
     const dir = mkdtempSync(join(tmpdir(), 'can-bench-saturate-'));
     const manifestPath = join(dir, 'spin.toml');
     writeFileSync(manifestPath, spinManifest({ agents: 9, wasmDir: join(ROOT, 'dist') }));
-    const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn' });
-    const gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: host.url, natsUrl, syncIntervalMs: 1_000, healthTimeoutMs: 5_000, logLevel: 'error' });
+    // Wired as `npm start` wires a network: the agents hand their writes to the gateway's publish port.
+    let gateway: Gateway | null = null;
+    const gatewayHttp = await startHttpServer(() => gateway, 0, { host: '127.0.0.1' });
+    const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: `http://127.0.0.1:${gatewayHttp.port}` };
+    const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn', env });
+    gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: host.url, natsUrl, syncIntervalMs: 1_000, healthTimeoutMs: 5_000, logLevel: 'error' });
     try {
       const started = performance.now();
       for (const { term } of BENCH_TERMS) {
@@ -129,6 +133,7 @@ export async function networkSaturation(trials: number, natsUrl: string | undefi
       progress(`  saturate trial ${t + 1}/${trials}: ${times.at(-1)!.toFixed(0)} ms`);
     } finally {
       await gateway.close();
+      await gatewayHttp.close();
       await host.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,8 +11,9 @@
 //   converge_ms            PUT at agent 0 -> readable at all 9 (3x3 grid, diameter 4), p50/p95, at the
 //                          default SYNC_INTERVAL (5 s): a write leaves at once, the tick only repairs
 //   write_load             acknowledged PUTs/s across the nine agents from 1 / 4 / 16 clients (--load-seconds
-//                          each), GET /state p95 under that load, the bench process's peak RSS (host
-//                          workers and gateway included); no PUT may be lost
+//                          each), GET /state p95 under that load, the peak RSS of the host process
+//                          (serving the nine agents, run as `npm run host` runs it) and of the bench's own
+//                          process (the gateway and the clients); no PUT may be lost
 //   writers                Yjs clients per agent after the writes (one per writing request) and the
 //                          bytes of the state vector a SyncRequest carries
 //   api_read_ms            GET /api/timeline (newest 500 of 9 buffers) and /api/metrics p50/p95, network running
@@ -26,7 +27,7 @@
 //   saturate_ms            a fresh network agreeing on the bench terms' best forms (bench-egraph.ts)
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +35,7 @@ import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
 import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
-import { startHost, type Host } from '../src/host/index.ts';
+import { startHost } from '../src/host/index.ts';
 import { requestBreakdown } from './bench-breakdown.ts';
 import { rateLadder } from './bench-rates.ts';
 import { sizeLadder } from './bench-sizes.ts';
@@ -142,7 +143,56 @@ async function coldStart(manifestPath: string, stateDir: string): Promise<number
   }
 }
 
-async function stateReads(host: Host) {
+/** A host process of the bench's own: where it listens, its pid (for its memory), how to stop it. */
+interface HostProcess {
+  url: string;
+  pid: number;
+  close(): Promise<void>;
+}
+
+/** Runs the host as `npm run host` does, on `stateDir`; resolves once it logs that it listens. */
+async function spawnHost(manifestPath: string, stateDir: string, env: NodeJS.ProcessEnv): Promise<HostProcess> {
+  const child = spawn(process.execPath, [HOST_BUNDLE, '--from', manifestPath, '--listen', '127.0.0.1:0', '--state-dir', stateDir], {
+    env: { ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (/"level":"(warn|error)"/.test(line)) process.stderr.write(`${line}\n`); // as a host at LOG_LEVEL=warn prints them
+        if (!line.includes('"listening"')) continue;
+        const { msg, url } = JSON.parse(line) as { msg?: string; url?: string };
+        if (msg === 'listening' && url) resolve(url);
+      }
+    });
+    void exited.then(() => reject(new Error(`the host exited with code ${child.exitCode} before listening`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    close: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A process's resident memory now, in MB (Linux /proc); 0 where there is none. */
+function rssMb(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? 0 : Number(kb) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function stateReads(host: HostProcess) {
   const url = (i: number) => `${host.url}/agent/${i % 9}/state`;
   progress('state reads: warming up');
   await load(url, 100, 8);
@@ -163,7 +213,7 @@ async function stateReads(host: Host) {
 
 /** PUT at agent 0, then poll all nine until each returns the value. */
 /** The api component's reads while the gateway ticks the network (what a dashboard costs). */
-async function apiReads(host: Host) {
+async function apiReads(host: HostProcess) {
   const out: Record<string, { p50: number; p95: number }> = {};
   for (const [name, path] of [['timeline', '/api/timeline?limit=500'], ['metrics', '/api/metrics']] as const) {
     const trials: LoadTrial[] = [];
@@ -176,7 +226,7 @@ async function apiReads(host: Host) {
   return { api_read_ms: out };
 }
 
-async function convergence(host: Host): Promise<number[]> {
+async function convergence(host: HostProcess): Promise<number[]> {
   const times: number[] = [];
   for (let t = 0; t < TRIALS * 2; t++) {
     const key = `converge-${t}`;
@@ -273,12 +323,13 @@ async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
  * Clients PUT as fast as they are answered, spread over the nine agents, while one reader times
  * GET /state; then every acknowledged key must be readable where it was written.
  */
-async function writeLoad(host: Host) {
-  const out: Record<string, { acked_per_s: number; state_p95_ms: number; rss_mb: number }> = {};
+async function writeLoad(host: HostProcess) {
+  const out: Record<string, { acked_per_s: number; state_p95_ms: number; host_rss_mb: number; bench_rss_mb: number }> = {};
   for (const clients of [1, 4, 16]) {
     const acked: { agent: number; key: string }[] = [];
     const reads: number[] = [];
-    let peakRss = process.memoryUsage().rss;
+    let hostRss = rssMb(host.pid);
+    let benchRss = process.memoryUsage().rss / 1024 / 1024;
     const until = performance.now() + LOAD_SECONDS * 1000;
     let n = 0;
     const writer = async (): Promise<void> => {
@@ -297,7 +348,8 @@ async function writeLoad(host: Host) {
         const res = await fetch(`${host.url}/agent/${reads.length % 9}/state`);
         await res.arrayBuffer();
         reads.push(performance.now() - t);
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        hostRss = Math.max(hostRss, rssMb(host.pid));
+        benchRss = Math.max(benchRss, process.memoryUsage().rss / 1024 / 1024);
       }
     };
     const started = performance.now();
@@ -306,8 +358,12 @@ async function writeLoad(host: Host) {
     let lost = 0;
     for (const { agent, key } of acked) if ((await getJson(`${host.url}/agent/${agent}/data/${key}`)).status !== 200) lost++;
     if (lost > 0) throw new Error(`${lost} of ${acked.length} acknowledged PUTs are not readable at their agent`);
-    out[`c${clients}`] = { acked_per_s: round(acked.length / elapsed, 1), state_p95_ms: round(p95(reads), 1), rss_mb: Math.round(peakRss / 1024 / 1024) };
-    progress(`  c${clients}: ${acked.length} PUTs acknowledged in ${elapsed.toFixed(1)} s (${out[`c${clients}`]!.acked_per_s}/s), none lost; GET /state p95 ${out[`c${clients}`]!.state_p95_ms} ms; peak RSS ${out[`c${clients}`]!.rss_mb} MB`);
+    const figures = { acked_per_s: round(acked.length / elapsed, 1), state_p95_ms: round(p95(reads), 1), host_rss_mb: Math.round(hostRss), bench_rss_mb: Math.round(benchRss) };
+    out[`c${clients}`] = figures;
+    progress(
+      `  c${clients}: ${acked.length} PUTs acknowledged in ${elapsed.toFixed(1)} s (${figures.acked_per_s}/s), none lost; GET /state p95 ${figures.state_p95_ms} ms; ` +
+        `peak RSS: host ${figures.host_rss_mb} MB, bench + gateway ${figures.bench_rss_mb} MB`,
+    );
   }
   return { write_load: out };
 }
@@ -333,7 +389,7 @@ async function untilConverged(gateway: Gateway, when: string): Promise<void> {
 }
 
 /** WRITES PUTs spread over the nine agents (sequential per agent: one writer each), then sizes. */
-async function stateBytes(host: Host, gateway: Gateway) {
+async function stateBytes(host: HostProcess, gateway: Gateway) {
   let done = 0;
   await Promise.all(
     AGENTS.map(async (id) => {
@@ -384,7 +440,8 @@ async function main(): Promise<void> {
   // A host started before (the cold-start runs) left its transpile cache: this host starts as a
   // user's second `npm start` does, so its memory figure is a running host's, not a first build's.
   cpSync(join(coldDir, 'transpiled'), join(dir, 'state', 'transpiled'), { recursive: true });
-  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn', env });
+  // The host in a process of its own, as a user runs it: its memory is its own figure.
+  const host = await spawnHost(manifestPath, join(dir, 'state'), env);
   try {
     for (const id of AGENTS) await put(`${host.url}/agent/${id}/data/seed`, { id });
     // The host alone first: reads are not competing with the gateway's deliveries and ticks.
