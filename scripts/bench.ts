@@ -30,6 +30,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
@@ -158,17 +159,11 @@ async function spawnHost(manifestPath: string, stateDir: string, env: NodeJS.Pro
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (/"level":"(warn|error)"/.test(line)) process.stderr.write(`${line}\n`); // as a host at LOG_LEVEL=warn prints them
-        if (!line.includes('"listening"')) continue;
-        const { msg, url } = JSON.parse(line) as { msg?: string; url?: string };
-        if (msg === 'listening' && url) resolve(url);
-      }
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (/"level":"(warn|error)"/.test(line)) process.stderr.write(`${line}\n`); // as a host at LOG_LEVEL=warn prints them
+      if (!line.includes('"listening"')) return;
+      const { msg, url } = JSON.parse(line) as { msg?: string; url?: string };
+      if (msg === 'listening' && url) resolve(url);
     });
     void exited.then(() => reject(new Error(`the host exited with code ${child.exitCode} before listening`)));
   });
