@@ -24,7 +24,7 @@ const JCO_WASI_WIT = packageFile('@bytecodealliance/jco', 'lib', 'wit', 'builtin
 const JCO_WASI_VERSION = '0.2.12';
 /** Spin's WIT interfaces (`fermyon:spin@2.0.0`), from the Spin JS SDK */
 const SPIN_WIT = packageFile('@fermyon/spin-sdk', 'bin', 'wit');
-const SPIN_INTERFACES = ['key-value.wit', 'variables.wit'];
+const SPIN_INTERFACES = ['key-value.wit', 'variables.wit', 'sqlite.wit'];
 /** Our WIT packages besides the target's world: dependency folder → WIT file */
 const OUR_WIT_DEPS: Record<string, string> = { 'crdt-agents-spin': 'src/spin/wit/spin-http.wit', 'crdt-agents-egraph': 'asm/wit/kernel.wit' };
 
@@ -132,7 +132,8 @@ function witFolder(wit: NonNullable<ComponentTarget['wit']>, wasmPath: string): 
     for (const feature of features) text = text.replaceAll(`@unstable(feature = ${feature})`, '');
     write(join('deps', pkg, 'package.wit'), withWasiVersion(text, wasi));
   }
-  const spin = SPIN_INTERFACES.map((f) => readFileSync(join(SPIN_WIT, f), 'utf8'));
+  // the SDK's sqlite.wit predates WIT's rename of float64 to f64, which componentize-js 0.19 requires
+  const spin = SPIN_INTERFACES.map((f) => readFileSync(join(SPIN_WIT, f), 'utf8').replace(/\bfloat64\b/g, 'f64'));
   write(join('deps', 'fermyon-spin', 'package.wit'), ['package fermyon:spin@2.0.0;', ...spin].join('\n\n'));
   for (const [name, file] of Object.entries(OUR_WIT_DEPS)) {
     if (file !== wit.file) write(join('deps', name, 'package.wit'), withWasiVersion(readFileSync(join(ROOT, file), 'utf8'), wasi));

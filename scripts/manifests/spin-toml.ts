@@ -80,6 +80,8 @@ export function spinManifest({ agents, topology = DEFAULT_TOPOLOGY, wasmDir = 'd
       description: `CRDT agent ${id}`,
       source: `${wasmDir}/agent.wasm`,
       key_value_stores: ['default'],
+      // leases on Yjs writer identities (src/agent/writers.ts)
+      sqlite_databases: ['default'],
       // a write's envelopes go to the gateway at once (src/agent/publish.ts)
       allowed_outbound_hosts: ['{{ gateway_url }}'],
       variables,

@@ -1,8 +1,10 @@
 // The agent component: one wasm, one Spin component per agent (AGENT_ID from the agent_id variable).
-// StarlingMonkey gives each request a fresh instance; everything durable lives in Spin KV.
+// StarlingMonkey gives each request a fresh instance; everything durable lives in Spin KV (and the
+// writer leases in Spin's SQLite).
 import { importedKernel } from './kernel.ts';
 import { handle } from './routes.ts';
 import { openSpinStore } from '../spin/key-value.ts';
+import { openSpinDatabase } from '../spin/sqlite.ts';
 import { spinVariable } from '../spin/variables-import.ts';
 
 interface FetchEvent extends Event {
@@ -16,6 +18,7 @@ addEventListener('fetch', (event) => {
     handle(fetchEvent.request, {
       variables: spinVariable,
       store: openSpinStore,
+      database: openSpinDatabase,
       now: () => Date.now(),
       elapsed: () => performance.now(),
       random: (n) => crypto.getRandomValues(new Uint8Array(n)),

@@ -43,6 +43,7 @@ import { publishNow } from './publish.ts';
 import { ServerTiming } from './server-timing.ts';
 import { AgentSession, type World } from './session.ts';
 import type { ByteStore } from '../spin/key-value.ts';
+import type { SqlDatabase } from '../spin/sqlite.ts';
 
 /** Longest key accepted under /data/:key. */
 export const MAX_KEY_LENGTH = 256;
@@ -50,6 +51,8 @@ export const MAX_KEY_LENGTH = 256;
 export interface AgentDeps extends World {
   variables: VariableSource;
   store: () => ByteStore;
+  /** the SQL database holding the agent's writer leases (agent/writers.ts) */
+  database: () => SqlDatabase;
   /** a monotonic millisecond reading, for the Server-Timing breakdown */
   elapsed: () => number;
 }
@@ -156,9 +159,13 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps, tim
   }
   if (MUTATING.has(request.method)) requireBearer(request, config.authToken);
   let session: AgentSession | null = null;
-  const open = (): AgentSession => (session ??= AgentSession.open(config, deps.store(), deps, timing));
+  const open = (): AgentSession => (session ??= AgentSession.open(config, { kv: deps.store(), sql: deps.database() }, deps, timing));
   const persistence = (): AgentPersistence => new AgentPersistence(deps.store(), config.agentId, deps.random);
-  return handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config, now: deps.now, timing });
+  try {
+    return await handler(request, open, route.keyed ? dataKey(parts[3] ?? '') : '', { persistence, config, now: deps.now, timing });
+  } finally {
+    (session as AgentSession | null)?.close();
+  }
 }
 
 function dataKey(segment: string): string {

@@ -35,12 +35,20 @@ import type { AgentConfig } from './config.ts';
 import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
 import { ServerTiming } from './server-timing.ts';
 import type { ByteStore } from '../spin/key-value.ts';
+import type { SqlDatabase } from '../spin/sqlite.ts';
+import { WriterPool, type WriterLease } from './writers.ts';
 
 export interface World {
   now: () => number;
   random: (n: number) => Uint8Array;
   /** a clean e-graph kernel (the component import in Spin; any Kernel in tests) */
   kernel: () => Kernel;
+}
+
+/** Where an agent's state lives: the doc and records in KV, writer leases in SQL. */
+export interface AgentStores {
+  kv: ByteStore;
+  sql: SqlDatabase;
 }
 
 /** The doc as one request loaded it, and what the request changed in it. */
@@ -54,6 +62,8 @@ interface OpenedDoc {
   pendingAtLoad: Uint8Array | null;
   /** what its transactions changed, for a summary moved rather than recomputed */
   changes: DocChanges;
+  /** the writer its transactions write as, held until the request ends */
+  writer: WriterLease;
 }
 
 export class AgentSession {
@@ -65,6 +75,8 @@ export class AgentSession {
   meta: AgentMeta;
   private readonly metaAtLoad: AgentMeta;
   private readonly startedAt: number;
+  /** this request's unique name (its timeline events' and writer lease's) */
+  private readonly holder: string;
   /** the doc, once a route asked for it: many requests never load it */
   private opened: OpenedDoc | null = null;
   /** whether this request may spend on a full summary (see settle) */
@@ -77,6 +89,7 @@ export class AgentSession {
   constructor(
     readonly config: AgentConfig,
     readonly persistence: AgentPersistence,
+    private readonly writers: WriterPool,
     private readonly world: World,
     /** where this request's time goes (Server-Timing) */
     readonly timing: ServerTiming,
@@ -86,7 +99,8 @@ export class AgentSession {
     this.metaAtLoad = this.meta;
     this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
     this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null);
-    this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, `${config.agentId}-${persistence.uid(this.startedAt)}`);
+    this.holder = `${config.agentId}-${persistence.uid(this.startedAt)}`;
+    this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, this.holder);
   }
 
   /** The agent's document, loaded from every stored blob on first use. */
@@ -98,8 +112,9 @@ export class AgentSession {
     if (this.opened !== null) return this.opened;
     const opened = this.timing.measure('open', (): OpenedDoc => {
       const loaded = this.persistence.loadBlobs();
-      const doc = loadDoc(loaded.updates, this.world.random);
-      return { doc, loaded, blobs: new Map(loaded.blobSizes), updates: [], pendingAtLoad: pendingUpdate(doc), changes: new DocChanges(doc) };
+      let writer: WriterLease | null = null;
+      const doc = loadDoc(loaded.updates, (clockOf) => (writer = this.writers.lease(this.holder, clockOf)).client);
+      return { doc, loaded, blobs: new Map(loaded.blobSizes), updates: [], pendingAtLoad: pendingUpdate(doc), changes: new DocChanges(doc), writer: writer! };
     });
     // Capture exactly what this request changes, whichever core function changes it.
     opened.doc.on('update', (update: Uint8Array) => opened.updates.push(update));
@@ -107,8 +122,17 @@ export class AgentSession {
     return opened;
   }
 
-  static open(config: AgentConfig, store: ByteStore, world: World, timing = new ServerTiming(world.now)): AgentSession {
-    return new AgentSession(config, new AgentPersistence(store, config.agentId, world.random), world, timing);
+  static open(config: AgentConfig, stores: AgentStores, world: World, timing = new ServerTiming(world.now)): AgentSession {
+    return new AgentSession(config, new AgentPersistence(stores.kv, config.agentId, world.random), new WriterPool(stores.sql, config.agentId, world), world, timing);
+  }
+
+  /**
+   * Ends the request's hold on its writer (whatever it saved stays saved). Every request that may
+   * have opened the doc calls it last, answered or failed; a writer never released stays out of
+   * the pool until its lease runs out.
+   */
+  close(): void {
+    this.opened?.writer.release();
   }
 
   /** How many blobs the loaded doc came from. */
@@ -286,6 +310,7 @@ export class AgentSession {
       const summary = docChanged || compacted || stale || !this.summaryHolds() ? this.refreshSummary(stale) : null;
       const digest = summary?.state_digest ?? this.meta.digest ?? this.refreshSummary().state_digest;
       if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };
+      opened.writer.release(); // saved: the next request may write on from here
     }
     const events = this.timeline.events;
     if (exchanged || events.length > 0 || this.meta.digest !== this.metaAtLoad.digest) {
@@ -302,7 +327,9 @@ export class AgentSession {
     const pending = pendingUpdate(opened.doc);
     if (opened.updates.length === 0 && sameBytes(pending, opened.pendingAtLoad)) return false;
     const blob = Y.mergeUpdates(pending === null ? opened.updates : [...opened.updates, pending]);
+    opened.writer.renew(now); // never save structs under a writer another request may hold by now
     const key = this.persistence.appendUpdate(blob, now);
+    opened.writer.saved(Y.getState(opened.doc.store, opened.writer.client));
     opened.blobs.set(key, blob.length);
     opened.updates.length = 0;
     opened.pendingAtLoad = pending;

@@ -3,7 +3,6 @@
 import type * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { AgentError } from './errors.ts';
-import { writerClientId } from './identity.ts';
 
 /** Y.Map of user data (`PUT /agent/:id/data/:key`). */
 export const DATA = 'data';
@@ -33,20 +32,20 @@ export function dataMap(doc: Y.Doc): Y.Map<unknown> {
 }
 
 /**
- * A doc holding the persisted updates, writing as a fresh writer (identity.ts: one clientID per
- * request, drawn from `random`, never one the updates already hold).
+ * A doc holding the persisted updates, writing as the clientID `writer` picks once it knows the
+ * clock the doc holds of each client (0: none), e.g. a fresh one (identity.ts) or a leased one.
  *
  * Yjs treats every applied update as remote (it forces `transaction.local = false`) and, when a
  * remote update adds structs under the doc's own clientID, switches to a random clientID, taking
  * it for a concurrent session. So the updates are applied under the reserved clientID 0 (no
- * writer ever gets it) and the writer is chosen only afterwards, knowing which clients are held.
+ * writer ever gets it) and the writer is chosen only afterwards.
  */
-export function loadDoc(updates: readonly Uint8Array[], random: (n: number) => Uint8Array): Y.Doc {
+export function loadDoc(updates: readonly Uint8Array[], writer: (clockOf: (client: number) => number) => number): Y.Doc {
   const doc = createAgentDoc(LOADING_CLIENT_ID);
   Y.transact(doc, () => {
     for (const update of updates) Y.applyUpdate(doc, update);
   }, 'load');
-  doc.clientID = writerClientId(random, (id) => doc.store.clients.has(id));
+  doc.clientID = writer((client) => Y.getState(doc.store, client));
   return doc;
 }
 

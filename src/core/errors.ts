@@ -22,7 +22,9 @@ export type AgentErrorCode =
   /** the route exists but not with this method */
   | 'method-not-allowed'
   /** the deployment's configuration (Spin variables) is invalid: the operator's fault, not the caller's */
-  | 'bad-config';
+  | 'bad-config'
+  /** the request outlived its lease on a Yjs writer (agent/writers.ts): nothing saved, retry */
+  | 'lease-lost';
 
 export class AgentError extends Error {
   override readonly name = 'AgentError';

@@ -17,15 +17,15 @@ export function newNodeId(random16: Uint8Array): string {
 }
 
 /**
- * A fresh Yjs clientID for one request that writes: 32 random bits (Yjs's own range), never 0
- * (reserved for loading, see doc.ts) and never one the doc already holds.
+ * A fresh Yjs clientID: 32 random bits (Yjs's own range), never 0 (reserved for loading, see
+ * doc.ts) and never one the doc already holds.
  *
  * Why not one clientID per agent: Spin runs an agent's requests concurrently and its KV has no
  * compare-and-swap, so two requests that loaded the same state would both write at the same
  * clock of that one client, and on load Yjs keeps the first struct for an ID and silently drops
- * the other: an acknowledged write lost. A writer per request cannot collide with a concurrent
- * one (except by a 32-bit draw, the same odds every Yjs browser client takes). The cost is one
- * state-vector entry (~6 bytes) per writing request, measured in `npm run bench`.
+ * the other: an acknowledged write lost. A fresh writer cannot collide with a concurrent one
+ * (except by a 32-bit draw, the same odds every Yjs browser client takes); the agent leases its
+ * writers (agent/writers.ts) so that their number follows its concurrency, not its writes.
  */
 export function writerClientId(random: (n: number) => Uint8Array, held: (clientId: number) => boolean): number {
   for (;;) {

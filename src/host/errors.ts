@@ -11,6 +11,8 @@ export type HostErrorCode =
   | 'bad-variable'
   /** a component lists a key-value store label no store is defined for */
   | 'bad-kv-store'
+  /** a component lists a SQLite database name no database is defined for */
+  | 'bad-sqlite-database'
   /** a flag or option value is malformed (e.g. `--listen`) */
   | 'bad-option'
   /** a worker failed to start (could not load or instantiate a component) */

@@ -3,10 +3,10 @@
 // serves every HTTP trigger's route. Like Spin, every request gets a fresh component instance.
 // It speaks wasm and HTTP only: nothing here imports component code.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HostError } from './errors.ts';
 import { DEFAULT_STORE, KvStores, MemoryKvBackend, SQLITE_KV_FILE, SqliteKvBackend, type KvBackend } from './kv/index.ts';
@@ -14,6 +14,7 @@ import { createLogger, logLevelFromEnv, type LogLevel, type Logger } from './log
 import { loadManifest, type ComponentManifest } from './manifest.ts';
 import { PROVIDED_INTERFACES, unversioned } from './plugins.ts';
 import { WorkerPool, type KvSetup } from './pool.ts';
+import { DEFAULT_DATABASE, SQLITE_DB_FILE, SqlDatabaseFile } from './sqlite/index.ts';
 import type { WorkerSource } from './protocol.ts';
 import { Router } from './router.ts';
 import type { ComponentRuntime } from './scope.ts';
@@ -229,12 +230,29 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     );
   }
 
+  const unknownDatabase = served.flatMap((c) => c.sqliteDatabases.filter((name) => name !== DEFAULT_DATABASE).map((name) => ({ component: c.id, name })))[0];
+  if (unknownDatabase !== undefined) {
+    throw new HostError(
+      'bad-sqlite-database',
+      `component.${unknownDatabase.component}.sqlite_databases lists "${unknownDatabase.name}", but no such database is defined (the local host has only "${DEFAULT_DATABASE}")`,
+    );
+  }
+
   mkdirSync(stateDir, { recursive: true });
   // The main thread's own connection creates the schema before workers open theirs.
   const kvKind = options.kv ?? 'sqlite';
   const kvPath = join(stateDir, SQLITE_KV_FILE);
   const mainBackend: KvBackend = kvKind === 'sqlite' ? new SqliteKvBackend(kvPath) : new MemoryKvBackend();
   const kv: KvSetup = kvKind === 'sqlite' ? { kind: 'sqlite', path: kvPath, labels } : { kind: 'memory', labels, backend: mainBackend };
+  // SQLite is a file either way (workers need their own connections); with memory KV, a throwaway one.
+  const scratchDir = kvKind === 'memory' ? mkdtempSync(join(tmpdir(), 'spin-sqlite-')) : null;
+  const sqlitePath = join(scratchDir ?? stateDir, SQLITE_DB_FILE);
+  const mainDatabase = new SqlDatabaseFile(sqlitePath);
+  const closeStores = (): void => {
+    mainBackend.close();
+    mainDatabase.close();
+    if (scratchDir !== null) rmSync(scratchDir, { recursive: true, force: true });
+  };
 
   const t0 = performance.now();
   const load = (async () => {
@@ -248,6 +266,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
       environment: Object.entries(c.environment),
       variables: variables.get(c.id) ?? {},
       keyValueStores: [...c.keyValueStores],
+      sqliteDatabases: [...c.sqliteDatabases],
       allowedOutboundHosts: allowedHosts.get(c.id) ?? [],
     }));
     return { sources: workerSources, components, transpiler: transpiler.id, reuseMemory };
@@ -258,7 +277,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   // sources are there: a request that comes before a worker is ready waits in the pool's queue.
   const pool = new WorkerPool({
     size: workers,
-    init: { logLevel: log.threshold },
+    init: { logLevel: log.threshold, sqlitePath },
     load,
     kv,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -272,7 +291,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     loaded = await load;
   } catch (err) {
     await pool.close();
-    mainBackend.close();
+    closeStores();
     throw err;
   }
   let authority = `${listenHost}:${listenPort}`;
@@ -284,7 +303,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     server.closeAllConnections();
     await new Promise<void>((done) => server.close(() => done()));
     await pool.close();
-    mainBackend.close();
+    closeStores();
   };
   try {
     await new Promise<void>((ok, fail) => {
@@ -296,7 +315,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     });
   } catch (err) {
     await pool.close();
-    mainBackend.close();
+    closeStores();
     throw new HostError('bad-option', `cannot listen on ${listenHost}:${listenPort}: ${(err as Error).message}`, { cause: err });
   }
   const port = (server.address() as AddressInfo).port;

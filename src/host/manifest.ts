@@ -40,6 +40,8 @@ export interface ComponentManifest {
   /** component variable name → template (`"{{ app_var }}"`, `"literal"`) */
   variables: Readonly<Record<string, string>>;
   keyValueStores: readonly string[];
+  /** `sqlite_databases` */
+  sqliteDatabases: readonly string[];
   allowedOutboundHosts: readonly string[];
   dependencies: readonly ComponentDependency[];
   buildCommand: string | undefined;
@@ -213,6 +215,7 @@ export function parseManifest(text: string, path: string): AppManifest {
       environment,
       variables: compVars,
       keyValueStores: strList(spec.key_value_stores, `${field}.key_value_stores`),
+      sqliteDatabases: strList(spec.sqlite_databases, `${field}.sqlite_databases`),
       allowedOutboundHosts: strList(spec.allowed_outbound_hosts, `${field}.allowed_outbound_hosts`),
       dependencies,
       buildCommand: isTable(build) ? optStr(build.command, `${field}.build.command`) : undefined,

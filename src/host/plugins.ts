@@ -7,6 +7,7 @@ import type { OutboundClient } from './http/outbound.ts';
 import { createOutgoingHandlerImport } from './http/outgoing.ts';
 import { createHttpTypesImport } from './http/types.ts';
 import { createKeyValueImport, type KvStores } from './kv/index.ts';
+import { createSqliteImport, type SqlDatabaseFile } from './sqlite/index.ts';
 import type { ScopeRef } from './scope.ts';
 import { createVariablesImport } from './variables/index.ts';
 import { createCliImports } from './wasi/cli.ts';
@@ -18,6 +19,8 @@ export type ImportObject = Record<string, object>;
 export interface PluginContext {
   scope: ScopeRef;
   kv: KvStores;
+  /** the app's default SQLite database, this worker's connection */
+  sqlite: SqlDatabaseFile;
   /** sends a component's allowed outbound HTTP requests (through the main thread) */
   outbound: OutboundClient;
   /** called after each request, e.g. to flush partial stdout lines */
@@ -42,6 +45,10 @@ export const PLUGINS = {
   kv: {
     interfaces: ['fermyon:spin/key-value'],
     imports: ({ scope, kv }) => ({ 'fermyon:spin/key-value': createKeyValueImport(scope, kv) }),
+  },
+  sqlite: {
+    interfaces: ['fermyon:spin/sqlite'],
+    imports: ({ scope, sqlite }) => ({ 'fermyon:spin/sqlite': createSqliteImport(scope, sqlite) }),
   },
   variables: {
     interfaces: ['fermyon:spin/variables'],

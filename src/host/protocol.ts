@@ -25,6 +25,8 @@ export type KvConfig =
 export interface WorkerInit {
   workerId: number;
   kv: KvConfig;
+  /** the default SQLite database's file; each worker opens its own connection */
+  sqlitePath: string;
   /** outbound HTTP: the main thread sends what workers post on `port` (http/outbound.ts) */
   outbound: { port: MessagePort; signal: SharedArrayBuffer };
   logLevel: LogLevel;

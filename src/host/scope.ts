@@ -15,6 +15,8 @@ export interface ComponentRuntime {
   variables: Record<string, string>;
   /** `key_value_stores` */
   keyValueStores: string[];
+  /** `sqlite_databases` */
+  sqliteDatabases: string[];
   /** `allowed_outbound_hosts`, templates expanded */
   allowedOutboundHosts: AllowedHost[];
 }

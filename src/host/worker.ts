@@ -8,6 +8,7 @@ import { Fields } from './http/fields.ts';
 import { OutboundClient } from './http/outbound.ts';
 import { KvStores, SqliteKvBackend, type KvBackend } from './kv/index.ts';
 import { RemoteKvBackend } from './kv/remote.ts';
+import { SqlDatabaseFile } from './sqlite/index.ts';
 import { createLogger, errorFields } from './log.ts';
 import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MemoryPool } from './memory.ts';
 import { buildImports, type ImportObject } from './plugins.ts';
@@ -46,8 +47,9 @@ const scope = new ScopeRef(log);
 const endOfRequest: (() => void)[] = [];
 const backend: KvBackend =
   init.kv.kind === 'sqlite' ? new SqliteKvBackend(init.kv.path) : new RemoteKvBackend(init.kv.port, init.kv.signal);
+const database = new SqlDatabaseFile(init.sqlitePath);
 const outbound = new OutboundClient(init.outbound.port, init.outbound.signal);
-const imports = buildImports({ scope, kv: new KvStores(backend, init.kv.labels), outbound, onRequestEnd: (fn) => endOfRequest.push(fn) });
+const imports = buildImports({ scope, kv: new KvStores(backend, init.kv.labels), sqlite: database, outbound, onRequestEnd: (fn) => endOfRequest.push(fn) });
 
 const sources = new Map<string, WorkerSource & { instantiate: Instantiate }>();
 const components = new Map<string, ComponentRuntime>();
@@ -232,6 +234,7 @@ port.on('message', (msg: ToWorker) => {
   else if (msg.type === 'request') serve(msg);
   else {
     backend.close();
+    database.close();
     process.exit(0); // in a worker thread: ends this thread only
   }
 });

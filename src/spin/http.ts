@@ -29,6 +29,8 @@ export function statusOf(code: AgentErrorCode): number {
       return 413;
     case 'bad-config':
       return 500;
+    case 'lease-lost':
+      return 503;
     default:
       return unexpectedCase(code);
   }

@@ -7,18 +7,20 @@ import * as Y from 'yjs';
 import { addTerm, dataMap, onEnvelopes, onLocalWrite, readEGraphSets, seededRandom, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/agent/persistence.ts';
-import { AgentSession, type World } from '../../src/agent/session.ts';
+import { AgentSession, type AgentStores, type World } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
+import { memoryDatabase } from '../support/sql.ts';
 
 const config: AgentConfig = {
   agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
   healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', authToken: null, gatewayUrl: null,
 };
 
-function mapStore(): ByteStore {
+function mapStore(): AgentStores {
   const m = new Map<string, Uint8Array>();
-  return { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
+  const kv: ByteStore = { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
+  return { kv, sql: memoryDatabase() };
 }
 
 function worldOf(seed: number): World {
@@ -31,7 +33,12 @@ function worldOf(seed: number): World {
   };
 }
 
-type Request = { kind: 'put'; key: string; value: number } | { kind: 'term'; term: string } | { kind: 'inbox'; key: string; value: number };
+type Request =
+  | { kind: 'put'; key: string; value: number }
+  | { kind: 'term'; term: string }
+  | { kind: 'inbox'; key: string; value: number }
+  /** a request that writes, then dies before it saves (a trap): nothing acknowledged, its writer stays leased */
+  | { kind: 'abandon'; key: string; value: number };
 
 /** What a request did, to be checked once everything is committed. */
 interface Acknowledged {
@@ -55,6 +62,9 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
         acked.terms.push(hash);
       };
     }
+    case 'abandon':
+      onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(request.key, request.value));
+      return () => undefined;
     case 'inbox': {
       // a neighbour's write arriving: delivered (and acknowledged to the gateway) by this request
       const update = Y.encodeStateAsUpdate(remote, Y.encodeStateVector(remote));
@@ -75,6 +85,7 @@ const requestArb: fc.Arbitrary<Request> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.constant(''), value: fc.integer() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('term' as const), term: fc.constantFrom('(+ x 0)', '(* y 2)', '(- (* a b) c)', '(/ q (+ r 1))') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('inbox' as const), key: fc.constant(''), value: fc.integer() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('abandon' as const), key: fc.constant(''), value: fc.integer() }) },
 );
 
 /** Requests with distinct keys, and an interleaving: each request loads before it commits. */
@@ -97,25 +108,33 @@ describe('concurrent requests on one agent', () => {
         remote.clientID = 4242;
         const acked: Acknowledged = { data: new Map(), terms: [] };
         // Running requests: each has loaded and worked, its commit is pending.
-        const running: (() => void)[] = [];
+        const running: { request: Request; commit: () => void }[] = [];
         let next = 0;
         let pick = 0;
+        // requests holding a writer at once: those running, and those that died holding one
+        let peak = 0;
+        let dead = 0;
         while (next < requests.length || running.length > 0) {
           const choice = order[pick++ % Math.max(1, order.length)] ?? 0;
           // start another request, or finish one of the running ones
           if (next < requests.length && (running.length === 0 || choice % 2 === 0)) {
             const s = AgentSession.open(config, store, world);
-            running.push(work(s, requests[next] as Request, acked, remote, next));
+            running.push({ request: requests[next] as Request, commit: work(s, requests[next] as Request, acked, remote, next) });
+            peak = Math.max(peak, running.length + dead);
             next++;
           } else {
-            const [commit] = running.splice(choice % running.length, 1);
-            commit!();
+            const [finish] = running.splice(choice % running.length, 1);
+            if (finish!.request.kind === 'abandon') dead++;
+            finish!.commit();
           }
         }
         const after = AgentSession.open(config, store, world);
         expect(dataMap(after.doc).toJSON()).toEqual(Object.fromEntries(acked.data));
         const { terms } = readEGraphSets(after.doc);
         for (const hash of acked.terms) expect(terms.has(hash)).toBe(true);
+        // leased writers: as many as requests ever held one at once (plus the remote one), not one per request
+        const writers = [...Y.decodeStateVector(Y.encodeStateVector(after.doc)).keys()].filter((c) => c !== remote.clientID);
+        expect(writers.length).toBeLessThanOrEqual(peak);
         // and two loads of the same store agree on the digest the network compares
         expect(stateDigest(AgentSession.open(config, store, world).doc)).toBe(stateDigest(after.doc));
         // a summary that writes moved (not recomputed) and that still names the stored blobs says

@@ -7,6 +7,7 @@ import { handle, type AgentDeps } from '../../src/agent/routes.ts';
 import { dataMap } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
+import { memoryDatabase } from '../support/sql.ts';
 
 function countingStore() {
   const m = new Map<string, Uint8Array>();
@@ -24,12 +25,14 @@ function countingStore() {
 }
 
 function depsOver(store: ByteStore): AgentDeps {
+  const database = memoryDatabase();
   let t = 1_700_000_000_000;
   let r = 1;
   const variables: Record<string, string> = { agent_id: '4', agent_count: '9', log_level: 'error' };
   return {
     variables: (name) => variables[name] ?? null,
     store: () => store,
+    database: () => database,
     now: () => (t += 7),
     random: (n) => Uint8Array.from({ length: n }, () => (r = (r * 1103515245 + 12345) >>> 0) & 255),
     kernel: () => new ReferenceKernel(),
@@ -62,7 +65,7 @@ describe('reads without opening the doc', () => {
     counts.blobReads = 0;
     const state = await request(deps, 'GET', '/agent/4/state');
     expect(state.status).toBe(200);
-    expect(state.body).toMatchObject({ agent_id: 4, data_keys: ['k'], neighbors: [1, 3, 5, 7], egraph_nodes: 3, writers: 2 });
+    expect(state.body).toMatchObject({ agent_id: 4, data_keys: ['k'], neighbors: [1, 3, 5, 7], egraph_nodes: 3, writers: 1 }); // one after the other, the two requests wrote as one leased writer
     for (const path of ['/agent/4/health', '/agent/4/messages', '/agent/4/timeline']) expect((await request(deps, 'GET', path)).status).toBe(200);
     expect(counts.blobReads).toBe(0);
   });

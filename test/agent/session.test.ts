@@ -4,13 +4,15 @@ import * as Y from 'yjs';
 import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
 import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/agent/persistence.ts';
-import { AgentSession, type World } from '../../src/agent/session.ts';
+import { AgentSession, type AgentStores, type World } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
+import { memoryDatabase } from '../support/sql.ts';
 
-function mapStore(): ByteStore {
+function mapStore(): AgentStores {
   const m = new Map<string, Uint8Array>();
-  return { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
+  const kv: ByteStore = { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
+  return { kv, sql: memoryDatabase() };
 }
 
 const config: AgentConfig = {
@@ -49,17 +51,63 @@ describe('AgentSession', () => {
     expect(dataMap(s3.doc).toJSON()).toEqual({ a: 1, b: 2 });
   });
 
-  it('writes each request under its own clientID, none of them one the doc already holds', () => {
+  it('writes one request after another as one leased writer, going on from its clock', () => {
     const store = mapStore();
     const s1 = AgentSession.open(config, store, world);
     dataMap(s1.doc).set('x', 1);
     s1.commit([], [], []);
     const s2 = AgentSession.open(config, store, world);
-    expect(s2.doc.clientID).not.toBe(s1.doc.clientID);
-    expect(s2.doc.store.clients.has(s2.doc.clientID)).toBe(false);
+    expect(s2.doc.clientID).toBe(s1.doc.clientID);
     dataMap(s2.doc).set('y', 2);
     s2.commit([], [], []);
+    const after = AgentSession.open(config, store, world).doc;
+    expect(dataMap(after).toJSON()).toEqual({ x: 1, y: 2 });
+    expect(Y.decodeStateVector(Y.encodeStateVector(after))).toEqual(new Map([[s1.doc.clientID, 2]]));
+  });
+
+  it('writes requests that overlap as different writers, none of them one the doc holds at another clock', () => {
+    const store = mapStore();
+    const s1 = AgentSession.open(config, store, world);
+    dataMap(s1.doc).set('x', 1);
+    const s2 = AgentSession.open(config, store, world);
+    expect(s2.doc.clientID).not.toBe(s1.doc.clientID);
+    dataMap(s2.doc).set('y', 2);
+    s2.commit([], [], []);
+    s1.commit([], [], []);
     expect(dataMap(AgentSession.open(config, store, world).doc).toJSON()).toEqual({ x: 1, y: 2 });
+  });
+
+  it('retires a writer whose last holder saved but never released, instead of writing its clocks again', () => {
+    const store = mapStore();
+    const s1 = AgentSession.open(config, store, world);
+    dataMap(s1.doc).set('x', 1);
+    s1.commit([], [], []);
+    // a holder that saves, then dies before releasing: its lease runs out with the old clock recorded
+    const dying = AgentSession.open(config, store, { ...world, now: () => 1_600_000_000_000 });
+    dataMap(dying.doc).set('y', 2);
+    const savedUnder = dying.doc.clientID;
+    (dying as unknown as { opened: { writer: { release(): void } } }).opened.writer.release = () => undefined;
+    dying.commit([], [], []);
+    const s3 = AgentSession.open(config, store, world);
+    expect(s3.doc.clientID).not.toBe(savedUnder);
+    dataMap(s3.doc).set('z', 3);
+    s3.commit([], [], []);
+    expect(dataMap(AgentSession.open(config, store, world).doc).toJSON()).toEqual({ x: 1, y: 2, z: 3 });
+  });
+
+  it('refuses to save under a writer whose lease ran out and was taken, so no ID is written twice', () => {
+    const store = mapStore();
+    let t = 1_700_000_000_000;
+    const clockWorld: World = { ...world, now: () => t };
+    const slow = AgentSession.open(config, store, clockWorld);
+    dataMap(slow.doc).set('slow', 1);
+    t += 61_000; // past the lease
+    const next = AgentSession.open(config, store, clockWorld);
+    expect(next.doc.clientID).toBe(slow.doc.clientID); // its lease ran out, so the writer was free
+    dataMap(next.doc).set('next', 2);
+    next.commit([], [], []);
+    expect(() => slow.commit([], [], [])).toThrow(expect.objectContaining({ code: 'lease-lost' }));
+    expect(dataMap(AgentSession.open(config, store, world).doc).toJSON()).toEqual({ next: 2 });
   });
 
   it('loads everything when a concurrent compaction deletes the blobs it listed before it read them', () => {
@@ -71,19 +119,20 @@ describe('AgentSession', () => {
     }
     // the next request lists the blobs; another request compacts them away before it reads one
     let raced = false;
-    const racing: ByteStore = {
-      ...store,
+    const kv: ByteStore = {
+      ...store.kv,
       get: (key) => {
         if (!raced && key.includes(':log:')) {
           raced = true;
           const other = AgentSession.open(config, store, world);
           dataMap(other.doc).set('other', true);
           other.commit([], [], []);
-          expect(store.keys().some((k) => k.includes(':log:'))).toBe(false); // it compacted
+          expect(store.kv.keys().some((k) => k.includes(':log:'))).toBe(false); // it compacted
         }
-        return store.get(key);
+        return store.kv.get(key);
       },
     };
+    const racing: AgentStores = { ...store, kv };
     const keys = dataMap(AgentSession.open(config, racing, world).doc).size;
     expect(raced).toBe(true);
     expect(keys).toBe(COMPACT_AFTER_LOG_ENTRIES + 1);

@@ -58,21 +58,25 @@ describe('doc schema', () => {
     expect([...Y.decodeStateVector(Y.encodeStateVector(doc)).keys()]).toEqual([42]);
   });
 
-  it('loads as a writer the updates do not hold (a writer per request, so concurrent ones never share a clock)', () => {
+  it('loads, then writes as the writer picked knowing the clock the doc holds of each client', () => {
     const doc = createAgentDoc(42);
     dataMap(doc).set('k', 1);
-    const draws = [[0, 0, 0, 0], [0, 0, 0, 42], [0, 0, 1, 0]]; // 0 is reserved, 42 is held
-    const loaded = loadDoc([Y.encodeStateAsUpdate(doc)], () => Uint8Array.from(draws.shift()!));
-    expect(loaded.clientID).toBe(256);
+    const seen: number[] = [];
+    const loaded = loadDoc([Y.encodeStateAsUpdate(doc)], (clockOf) => {
+      seen.push(clockOf(42), clockOf(7));
+      return 42; // a writer that goes on from where it left off
+    });
+    expect(seen).toEqual([1, 0]);
     dataMap(loaded).set('k', 2);
-    expect(Y.decodeStateVector(Y.encodeStateVector(loaded))).toEqual(new Map([[42, 1], [256, 1]]));
+    expect(Y.decodeStateVector(Y.encodeStateVector(loaded))).toEqual(new Map([[42, 2]]));
+    expect(dataMap(loaded).get('k')).toBe(2);
   });
 
   it('loads snapshot and log in order', () => {
     const { a, b } = sampleUpdates();
-    const random = (n: number) => new Uint8Array(n).fill(9);
-    expect(dataMap(loadDoc([a, b], random)).get('s')).toBe(2);
-    expect(dataMap(loadDoc([b, a], random)).get('s')).toBe(2); // order does not matter to a CRDT
+    const writer = () => 9;
+    expect(dataMap(loadDoc([a, b], writer)).get('s')).toBe(2);
+    expect(dataMap(loadDoc([b, a], writer)).get('s')).toBe(2); // order does not matter to a CRDT
   });
 
   it('refuses a client id that is not uint32', () => {
