@@ -3,6 +3,7 @@
 // worker thread opens its own connection to it (WAL), so statements are atomic across workers as
 // they are across Spin's concurrent requests.
 import Database from 'better-sqlite3';
+import type { QueryResult, Value as SqlValue } from 'fermyon:spin/sqlite@2.0.0';
 import { ComponentError } from '../errors.ts';
 
 /** Spin's file name for the default database under the state dir. */
@@ -13,18 +14,8 @@ const BUSY_TIMEOUT_MS = 5_000;
 /** Prepared statements kept per connection: components run the same few statements again and again. */
 const STATEMENT_CACHE = 64;
 
-/** The WIT `value` variant. */
-export type SqlValue =
-  | { tag: 'integer'; val: bigint }
-  | { tag: 'real'; val: number }
-  | { tag: 'text'; val: string }
-  | { tag: 'blob'; val: Uint8Array }
-  | { tag: 'null' };
-
-export interface QueryResult {
-  columns: string[];
-  rows: { values: SqlValue[] }[];
-}
+/** The WIT `value` variant and `query-result` record (one declaration, src/spin/spin-sqlite.d.ts). */
+export type { Value as SqlValue, QueryResult } from 'fermyon:spin/sqlite@2.0.0';
 
 /** `fermyon:spin/sqlite` `error` variant, as the component sees it. */
 export type SqliteErrorPayload =
