@@ -361,6 +361,13 @@ describe('state, cache and startup errors', () => {
     expect((err as Error).message).toMatch(/component\.comp-b\.key_value_stores lists "cache"/);
   });
 
+  it('fails at startup when a component lists a SQLite database other than "default"', async () => {
+    const text = appManifest(wasm).replace('key_value_stores = ["default"]\nenvironment = { WHO = "b" }', 'key_value_stores = ["default"]\nsqlite_databases = ["analytics"]\nenvironment = { WHO = "b" }');
+    const err = await start(writeTempManifest(text, tempDir('can-host-app-'))).catch((e: unknown) => e);
+    expect((err as HostError).code).toBe('bad-sqlite-database');
+    expect((err as Error).message).toMatch(/component\.comp-b\.sqlite_databases lists "analytics"/);
+  });
+
   it('shares the memory KV backend between workers', async () => {
     const host = await start(writeTempManifest(appManifest(wasm), tempDir('can-host-app-')), { kv: 'memory' });
     try {
