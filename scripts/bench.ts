@@ -283,6 +283,9 @@ async function natsRoundTrips(natsUrl: string) {
   }
 }
 
+/** The burst's foreign writers are clients BURST_CLIENTS .. BURST_CLIENTS + BURST - 1. */
+const BURST_CLIENTS = 1_000_000;
+
 /** A burst of StateUpdates from foreign writers, published on NATS; count what the agents apply. */
 async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
   const nc = await connect({ servers: natsUrl });
@@ -291,7 +294,7 @@ async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
     const started = performance.now();
     for (let i = 0; i < BURST; i++) {
       const writer = new Y.Doc();
-      writer.clientID = 1_000_000 + i;
+      writer.clientID = BURST_CLIENTS + i;
       writer.getMap('data').set(`burst-${i % 500}`, i);
       const to = i % 9;
       const from = to === 0 ? 1 : to - 1;
@@ -404,6 +407,8 @@ async function stateBytes(host: HostProcess, gateway: Gateway) {
     yjs: median(yjs),
     ratio: median(stored.map((s, i) => s / yjs[i]!)),
     writers: median(vectors.map((v) => v.size)),
+    // the agents' own writers: the burst's one-update senders left out
+    agentWriters: median(vectors.map((v) => [...v.keys()].filter((c) => c < BURST_CLIENTS || c >= BURST_CLIENTS + BURST).length)),
     svBytes: median(vectors.map((v) => Y.encodeStateVector(v).length)),
   };
 }
@@ -505,6 +510,7 @@ async function main(): Promise<void> {
       ...writes,
       ...sizes,
       writers_per_agent: bytes.writers,
+      agent_writers_per_agent: bytes.agentWriters,
       state_vector_bytes: bytes.svBytes,
       ...rebuild,
       ...saturation,
