@@ -3,6 +3,7 @@
 import {
   AgentError,
   DATA,
+  checkStorableValue,
   addTerm,
   colourOfRule,
   dataMap,
@@ -248,6 +249,7 @@ function getData(_r: Request, open: () => AgentSession, key: string): Response {
 
 async function putData(request: Request, open: () => AgentSession, key: string): Promise<Response> {
   const value = await readJsonBody(request);
+  checkStorableValue(value);
   const s = open();
   const { outbox, update } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
   s.timeline.writeApplied(update?.length ?? 0, { op: 'put', key });

@@ -38,6 +38,12 @@ describe('bad input', () => {
     ['a truncated Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(validUpdate.slice(0, validUpdate.length - 3)) } })], 400, /update/i],
     ['a good envelope followed by a corrupt one', 'POST', '/agent/0/inbox', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } })], 400, /update/i],
     ['an envelope addressed to another agent', 'POST', '/agent/0/inbox', [envelope({ to: 5 })], 404, /5/],
+    ['JSON nested 10,000 levels deep', 'PUT', '/agent/0/data/k', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],
+    ['an object with a top-level key "constructor"', 'PUT', '/agent/0/data/k', '{"constructor": 1}', 400, /constructor/],
+    ['an object with a key "__proto__"', 'PUT', '/agent/0/data/k', '{"a": {"__proto__": {"x": 1}}}', 400, /__proto__/],
+    ['a string with a lone surrogate', 'PUT', '/agent/0/data/k', '["\\ud800"]', 400, /surrogate.*\$\[0\]/],
+    ['a number JSON cannot give back (1e400)', 'PUT', '/agent/0/data/k', '1e400', 400, /finite/],
+    ['an integer beyond 2^53', 'PUT', '/agent/0/data/k', '12345678901234567890', 400, /integers/],
     ['a data key longer than 256 characters', 'PUT', `/agent/0/data/${'k'.repeat(300)}`, 1, 400, /key/],
   ];
 
