@@ -49,7 +49,8 @@ export function got(value: unknown): string {
   try {
     text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    // a cycle, or nesting too deep even for String(): say what kind of thing it is
+    text = Array.isArray(value) ? 'an array' : typeof value;
   }
   return `got ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
 }

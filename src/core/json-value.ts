@@ -2,16 +2,30 @@
 // unchanged. Anything else is refused up front (400) rather than stored altered or half-written.
 import { AgentError, got } from './errors.ts';
 
-/** Deepest nesting of arrays and objects in a stored value (Yjs encodes and decodes recursively). */
+/**
+ * Deepest nesting of arrays and objects in a request body, and so in a stored value: JSON.parse
+ * takes 10,000 levels, but whatever walks the value next (Yjs's encoder, error messages) recurses
+ * and overflows the component's stack.
+ */
 export const MAX_VALUE_DEPTH = 64;
+
+/** Throws AgentError 'bad-request' when `value` nests deeper than MAX_VALUE_DEPTH; walks without recursing. */
+export function checkJsonDepth(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth >= MAX_VALUE_DEPTH) throw new AgentError('bad-request', `JSON may nest at most ${MAX_VALUE_DEPTH} levels of arrays and objects`, `deeper at level ${depth + 1}`);
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+}
 
 // A UTF-16 surrogate without its pair: Yjs stores strings as UTF-8, which turns it into U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Throws AgentError 'bad-request' unless Yjs stores `value` (parsed JSON) exactly:
- * - at most MAX_VALUE_DEPTH levels of arrays and objects (deeper ones overflow the stack of the
- *   component's encoder, after the write was made);
+ * - at most MAX_VALUE_DEPTH levels of arrays and objects (checkJsonDepth);
  * - finite numbers, and integers within ±(2^53 - 1) (beyond that JSON parsers disagree; 1e400
  *   parses to Infinity, which JSON cannot give back);
  * - strings and object keys without lone surrogates (UTF-8 cannot carry them);
@@ -19,6 +33,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * - no top-level key `constructor` (Yjs picks the content type from `value.constructor`).
  */
 export function checkStorableValue(value: unknown): void {
+  checkJsonDepth(value);
   if (isObject(value) && Object.hasOwn(value, 'constructor')) {
     refuse('an object value may not have a top-level key "constructor" (Yjs reads it as the type)', ['constructor']);
   }
@@ -45,7 +60,6 @@ function walk(value: unknown, trail: (string | number)[]): void {
       return refuse(`values must be JSON, ${got(value)}`, trail);
   }
   if (value === null) return;
-  if (trail.length >= MAX_VALUE_DEPTH) refuse(`values may nest at most ${MAX_VALUE_DEPTH} levels of arrays and objects`, trail);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) descend(value[i], i, trail);
     return;

@@ -18,7 +18,7 @@ import { DEFAULT_DATABASE, SQLITE_DB_FILE, SqlDatabaseFile } from './sqlite/inde
 import type { WorkerSource } from './protocol.ts';
 import { Router } from './router.ts';
 import type { ComponentRuntime } from './scope.ts';
-import { createRequestHandler, MAX_REQUEST_BODY_BYTES } from './server.ts';
+import { answerClientError, createRequestHandler, MAX_REQUEST_BODY_BYTES } from './server.ts';
 import { loadTranspiler, stampComponent, transpileCached, type TranspiledSource, type Transpiler, type TranspilerChoice } from './transpile.ts';
 import { resolveAllowedOutboundHosts, resolveComponentVariables } from './variables/resolve.ts';
 
@@ -299,6 +299,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     { keepAlive: true },
     createRequestHandler({ router, pool, log, authority: () => authority, maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES }),
   );
+  server.on('clientError', answerClientError);
   const stop = async (): Promise<void> => {
     server.closeAllConnections();
     await new Promise<void>((done) => server.close(() => done()));

@@ -2,6 +2,7 @@
 // Spin's request headers, and lets the worker pool run the component. Errors the host produces are
 // JSON `{ error, detail }`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from './log.ts';
 import type { WorkerPool } from './pool.ts';
 import type { RouteMatch, Router } from './router.ts';
@@ -29,6 +30,20 @@ export function sendError(res: ServerResponse, status: number, error: string, de
   const body = JSON.stringify({ error, detail });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/**
+ * A request Node's parser refuses before any handler runs (headers or URL over Node's 16 KiB, bad
+ * framing) gets the same JSON error shape as every other refusal instead of Node's empty answer.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return;
+  const [status, reason, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request line and headers exceed 16 KiB']
+      : [400, 'Bad Request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error, detail: err.code ?? err.message });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Spin's `spin-*` request headers for a routed request. */

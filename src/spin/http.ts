@@ -1,5 +1,5 @@
 // JSON responses and the one mapping from AgentError codes to HTTP statuses.
-import { AgentError, unexpectedCase, type AgentErrorCode } from '../core/index.ts';
+import { AgentError, checkJsonDepth, unexpectedCase, type AgentErrorCode } from '../core/index.ts';
 
 /** Largest request body accepted (a batch of envelopes with Yjs updates fits comfortably). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -61,11 +61,14 @@ export async function readBody(request: Request): Promise<Uint8Array> {
 export async function readJsonBody(request: Request): Promise<unknown> {
   const body = await readBody(request);
   if (body.length === 0) throw new AgentError('bad-request', 'request body must be JSON', 'the body is empty');
+  let value: unknown;
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
   } catch (err) {
     throw new AgentError('bad-request', 'request body is not valid JSON', err instanceof Error ? err.message : String(err));
   }
+  checkJsonDepth(value);
+  return value;
 }
 
 export function requireBearer(request: Request, token: string | null): void {

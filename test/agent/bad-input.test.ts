@@ -39,6 +39,7 @@ describe('bad input', () => {
     ['a good envelope followed by a corrupt one', 'POST', '/agent/0/inbox', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } })], 400, /update/i],
     ['an envelope addressed to another agent', 'POST', '/agent/0/inbox', [envelope({ to: 5 })], 404, /5/],
     ['JSON nested 10,000 levels deep', 'PUT', '/agent/0/data/k', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],
+    ['an inbox body nested 10,000 levels deep', 'POST', '/agent/0/inbox', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],
     ['an object with a top-level key "constructor"', 'PUT', '/agent/0/data/k', '{"constructor": 1}', 400, /constructor/],
     ['an object with a key "__proto__"', 'PUT', '/agent/0/data/k', '{"a": {"__proto__": {"x": 1}}}', 400, /__proto__/],
     ['a string with a lone surrogate', 'PUT', '/agent/0/data/k', '["\\ud800"]', 400, /surrogate.*\$\[0\]/],
