@@ -3,7 +3,7 @@
 // restarts and the transpile cache.
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,22 @@ describe('serving the echo component', () => {
     const res = await fetch(`${host.url}/a/echo`, { method: 'POST', body: new Uint8Array(300 * 1024) });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: 'payload-too-large' });
+  });
+
+  it('answers a request line over Node\'s 16 KiB with 431 JSON, and malformed HTTP with 400 JSON', async () => {
+    const long = await fetch(`${host.url}/a/echo?q=${'x'.repeat(20_000)}`);
+    expect(long.status).toBe(431);
+    expect(await long.json()).toEqual({ error: 'request line and headers exceed 16 KiB', detail: 'HPE_HEADER_OVERFLOW' });
+    const { port } = new URL(host.url);
+    const raw = await new Promise<string>((done, fail) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /a/echo HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => done(text));
+      socket.on('error', fail);
+    });
+    expect(raw).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: 'malformed HTTP request' });
   });
 
   it('answers 404 JSON for a path no route matches', async () => {
