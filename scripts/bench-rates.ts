@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
 import type { Gateway } from '../src/gateway/index.ts';
+import { natsServers } from '../src/gateway/nats-url.ts';
 
 const RATES = [250, 500, 1_000, 2_000, 4_000];
 /** publishing slices per second */
@@ -22,7 +23,7 @@ function update(i: number): string {
 }
 
 export async function rateLadder(natsUrl: string, gateway: Gateway, seconds: number, progress: (msg: string) => void) {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect(natsServers(natsUrl));
   const handled = new Map<string, number>();
   const sub = nc.subscribe('timeline.>', {
     callback: (_err, msg) => {

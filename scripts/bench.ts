@@ -45,6 +45,7 @@ import { buildAll } from './build.ts';
 import { HOST_BUNDLE } from './build-host.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
+import { natsServers } from '../src/gateway/nats-url.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -244,7 +245,7 @@ async function convergence(host: HostProcess): Promise<number[]> {
 
 /** Round trips through NATS: raw request/reply vs SyncRequest -> gateway -> agent -> SyncResponse. */
 async function natsRoundTrips(natsUrl: string) {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect(natsServers(natsUrl));
   try {
     nc.subscribe('bench.echo', { callback: (_err, msg) => void msg.respond(msg.data) });
     const raw: number[] = [];
@@ -288,7 +289,7 @@ const BURST_CLIENTS = 1_000_000;
 
 /** A burst of StateUpdates from foreign writers, published on NATS; count what the agents apply. */
 async function deliveries(natsUrl: string, gateway: Gateway): Promise<number> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect(natsServers(natsUrl));
   try {
     const before = gateway.stats().queues.delivered;
     const started = performance.now();

@@ -1,5 +1,6 @@
 // `npm run export-timeline -- --out timeline.json [--url http://127.0.0.1:3000] [--agent 0,3]
-// [--type message_in,message_out] [--nats nats://127.0.0.1:4222]`
+// [--type message_in,message_out] [--nats nats://gateway:<password>@127.0.0.1:4222]` (`npm start`
+// keeps that URL in <DATA_DIR>/nats/gateway-url)
 //
 // Writes the network's timeline as one JSON array of events (each with `timestamp`, ISO 8601, and
 // `type`), in HLC order. By default it pages through the app's /api/timeline (what the agents
@@ -11,6 +12,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { mergeTimelines, readWholeTimeline, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
 import { TIMELINE_STREAM } from '../src/gateway/timeline-stream.ts';
+import { natsServers, redactNatsUrl } from '../src/gateway/nats-url.ts';
 
 const PAGE = 5_000;
 
@@ -34,7 +36,7 @@ export function fetchTimeline(baseUrl: string, filters: { agent?: string; type?:
 }
 
 export async function streamTimeline(natsUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
-  const nc = await connect({ servers: natsUrl.split(',') });
+  const nc = await connect(natsServers(natsUrl));
   try {
     // what the stream holds now: events published while we read belong to the next export
     const last = (await (await jetstreamManager(nc)).streams.info(TIMELINE_STREAM)).state.last_seq;
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   const filters = { ...(values.agent ? { agent: values.agent } : {}), ...(values.type ? { type: values.type } : {}) };
   const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(values.url.replace(/\/+$/, ''), filters);
   writeFileSync(values.out, `${JSON.stringify(events, null, 2)}\n`);
-  progress('wrote timeline', { file: values.out, events: events.length, source: values.nats ? `JetStream ${TIMELINE_STREAM} at ${values.nats}` : `${values.url}/api/timeline` });
+  progress('wrote timeline', { file: values.out, events: events.length, source: values.nats ? `JetStream ${TIMELINE_STREAM} at ${redactNatsUrl(values.nats)}` : `${values.url}/api/timeline` });
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {

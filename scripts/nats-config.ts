@@ -12,6 +12,29 @@ export interface NatsClusterConfig {
   routes: string[];
 }
 
+/**
+ * Who may do what on the broker. The gateway (and the operator's tools, with its password) moves
+ * envelopes, timeline events and its JetStream state; a WebSocket client without credentials is the
+ * dashboard and may only listen to `timeline.>` and `network.status`; nobody else gets in.
+ * Passwords are literals or `$NAME` references to the server's environment (k8s: a Secret).
+ */
+export interface NatsAuthConfig {
+  gatewayPassword: string;
+  /** the dashboard user's own password (unused by browsers, which connect as no_auth_user) */
+  dashboardPassword: string;
+  /** Origin headers a browser's WebSocket may come from; unset: any */
+  allowedOrigins?: string[];
+}
+
+export const GATEWAY_NATS_USER = 'gateway';
+export const DASHBOARD_NATS_USER = 'dashboard';
+/** What the gateway needs: envelopes, its own status and timeline subjects, JetStream and KV (leases, the timeline stream), replies. */
+export const GATEWAY_PERMISSIONS = {
+  publish: ['agent.>', 'broadcast.>', 'network.status', 'timeline.>', '$JS.API.>', '$JS.ACK.>', '$JS.FC.>', '$KV.>', '_INBOX.>'],
+  subscribe: ['agent.>', 'broadcast.>', 'network.status', 'timeline.>', '$KV.>', '_INBOX.>'],
+} as const;
+export const DASHBOARD_SUBJECTS = ['timeline.>', 'network.status'] as const;
+
 /** A leaf node link (multi-region edges): a hub accepts them on a port, an edge dials the hub. */
 export type NatsLeafConfig = { port: number } | { remotes: string[] };
 
@@ -35,6 +58,7 @@ export interface NatsConfigOptions {
   jetstreamDomain?: string;
   /** lets `nats-server --signal ldm=<pid file>` drain clients before a pod stops */
   pidFile?: string;
+  auth: NatsAuthConfig;
 }
 
 const value = (v: string): string => (v.startsWith('$') ? v : JSON.stringify(v));
@@ -50,7 +74,8 @@ export function natsConfig(o: NatsConfigOptions): string {
     `listen: "${o.host}:${o.port}"`,
     `http: "${o.host}:${o.monitorPort}"`,
     ...(o.pidFile === undefined ? [] : [`pid_file: ${JSON.stringify(o.pidFile)}`, 'lame_duck_grace_period: 10s', 'lame_duck_duration: 30s']),
-    `websocket {\n  listen: "${o.host}:${o.wsPort}"\n  no_tls: true\n}`,
+    websocket(o),
+    authorization(o.auth),
     `jetstream {\n${jetstream.join('\n')}\n}`,
   ];
   if (o.cluster !== undefined) {
@@ -74,4 +99,23 @@ export function natsConfig(o: NatsConfigOptions): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+const list = (items: readonly string[]): string => `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+
+function websocket(o: NatsConfigOptions): string {
+  return [
+    'websocket {',
+    `  listen: "${o.host}:${o.wsPort}"`,
+    '  no_tls: true',
+    `  no_auth_user: ${JSON.stringify(DASHBOARD_NATS_USER)}`,
+    ...(o.auth.allowedOrigins === undefined ? [] : [`  allowed_origins: ${list(o.auth.allowedOrigins)}`]),
+    '}',
+  ].join('\n');
+}
+
+function authorization(auth: NatsAuthConfig): string {
+  const gateway = `{ user: ${JSON.stringify(GATEWAY_NATS_USER)}, password: ${value(auth.gatewayPassword)}, permissions: { publish: ${list(GATEWAY_PERMISSIONS.publish)}, subscribe: ${list(GATEWAY_PERMISSIONS.subscribe)} }, allowed_connection_types: ["STANDARD", "WEBSOCKET"] }`;
+  const dashboard = `{ user: ${JSON.stringify(DASHBOARD_NATS_USER)}, password: ${value(auth.dashboardPassword)}, permissions: { publish: { deny: [">"] }, subscribe: ${list(DASHBOARD_SUBJECTS)} }, allowed_connection_types: ["WEBSOCKET"] }`;
+  return ['authorization {', '  users = [', `    ${gateway}`, `    ${dashboard}`, '  ]', '}'].join('\n');
 }

@@ -2,10 +2,11 @@
 // ports, ready in ~20 ms — SPIKES.md) from a generated config, for the `npm start` runner, the
 // gateway CLI and test suites. Ports left out (or 0) are picked free, so suites can run in parallel.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { natsConfig, type NatsClusterConfig, type NatsLeafConfig } from './nats-config.ts';
+import { GATEWAY_NATS_USER, natsConfig, type NatsClusterConfig, type NatsLeafConfig } from './nats-config.ts';
 
 export const NATS_READY_TIMEOUT_MS = 5_000;
 const STOP_GRACE_MS = 3_000;
@@ -29,9 +30,12 @@ export interface NatsServerOptions {
   leafnodes?: NatsLeafConfig;
   jetstreamDomain?: string;
   readyTimeoutMs?: number;
+  /** Origin headers the WebSocket port accepts (the dashboard's page); unset: any */
+  allowedOrigins?: string[];
 }
 
 export interface NatsServer {
+  /** the client port with the gateway's credentials in it (`nats://gateway:<password>@…`: src/gateway/nats-url.ts) */
   url: string;
   wsUrl: string;
   monitorUrl: string;
@@ -97,6 +101,9 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
   mkdirSync(options.dataDir, { recursive: true });
   const configPath = join(options.dataDir, 'nats-server.conf');
   const serverName = options.serverName ?? `crdt-nats-${ports.port}`;
+  // fresh passwords for every start: the config file is rewritten each time, and only the
+  // caller (the runner, a test) learns the gateway's
+  const gatewayPassword = randomBytes(18).toString('hex');
   const config = natsConfig({
     serverName,
     host: '127.0.0.1',
@@ -105,8 +112,13 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
     ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
     ...(options.leafnodes === undefined ? {} : { leafnodes: options.leafnodes }),
     ...(options.jetstreamDomain === undefined ? {} : { jetstreamDomain: options.jetstreamDomain }),
+    auth: {
+      gatewayPassword,
+      dashboardPassword: randomBytes(18).toString('hex'),
+      ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
+    },
   });
-  writeFileSync(configPath, config);
+  writeFileSync(configPath, config, { mode: 0o600 });
   const monitorUrl = `http://127.0.0.1:${ports.monitorPort}`;
   const readyTimeoutMs = options.readyTimeoutMs ?? NATS_READY_TIMEOUT_MS;
   // a clustered node's full /healthz waits for a JetStream meta leader, i.e. for its peers
@@ -114,7 +126,7 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
 
   let child: ChildProcess = await spawnReady(binary, configPath, readyUrl, readyTimeoutMs);
   const server: NatsServer = {
-    url: `nats://127.0.0.1:${ports.port}`,
+    url: `nats://${GATEWAY_NATS_USER}:${gatewayPassword}@127.0.0.1:${ports.port}`,
     wsUrl: `ws://127.0.0.1:${ports.wsPort}`,
     monitorUrl,
     ...ports,

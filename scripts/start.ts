@@ -16,6 +16,7 @@ import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
 import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
+import { redactNatsUrl } from '../src/gateway/nats-url.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 
   await buildAll();
 
+  const appPort = port('PORT', 3000);
   let nats: NatsServer | null = null;
   let natsUrl = process.env.NATS_URL || undefined;
   if (natsUrl === undefined) {
@@ -83,9 +85,13 @@ async function main(): Promise<void> {
         port: port('NATS_PORT', 4222),
         wsPort: port('NATS_WS_PORT', 4223),
         monitorPort: port('NATS_MONITOR_PORT', 8222),
+        // the dashboard's page, however the user spells the host
+        allowedOrigins: [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`],
       });
       natsUrl = nats.url;
-      say('nats-server started', { url: nats.url, websocket: nats.wsUrl, monitor: nats.monitorUrl });
+      // the broker lets in only the gateway (and tools holding its password) and read-only browsers
+      writeFileSync(join(dataDir, 'nats', 'gateway-url'), `${nats.url}\n`, { mode: 0o600 });
+      say('nats-server started', { url: redactNatsUrl(nats.url), websocket: nats.wsUrl, monitor: nats.monitorUrl, credentials: join(dataDir, 'nats', 'gateway-url') });
     }
   }
 
@@ -103,7 +109,7 @@ async function main(): Promise<void> {
   const gatewayHttp = await startHttpServer(() => running, port('GATEWAY_PORT', 3001), { host: '127.0.0.1', authToken });
   if (!process.env.SPIN_VARIABLE_GATEWAY_URL) process.env.SPIN_VARIABLE_GATEWAY_URL = `http://127.0.0.1:${gatewayHttp.port}`;
 
-  const listen = `127.0.0.1:${port('PORT', 3000)}`;
+  const listen = `127.0.0.1:${appPort}`;
   const stateDir = join(dataDir, 'spin');
   const runtimeConfig = runtimeConfigToml(storage);
   const runtimeConfigPath = runtimeConfig === null ? null : join(dataDir, 'runtime-config.toml');
@@ -126,7 +132,7 @@ async function main(): Promise<void> {
   const auth = config.authToken ? ` -H 'authorization: Bearer ${config.authToken}'` : '';
   const lines = [
     '',
-    `crdt-agents-network: ${agentCount} agents on ${app.url}, delivery: ${gateway.delivery.kind}${natsUrl ? ` (${natsUrl})` : ''}`,
+    `crdt-agents-network: ${agentCount} agents on ${app.url}, delivery: ${gateway.delivery.kind}${natsUrl ? ` (${redactNatsUrl(natsUrl)})` : ''}`,
     `  dashboard      ${app.url}/dashboard   (live over ${process.env.SPIN_VARIABLE_NATS_WS_URL ? `NATS WebSocket ${process.env.SPIN_VARIABLE_NATS_WS_URL}` : 'polling /api/timeline'})`,
     `  app health     ${app.url}/health`,
     `  agent state    ${app.url}/agent/0/state`,

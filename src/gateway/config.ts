@@ -2,6 +2,7 @@
 // so a bad deployment fails at start with a sentence instead of misbehaving later.
 import { hostname } from 'node:os';
 import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
+import { redactNatsUrl } from './nats-url.ts';
 
 export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
 export const DEFAULT_AGENT_COUNT = 9;
@@ -20,6 +21,9 @@ export interface GatewayConfig {
   natsUrl: string | undefined;
   /** a NATS .creds file (JWT + NKey seed, as managed NATS services hand out); undefined → none */
   natsCreds: string | undefined;
+  /** NATS user and password (the broker `npm start` and k8s run has users: scripts/nats-config.ts); else any in NATS_URL */
+  natsUser: string | undefined;
+  natsPassword: string | undefined;
   /** bearer token for the app's mutating routes; undefined when the app has none */
   authToken: string | undefined;
   agentCount: number;
@@ -48,6 +52,8 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   appUrl: DEFAULT_APP_URL,
   natsUrl: undefined,
   natsCreds: undefined,
+  natsUser: undefined,
+  natsPassword: undefined,
   authToken: undefined,
   agentCount: DEFAULT_AGENT_COUNT,
   agents: Array.from({ length: DEFAULT_AGENT_COUNT }, (_, id) => id),
@@ -103,13 +109,13 @@ function httpUrl(env: Env, name: string, fallback: string): string {
   return value.replace(/\/+$/, '');
 }
 
-/** nats.js accepts `host:port`, `nats://…`, `tls://…`, comma-separated; ws:// needs `wsconnect`, not this client. */
+/** nats.js accepts `host:port`, `nats://…`, `tls://…`, comma-separated (`nats://user:password@…` too: nats-url.ts); ws:// needs `wsconnect`, not this client. */
 function natsUrl(env: Env, name: string): string | undefined {
   const value = raw(env, name);
   if (value === undefined) return undefined;
   for (const server of value.split(',').map((s) => s.trim())) {
     if (server === '' || /^wss?:\/\//.test(server) || !/^((nats|tls):\/\/)?[^\s/]+(:\d+)?\/?$/.test(server)) {
-      throw new ConfigError(name, `must be nats://host:port (comma-separated for a cluster), got ${JSON.stringify(value)}`);
+      throw new ConfigError(name, `must be nats://host:port (comma-separated for a cluster), got ${JSON.stringify(redactNatsUrl(value))}`);
     }
   }
   return value;
@@ -157,6 +163,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     appUrl: httpUrl(env, 'APP_URL', DEFAULT_APP_URL),
     natsUrl: natsUrl(env, 'NATS_URL'),
     natsCreds: raw(env, 'NATS_CREDS'),
+    natsUser: raw(env, 'NATS_USER'),
+    natsPassword: raw(env, 'NATS_PASSWORD'),
     authToken: raw(env, 'AUTH_TOKEN'),
     agentCount,
     agents: agentIds(env, 'AGENTS', agentCount),

@@ -6,6 +6,7 @@ import type { Delivery } from './delivery.ts';
 import { InprocDelivery } from './inproc.ts';
 import type { Logger } from '../core/log.ts';
 import { connectNats } from './nats.ts';
+import { redactNatsUrl } from './nats-url.ts';
 
 /** A nats-server this process started; stopped when the gateway closes. */
 export interface SpawnedNatsServer {
@@ -29,8 +30,8 @@ export interface Connected {
 
 export async function connectDelivery(config: GatewayConfig, logger: Logger, options: ConnectOptions = {}): Promise<Connected> {
   const nats = async (url: string, reason: string, spawned?: SpawnedNatsServer): Promise<Connected> => {
-    logger('info', 'gateway delivery', { kind: 'nats', reason, url });
-    const delivery = await connectNats({ url, credsFile: config.natsCreds, logger, publishLogSize: options.publishLogSize });
+    logger('info', 'gateway delivery', { kind: 'nats', reason, url: redactNatsUrl(url) });
+    const delivery = await connectNats({ url, credsFile: config.natsCreds, user: config.natsUser, pass: config.natsPassword, logger, publishLogSize: options.publishLogSize });
     return { delivery, dispose: async () => (await delivery.close(), await spawned?.stop()) };
   };
   if (config.natsUrl !== undefined) return nats(config.natsUrl, 'NATS_URL set');

@@ -9,6 +9,7 @@ import { errorFields, type Logger, type LogLevel } from '../core/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
 import { openLeaseStore, type LeaseStore } from './leases.ts';
 import { ensureTimelineStream } from './timeline-stream.ts';
+import { natsServers } from './nats-url.ts';
 
 export const RECONNECT_TIME_WAIT_MS = 250;
 export const PING_INTERVAL_MS = 5_000;
@@ -18,6 +19,9 @@ export interface NatsDeliveryOptions {
   url: string;
   /** path of a .creds file to authenticate with */
   credsFile?: string | undefined;
+  /** user and password (NATS_USER / NATS_PASSWORD); else any userinfo in `url` */
+  user?: string | undefined;
+  pass?: string | undefined;
   logger: Logger;
   name?: string;
   publishLogSize?: number;
@@ -25,9 +29,12 @@ export interface NatsDeliveryOptions {
 
 export async function connectNats(options: NatsDeliveryOptions): Promise<NatsDelivery> {
   const creds = options.credsFile === undefined ? undefined : readCreds(options.credsFile);
+  const { servers, user, pass } = natsServers(options.url);
+  const login = options.user === undefined ? { user, pass } : { user: options.user, pass: options.pass };
   const nc = await connect({
     ...(creds === undefined ? {} : { authenticator: credsAuthenticator(new Uint8Array(creds)) }),
-    servers: options.url.split(',').map((s) => s.trim()),
+    ...(login.user === undefined ? {} : login),
+    servers,
     name: options.name ?? 'crdt-gateway',
     maxReconnectAttempts: -1,
     reconnectTimeWait: RECONNECT_TIME_WAIT_MS,

@@ -8,6 +8,7 @@ import { startNatsServer, type NatsServer } from '../../scripts/nats.ts';
 import { DEFAULT_CONFIG } from '../../src/gateway/config.ts';
 import { connectDelivery } from '../../src/gateway/connect.ts';
 import { skipKind } from './harness.ts';
+import { natsServers } from '../../src/gateway/nats-url.ts';
 
 function capture() {
   const logs: Record<string, unknown>[] = [];
@@ -52,7 +53,9 @@ describe.skipIf(skipKind('nats'))('connectDelivery with a broker', () => {
       spawnNatsServer: async () => ((spawned = true), null),
     });
     expect(c.delivery.kind).toBe('nats');
-    expect(logs[0]).toEqual({ level: 'info', msg: 'gateway delivery', kind: 'nats', reason: 'NATS_URL set', url: server.url });
+    // logged without the password the URL carries
+    expect(logs[0]).toEqual({ level: 'info', msg: 'gateway delivery', kind: 'nats', reason: 'NATS_URL set', url: server.url.replace(/:[^:@/]+@/, ':***@') });
+    expect(JSON.stringify(logs)).not.toContain(natsServers(server.url).pass);
     expect(spawned).toBe(false);
     await c.dispose();
   });

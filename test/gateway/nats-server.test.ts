@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findNatsServer, startNatsServer, type NatsServer } from '../../scripts/nats.ts';
 import { skipKind, waitFor } from './harness.ts';
+import { natsServers } from '../../src/gateway/nats-url.ts';
 
 describe.skipIf(skipKind('nats'))('startNatsServer', () => {
   let server: NatsServer;
@@ -41,10 +42,10 @@ describe.skipIf(skipKind('nats'))('startNatsServer', () => {
   });
 
   it('carries messages, and a client survives stop → restart on the same ports', async () => {
-    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 50 });
+    const nc = await connect({ ...natsServers(server.url), maxReconnectAttempts: -1, reconnectTimeWait: 50 });
     const got: string[] = [];
-    nc.subscribe('t.>', { callback: (_err, msg) => void got.push(msg.string()) });
-    nc.publish('t.1', 'one');
+    nc.subscribe('agent.test.>', { callback: (_err, msg) => void got.push(msg.string()) });
+    nc.publish('agent.test.1', 'one');
     await waitFor('first message', () => got.length === 1, 2_000);
 
     const url = server.url;
@@ -56,7 +57,7 @@ describe.skipIf(skipKind('nats'))('startNatsServer', () => {
     expect(server.process.pid).not.toBe(oldPid);
 
     await waitFor('the client to reconnect and deliver', async () => {
-      nc.publish('t.2', 'two');
+      nc.publish('agent.test.2', 'two');
       await nc.flush().catch(() => {});
       return got.includes('two');
     }, 5_000, 100);

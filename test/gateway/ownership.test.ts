@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/in
 import { openLeaseStore } from '../../src/gateway/leases.ts';
 import { startFakeApp, type FakeApp } from './fake-app.ts';
 import { describeDeliveries, waitFor } from './harness.ts';
+import { natsServers } from '../../src/gateway/nats-url.ts';
 
 const LEASE_TTL_MS = 3_000;
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -51,7 +52,7 @@ describeDeliveries(
       const c = await replica('c');
       await waitFor('3/3/3', () => partitioned(gateways), 10_000, 50);
       expect(gateways.map((g) => served(g).length)).toEqual([3, 3, 3]);
-      const nc = await connect({ servers: broker().natsUrl! });
+      const nc = await connect(natsServers(broker().natsUrl!));
       try {
         const leases = await openLeaseStore(nc, LEASE_TTL_MS);
         expect([...(await leases.held('agent.')).values()].filter((h) => h.startsWith('c-'))).toHaveLength(3);

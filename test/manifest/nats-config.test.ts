@@ -17,10 +17,15 @@ describe.skipIf(skipKind('nats'))("k8s/nats.yaml's broker config", () => {
   it('passes nats-server -t', async () => {
     const conf = docs.find((d) => d.kind === 'ConfigMap')?.data['nats.conf'] as string;
     expect(conf).toContain('cluster {');
+    expect(conf).toContain('authorization {');
+    expect(conf).toContain('no_auth_user: "dashboard"');
     const dir = mkdtempSync(join(tmpdir(), 'nats-conf-'));
     try {
       writeFileSync(join(dir, 'nats.conf'), conf);
-      const { stdout, stderr } = await promisify(execFile)(findNatsServer()!, ['-t', '-c', join(dir, 'nats.conf')], { env: { ...process.env, SERVER_NAME: 'nats-0' } });
+      const { stdout, stderr } = await promisify(execFile)(findNatsServer()!, ['-t', '-c', join(dir, 'nats.conf')], {
+        // what the pod's environment holds, the passwords from the operator's Secret
+        env: { ...process.env, SERVER_NAME: 'nats-0', NATS_GATEWAY_PASSWORD: 'gw-0123abcd', NATS_DASHBOARD_PASSWORD: 'db-4567ef' },
+      });
       expect(stdout + stderr).toContain('is valid');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -4,8 +4,9 @@
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { LIVENESS_PATH, READINESS_PATH } from '../../../src/gateway/http-server.ts';
+import { GATEWAY_NATS_USER } from '../../nats-config.ts';
 import {
-  APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_NAME, NATS_PORTS,
+  APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_GATEWAY_PASSWORD_KEY, NATS_NAME, NATS_PORTS,
   RESTRICTED_CONTAINER, labels, selectorLabels,
 } from './names.ts';
 
@@ -21,6 +22,7 @@ export function gatewayEnvironment(env: Record<string, string>): Record<string, 
   return {
     APP_URL: `http://${APP_NAME}:${APP_PORT}`,
     NATS_URL: `nats://${NATS_NAME}:${NATS_PORTS.client}`,
+    NATS_USER: GATEWAY_NATS_USER,
     HEALTH_PORT: String(GATEWAY_HEALTH_PORT),
     // replicas share the agents through JetStream leases (src/gateway/ownership.ts)
     OWNERSHIP: 'lease',
@@ -59,7 +61,10 @@ export function gatewayResources(o: GatewayOptions): (ConfigMap | Deployment | S
                 name: 'gateway',
                 image: o.image,
                 envFrom: [{ configMapRef: { name: GATEWAY_CONFIG } }],
-                env: [{ name: 'AUTH_TOKEN', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: AUTH_SECRET_KEY } } }],
+                env: [
+                  { name: 'AUTH_TOKEN', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: AUTH_SECRET_KEY } } },
+                  { name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: NATS_GATEWAY_PASSWORD_KEY } } },
+                ],
                 ports: [{ name: 'health', containerPort: GATEWAY_HEALTH_PORT }],
                 livenessProbe: probe(LIVENESS_PATH),
                 readinessProbe: probe(READINESS_PATH),

@@ -18,6 +18,9 @@ export const GATEWAY_CONFIG = 'crdt-gateway-config';
 /** created by the operator (README): the bearer token the app requires and the gateway sends */
 export const AUTH_SECRET = 'crdt-agents-auth';
 export const AUTH_SECRET_KEY = 'auth-token';
+/** the broker's users' passwords (scripts/nats-config.ts), in the same Secret */
+export const NATS_GATEWAY_PASSWORD_KEY = 'nats-gateway-password';
+export const NATS_DASHBOARD_PASSWORD_KEY = 'nats-dashboard-password';
 /** created by the operator when STORAGE_URL is redis: the store's URL, password included */
 export const STORAGE_SECRET = 'crdt-agents-storage';
 export const STORAGE_SECRET_KEY = 'url';

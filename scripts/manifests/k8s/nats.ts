@@ -5,7 +5,9 @@ import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { natsConfig } from '../../nats-config.ts';
-import { NATS_CONFIG, NATS_HEADLESS, NATS_NAME, NATS_PORTS, RESTRICTED_CONTAINER, labels, selectorLabels } from './names.ts';
+import {
+  AUTH_SECRET, NATS_CONFIG, NATS_DASHBOARD_PASSWORD_KEY, NATS_GATEWAY_PASSWORD_KEY, NATS_HEADLESS, NATS_NAME, NATS_PORTS, RESTRICTED_CONTAINER, labels, selectorLabels,
+} from './names.ts';
 
 export interface NatsOptions {
   replicas: number;
@@ -38,6 +40,8 @@ export function natsServerConfig(replicas: number, storage: string): string {
     storeDir: STORE_DIR,
     maxFileStore: storage.replace(/i$/, ''),
     pidFile: PID_FILE,
+    // from the operator's Secret, through the container's environment
+    auth: { gatewayPassword: '$NATS_GATEWAY_PASSWORD', dashboardPassword: '$NATS_DASHBOARD_PASSWORD' },
     ...(replicas > 1 ? { cluster: { name: NATS_NAME, port: NATS_PORTS.cluster, routes } } : {}),
   });
 }
@@ -103,6 +107,8 @@ export function natsResources(o: NatsOptions): (ConfigMap | Service | StatefulSe
                 env: [
                   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                   { name: 'SERVER_NAME', value: '$(POD_NAME)' },
+                  { name: 'NATS_GATEWAY_PASSWORD', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: NATS_GATEWAY_PASSWORD_KEY } } },
+                  { name: 'NATS_DASHBOARD_PASSWORD', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: NATS_DASHBOARD_PASSWORD_KEY } } },
                 ],
                 ports: [
                   { name: 'nats', containerPort: NATS_PORTS.client },
