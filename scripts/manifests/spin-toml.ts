@@ -20,6 +20,8 @@ export const APP_VARIABLES = {
   health_timeout: { default: '15000' },
   max_buffer_size: { default: '100' },
   log_level: { default: 'info' },
+  // ms a peer's hybrid clock may run ahead of an agent's before its envelopes are refused
+  max_clock_skew: { default: '10000' },
   // the dashboard subscribes to NATS over WebSocket at this URL (e.g. wss://nats.example.com:443);
   // empty: it polls /api/timeline instead
   nats_ws_url: { default: '' },
@@ -31,7 +33,7 @@ export const APP_VARIABLES = {
 /** Variables the api component reads (it never sees the auth token: it changes nothing). */
 export const API_VARIABLES = ['region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
 /** Variables every agent reads. */
-export const AGENT_VARIABLES = ['auth_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'gateway_url'] as const;
+export const AGENT_VARIABLES = ['auth_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
 
 export interface ManifestOptions {
   agents: number;

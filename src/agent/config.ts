@@ -1,6 +1,6 @@
 // Agent configuration, read from Spin variables at request time (never at module top level:
 // Wizer would freeze whatever a top-level read returned at build time into every instance).
-import { AgentError, parseTopology, type TopologyKind } from '../core/index.ts';
+import { AgentError, DEFAULT_MAX_CLOCK_SKEW_MS, parseTopology, type TopologyKind } from '../core/index.ts';
 import type { LogLevel } from '../core/log.ts';
 import { integerVariable as integer, logLevelVariable, type VariableSource } from '../spin/variables.ts';
 
@@ -14,6 +14,8 @@ export interface AgentConfig {
   /** how many envelopes GET /messages keeps, and the longest inbox batch accepted */
   maxBufferSize: number;
   logLevel: LogLevel;
+  /** how far ahead of this agent's clock a peer's HLC reading may be before its envelope is refused */
+  maxClockSkewMs: number;
   /** bearer token required on mutating routes; null when unset */
   authToken: string | null;
   /** where a user's write is handed over to be published at once (`<gateway_url>/publish/<id>`); null: with the next tick */
@@ -39,6 +41,7 @@ export function readConfig(get: VariableSource): AgentConfig {
     healthTimeoutMs: integer(get, 'health_timeout', 15_000, 1),
     maxBufferSize: integer(get, 'max_buffer_size', 100, 1),
     logLevel,
+    maxClockSkewMs: integer(get, 'max_clock_skew', DEFAULT_MAX_CLOCK_SKEW_MS, 1),
     authToken: get('auth_token') || null,
     gatewayUrl: gatewayUrlVariable(get),
   };

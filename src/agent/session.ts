@@ -98,7 +98,7 @@ export class AgentSession {
     this.meta = persistence.ensureMeta(this.startedAt);
     this.metaAtLoad = this.meta;
     this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
-    this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null);
+    this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null, config.maxClockSkewMs);
     this.holder = `${config.agentId}-${persistence.uid(this.startedAt)}`;
     this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, this.holder);
   }

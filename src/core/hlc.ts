@@ -18,8 +18,12 @@ const COUNTER_DIGITS = 5;
 const NODE_DIGITS = 5;
 const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
 const HLC_TEXT = /^(\d{13})-(\d{5})-(\d{5})$/;
-/** A remote reading further ahead of our wall clock than this is refused, not adopted. */
-export const MAX_HLC_DRIFT_MS = 60 * 60 * 1_000;
+/**
+ * A remote reading further ahead of our wall clock than this is refused, not adopted: one adopted
+ * reading an hour ahead would drag every clock it reaches along with it. Servers under NTP agree
+ * within milliseconds; the agents' `max_clock_skew` variable sets it.
+ */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10_000;
 
 export function formatHlc(h: Hlc): string {
   const pad = (n: number, digits: number): string => String(n).padStart(digits, '0');
@@ -46,6 +50,7 @@ export class HybridClock {
     private readonly now: () => number,
     private readonly node: number,
     last: string | null = null,
+    private readonly maxSkewMs: number = DEFAULT_MAX_CLOCK_SKEW_MS,
   ) {
     if (node < 0 || node >= 10 ** NODE_DIGITS) throw new AgentError('bad-config', `agent id ${node} does not fit an HLC`);
     const start = last === null ? null : parseHlc(last);
@@ -70,8 +75,8 @@ export class HybridClock {
     const r = parseHlc(remote);
     if (r === null) throw new AgentError('bad-envelope', 'hlc must be a hybrid logical clock reading', got(remote));
     const pt = this.now();
-    if (r.wall > pt + MAX_HLC_DRIFT_MS) {
-      throw new AgentError('bad-envelope', `hlc is more than ${MAX_HLC_DRIFT_MS} ms ahead of this agent's clock`, remote);
+    if (r.wall > pt + this.maxSkewMs) {
+      throw new AgentError('bad-envelope', `hlc is more than ${this.maxSkewMs} ms ahead of this agent's clock (max_clock_skew)`, remote);
     }
     const wall = Math.max(this.wall, r.wall, pt);
     if (wall === this.wall && wall === r.wall) this.counter = Math.max(this.counter, r.counter) + 1;

@@ -70,7 +70,7 @@ export { MAX_EGRAPH_RECORDS, TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseU
 export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
 export { RULE_SPECS, colourOfRule, foldsConstants, rulesFor } from './rules/index.ts';
 export { DEFAULT_EXTRACTION_COST, EXTRACTION_COSTS, parseExtractionCost, type ExtractionCost } from './costs.ts';
-export { HybridClock, MAX_HLC_DRIFT_MS, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
+export { DEFAULT_MAX_CLOCK_SKEW_MS, HybridClock, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
 export {
   TIMELINE_EVENT_TYPES,
   TimelineRecorder,

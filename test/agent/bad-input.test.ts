@@ -37,6 +37,7 @@ describe('bad input', () => {
     ['a corrupt Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(new Uint8Array([5, 255, 255, 255, 1, 9, 9])) } })], 400, /update/i],
     ['a truncated Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(validUpdate.slice(0, validUpdate.length - 3)) } })], 400, /update/i],
     ['a good envelope followed by a corrupt one', 'POST', '/agent/0/inbox', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } })], 400, /update/i],
+    ['an envelope stamped a minute ahead of the agent (max_clock_skew 10 s)', 'POST', '/agent/0/inbox', [envelope({ hlc: `${Date.now() + 60_000}-00000-00001` })], 400, /ahead/],
     ['an envelope addressed to another agent', 'POST', '/agent/0/inbox', [envelope({ to: 5 })], 404, /5/],
     ['JSON nested 10,000 levels deep', 'PUT', '/agent/0/data/k', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],
     ['an inbox body nested 10,000 levels deep', 'POST', '/agent/0/inbox', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],

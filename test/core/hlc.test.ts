@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HybridClock, MAX_HLC_DRIFT_MS, formatHlc, parseHlc } from '../../src/core/index.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, HybridClock, formatHlc, parseHlc } from '../../src/core/index.ts';
 import { expectAgentError } from './expect-error.ts';
 
 const T = 1_764_590_000_000;
@@ -39,9 +39,18 @@ describe('HybridClock', () => {
   it('refuses a reading that is not one, or one from far in the future', () => {
     const clock = new HybridClock(() => T, 1);
     expectAgentError(() => clock.receive('yesterday'), 'bad-envelope', 'hlc must be a hybrid logical clock reading');
-    const future = formatHlc({ wall: T + MAX_HLC_DRIFT_MS + 1, counter: 0, node: 2 });
+    const future = formatHlc({ wall: T + DEFAULT_MAX_CLOCK_SKEW_MS + 1, counter: 0, node: 2 });
     expectAgentError(() => clock.receive(future), 'bad-envelope', 'ahead of this agent');
     expect(clock.last()).toBeNull();
+  });
+
+  it('takes readings up to the skew it is given ahead, by default seconds, and not one an hour ahead', () => {
+    expect(DEFAULT_MAX_CLOCK_SKEW_MS).toBeLessThanOrEqual(60_000);
+    const strict = new HybridClock(() => T, 1, null, 1_000);
+    expect(parseHlc(strict.receive(formatHlc({ wall: T + 1_000, counter: 0, node: 2 })))?.wall).toBe(T + 1_000);
+    expectAgentError(() => strict.receive(formatHlc({ wall: T + 1_001, counter: 0, node: 2 })), 'bad-envelope', 'more than 1000 ms ahead');
+    const byDefault = new HybridClock(() => T, 1);
+    expectAgentError(() => byDefault.receive(formatHlc({ wall: T + 59 * 60_000, counter: 0, node: 2 })), 'bad-envelope', 'ahead');
   });
 
   it('text order is clock order (property: any chain of sends and receives stays ordered)', () => {
