@@ -105,6 +105,8 @@ async function main(): Promise<void> {
 
   // the gateway's HTTP port first: the agents are told where to hand their users' writes over
   const authToken = process.env.AUTH_TOKEN || process.env.SPIN_VARIABLE_AUTH_TOKEN || undefined;
+  // one variable protects the whole local network: the app's writes, not only the gateway's port
+  if (authToken !== undefined && !process.env.SPIN_VARIABLE_AUTH_TOKEN) process.env.SPIN_VARIABLE_AUTH_TOKEN = authToken;
   let running: Gateway | null = null;
   const gatewayHttp = await startHttpServer(() => running, port('GATEWAY_PORT', 3001), { host: '127.0.0.1', authToken });
   if (!process.env.SPIN_VARIABLE_GATEWAY_URL) process.env.SPIN_VARIABLE_GATEWAY_URL = `http://127.0.0.1:${gatewayHttp.port}`;

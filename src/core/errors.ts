@@ -19,6 +19,8 @@ export type AgentErrorCode =
   | 'unauthorized'
   /** a body or batch larger than the configured limit */
   | 'too-large'
+  /** a body not declared as the JSON it must be */
+  | 'unsupported-media-type'
   /** the route exists but not with this method */
   | 'method-not-allowed'
   /** the deployment's configuration (Spin variables) is invalid: the operator's fault, not the caller's */

@@ -2,6 +2,7 @@
 // through SyncContext and function arguments. This file is the curated public surface.
 export { AgentError, got, unexpectedCase, type AgentErrorCode } from './errors.ts';
 export { checkJsonDepth, checkStorableValue, MAX_VALUE_DEPTH } from './json-value.ts';
+export { secretEquals } from './secret-equal.ts';
 export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';
 export {
   BROADCAST_HEARTBEAT_SUBJECT,

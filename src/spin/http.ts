@@ -1,5 +1,5 @@
 // JSON responses and the one mapping from AgentError codes to HTTP statuses.
-import { AgentError, checkJsonDepth, unexpectedCase, type AgentErrorCode } from '../core/index.ts';
+import { AgentError, checkJsonDepth, secretEquals, unexpectedCase, type AgentErrorCode } from '../core/index.ts';
 
 /** Largest request body accepted (a batch of envelopes with Yjs updates fits comfortably). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -27,6 +27,8 @@ export function statusOf(code: AgentErrorCode): number {
       return 405;
     case 'too-large':
       return 413;
+    case 'unsupported-media-type':
+      return 415;
     case 'bad-config':
       return 500;
     case 'lease-lost':
@@ -58,7 +60,15 @@ export async function readBody(request: Request): Promise<Uint8Array> {
   return body;
 }
 
+/**
+ * The body as JSON, declared as such: a page on another origin can POST `text/plain` without a
+ * CORS preflight, never `application/json`, so requiring it keeps cross-site forms out.
+ */
 export async function readJsonBody(request: Request): Promise<unknown> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new AgentError('unsupported-media-type', 'request body must be sent as content-type: application/json', type === '' ? 'no content-type' : `got ${type}`);
+  }
   const body = await readBody(request);
   if (body.length === 0) throw new AgentError('bad-request', 'request body must be JSON', 'the body is empty');
   let value: unknown;
@@ -74,7 +84,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
 export function requireBearer(request: Request, token: string | null): void {
   if (token === null) return;
   const header = request.headers.get('authorization') ?? '';
-  if (header !== `Bearer ${token}`) {
+  if (!secretEquals(header, `Bearer ${token}`)) {
     throw new AgentError('unauthorized', 'missing or wrong bearer token', 'send Authorization: Bearer <auth_token>');
   }
 }

@@ -60,6 +60,16 @@ describe('bad input', () => {
     expect((await call(app, 'GET', '/agent/0/data/good')).status).toBe(404);
   });
 
+  it('refuses with 415 a body not declared as JSON (a cross-site form can send text/plain), and changes nothing', async () => {
+    const before = await digest();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', null]) {
+      const res = await fetch(`${app.url}/agent/0/terms`, { method: 'POST', body: '{"term":"(+ a b)"}', headers: type === null ? {} : { 'content-type': type } });
+      expect(res.status).toBe(415);
+      expect(await res.json()).toMatchObject({ error: expect.stringMatching(/application\/json/) });
+    }
+    expect(await digest()).toBe(before);
+  });
+
   it('refuses an oversized body with 413', async () => {
     const before = await digest();
     const reply = await call(app, 'PUT', '/agent/0/data/big', JSON.stringify('x'.repeat(5 * 1024 * 1024)));

@@ -1,0 +1,69 @@
+// `npm start` as a newcomer runs it: AUTH_TOKEN alone protects the app's writes, and the broker it
+// starts refuses anonymous clients while its gateway URL (kept under DATA_DIR) lets tools in.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/nats.ts';
+import { natsServers } from '../../src/gateway/nats-url.ts';
+import { skipKind, waitFor } from '../gateway/harness.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+describe.skipIf(skipKind('nats'))('npm start', () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let app: string;
+  let natsPort: number;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'can-start-'));
+    const [port, nats, ws, monitor, gateway] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    natsPort = nats;
+    app = `http://127.0.0.1:${port}`;
+    const env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      NATS_PORT: String(nats),
+      NATS_WS_PORT: String(ws),
+      NATS_MONITOR_PORT: String(monitor),
+      GATEWAY_PORT: String(gateway),
+      AUTH_TOKEN: 'only-this',
+      LOG_LEVEL: 'warn',
+    };
+    child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    await waitFor('the banner', () => output.includes('crdt-agents-network:') || child.exitCode !== null, 150_000, 200);
+    if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${output.slice(-2_000)}`);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('AUTH_TOKEN protects the app: a write without it is 401, with it 200', async () => {
+    const put = (headers: Record<string, string>) =>
+      fetch(`${app}/agent/0/data/start-test`, { method: 'PUT', body: '"hi"', headers: { 'content-type': 'application/json', ...headers } });
+    expect((await put({})).status).toBe(401);
+    expect((await put({ authorization: 'Bearer only-this' })).status).toBe(200);
+  });
+
+  it('the broker refuses an anonymous client; the URL kept in DATA_DIR gets in, and the banner shows no password', async () => {
+    await expect(connect({ servers: `nats://127.0.0.1:${natsPort}`, reconnect: false })).rejects.toThrow(/authorization/i);
+    const url = readFileSync(join(dataDir, 'nats', 'gateway-url'), 'utf8').trim();
+    const nc = await connect(natsServers(url));
+    await nc.close();
+    expect(output).not.toContain(natsServers(url).pass);
+    expect(output).toContain('nats://gateway:***@');
+  });
+});
