@@ -24,7 +24,7 @@ const fail = (msg: string, fields: Record<string, unknown> = {}): never => {
 
 /** Runs a command with its output shown as it comes, and kept. */
 function run(cmd: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  say('running', { command: [cmd, ...args.map((a) => (a.startsWith('auth_token=') ? 'auth_token=…' : a))].join(' ') });
+  say('running', { command: [cmd, ...args.map((a) => (/^(auth_token|envelope_key)=/.test(a) ? `${a.split('=')[0]}=…` : a))].join(' ') });
   return new Promise((done) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['inherit', 'pipe', 'pipe'] });
     let output = '';
@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   }
 
   const token = values.token !== '' ? values.token : randomBytes(24).toString('hex');
-  const variables = [`auth_token=${token}`, ...(values['nats-ws-url'] === '' ? [] : [`nats_ws_url=${values['nats-ws-url']}`]), ...values.variable];
+  // the agents sign their envelopes with a key of this deployment's own (the gateway only relays them)
+  const envelopeKey = values.variable.some((v) => v.startsWith('envelope_key=')) ? [] : [`envelope_key=${randomBytes(32).toString('hex')}`];
+  const variables = [`auth_token=${token}`, ...envelopeKey, ...(values['nats-ws-url'] === '' ? [] : [`nats_ws_url=${values['nats-ws-url']}`]), ...values.variable];
   for (const v of values.variable) if (!/^[a-z][a-z0-9_]*=/.test(v)) fail('--variable takes name=value with a lowercase name', { got: v });
 
   if ((await run('spin', ['build'])).code !== 0) fail('spin build failed');

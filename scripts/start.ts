@@ -17,6 +17,7 @@ import { buildAll } from './build.ts';
 import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 import { redactNatsUrl } from '../src/gateway/nats-url.ts';
+import { randomBytes } from 'node:crypto';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -105,6 +106,8 @@ async function main(): Promise<void> {
 
   // the gateway's HTTP port first: the agents are told where to hand their users' writes over
   const authToken = process.env.AUTH_TOKEN || process.env.SPIN_VARIABLE_AUTH_TOKEN || undefined;
+  // agents sign their envelopes; a key of its own for this network unless one is given
+  if (!process.env.SPIN_VARIABLE_ENVELOPE_KEY) process.env.SPIN_VARIABLE_ENVELOPE_KEY = process.env.ENVELOPE_KEY || randomBytes(32).toString('hex');
   // one variable protects the whole local network: the app's writes, not only the gateway's port
   if (authToken !== undefined && !process.env.SPIN_VARIABLE_AUTH_TOKEN) process.env.SPIN_VARIABLE_AUTH_TOKEN = authToken;
   let running: Gateway | null = null;

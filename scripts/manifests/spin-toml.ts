@@ -14,6 +14,8 @@ const KERNEL_INTERFACE = 'crdt-agents:egraph/kernel@0.1.0';
 // --variable topology=ring`) or locally with SPIN_VARIABLE_<NAME>.
 export const APP_VARIABLES = {
   auth_token: { default: '', secret: true },
+  // HMAC key every agent signs its envelopes with and requires on theirs; empty: unsigned
+  envelope_key: { default: '', secret: true },
   region: { default: 'local' },
   topology: { default: 'grid' },
   sync_interval: { default: '5000' },
@@ -33,7 +35,7 @@ export const APP_VARIABLES = {
 /** Variables the api component reads (it never sees the auth token: it changes nothing). */
 export const API_VARIABLES = ['region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
 /** Variables every agent reads. */
-export const AGENT_VARIABLES = ['auth_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
+export const AGENT_VARIABLES = ['auth_token', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
 
 export interface ManifestOptions {
   agents: number;

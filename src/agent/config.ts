@@ -18,6 +18,8 @@ export interface AgentConfig {
   maxClockSkewMs: number;
   /** bearer token required on mutating routes; null when unset */
   authToken: string | null;
+  /** signs every envelope sent and is required on every envelope received (signing.ts); null: neither */
+  envelopeKey: string | null;
   /** where a user's write is handed over to be published at once (`<gateway_url>/publish/<id>`); null: with the next tick */
   gatewayUrl: string | null;
 }
@@ -43,6 +45,7 @@ export function readConfig(get: VariableSource): AgentConfig {
     logLevel,
     maxClockSkewMs: integer(get, 'max_clock_skew', DEFAULT_MAX_CLOCK_SKEW_MS, 1),
     authToken: get('auth_token') || null,
+    envelopeKey: get('envelope_key') || null,
     gatewayUrl: gatewayUrlVariable(get),
   };
 }

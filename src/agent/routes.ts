@@ -41,6 +41,7 @@ import { errorResponse, json, readJsonBody, requireBearer } from '../spin/http.t
 import { createLogger } from '../core/log.ts';
 import { AgentPersistence } from './persistence.ts';
 import { publishNow } from './publish.ts';
+import { EnvelopeSigner } from './signing.ts';
 import { ServerTiming } from './server-timing.ts';
 import { AgentSession, type World } from './session.ts';
 import type { ByteStore } from '../spin/key-value.ts';
@@ -267,8 +268,9 @@ function deleteData(_r: Request, open: () => AgentSession, key: string): Promise
 // A user's write is answered to the user, not to the gateway. Once it is saved, its outbox goes to
 // the gateway at once (publish.ts); if that fails it waits in KV and leaves with this agent's next
 // inbox or tick response. `sent` says which.
-async function localWriteDone(s: AgentSession, outbox: Envelope[], body: Record<string, unknown>): Promise<Response> {
+async function localWriteDone(s: AgentSession, unsigned: Envelope[], body: Record<string, unknown>): Promise<Response> {
   const events = s.timing.measure('save', () => s.commit([], [], []));
+  const outbox = await signed(s.config, unsigned);
   const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events));
   if (!published) {
     s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
@@ -281,6 +283,7 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
   const body = await readJsonBody(request);
   const s = open();
   const envelopes = parseEnvelopes(body, s.config.maxBufferSize);
+  await (await EnvelopeSigner.open(s.config.envelopeKey))?.verify(envelopes);
   s.received(envelopes);
   // A batch of acks and heartbeats (half of all deliveries) is counted without loading the doc.
   const result = carriesState(envelopes) ? onEnvelopes(s.syncContext(), s.doc, envelopes) : onNotices(s.syncContext(), envelopes);
@@ -290,7 +293,7 @@ async function inbox(request: Request, open: () => AgentSession): Promise<Respon
 // A tick: heartbeat and anti-entropy, then this agent's colour of rewrites. Saturation is skipped
 // while the e-graph is exactly as the last saturated run left it (grow-only sets: equal sizes
 // mean equal content), so a quiet network stays cheap.
-function tick(s: AgentSession): Response {
+function tick(s: AgentSession): Promise<Response> {
   const ctx = s.syncContext();
   s.settle();
   const result = onTick(ctx, s.doc, s.digest());
@@ -338,11 +341,17 @@ function ruleCounts(unions: readonly { rule: string }[]): Record<string, number>
  * The answer to the gateway: the envelopes to publish (with any a user's write left waiting) and
  * the timeline events to publish on `timeline.<id>` (likewise).
  */
-function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[], extra: Record<string, unknown> = {}): Response {
+async function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[], extra: Record<string, unknown> = {}): Promise<Response> {
   const all = [...s.persistence.takePendingOutbox(), ...outbox];
   const waiting = s.persistence.takePendingTimeline();
   const events = s.timing.measure('save', () => s.commit(inbox, all, syncs));
-  return json(200, { agent_id: s.config.agentId, outbox: all, timeline: [...waiting, ...events], ...extra });
+  return json(200, { agent_id: s.config.agentId, outbox: await signed(s.config, all), timeline: [...waiting, ...events], ...extra });
+}
+
+/** The envelopes as they leave: signed when the app has an envelope_key (signing.ts). */
+async function signed(config: AgentConfig, envelopes: Envelope[]): Promise<Envelope[]> {
+  const signer = envelopes.length === 0 ? null : await EnvelopeSigner.open(config.envelopeKey);
+  return signer === null ? envelopes : signer.sign(envelopes);
 }
 
 function egraphSizes(s: AgentSession): { terms: number; unions: number } {

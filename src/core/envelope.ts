@@ -52,6 +52,8 @@ interface EnvelopeOf<T extends EnvelopeType, To, P> {
   /** sender's hybrid logical clock at the send (hlc.ts): orders the send before its receive */
   hlc: string;
   payload: P;
+  /** base64 HMAC-SHA256 of signedText(envelope) under the app's envelope_key (agent/signing.ts); absent when it has none */
+  sig?: string;
 }
 
 export type SyncRequest = EnvelopeOf<'SyncRequest', number, SyncRequestPayload>;
@@ -62,7 +64,9 @@ export type Heartbeat = EnvelopeOf<'Heartbeat', null, HeartbeatPayload>;
 export type Ack = EnvelopeOf<'Ack', number, AckPayload>;
 export type Envelope = SyncRequest | SyncResponse | StateUpdate | Heartbeat | Ack;
 
-const ENVELOPE_FIELDS = ['v', 'id', 'type', 'from', 'to', 'ts', 'hlc', 'payload'];
+const ENVELOPE_FIELDS = ['v', 'id', 'type', 'from', 'to', 'ts', 'hlc', 'payload', 'sig'];
+/** base64 of a 32-byte HMAC-SHA256 */
+const SIG_TEXT = /^[A-Za-z0-9+/]{43}=$/;
 const DIGEST = /^[0-9a-f]{1,64}$/;
 
 /** Validates one envelope (parsed JSON). Throws AgentError 'bad-envelope' naming the field. */
@@ -81,6 +85,20 @@ export function parseEnvelopes(x: unknown, max: number): Envelope[] {
 
 function parseAt(x: unknown, path: string): Envelope {
   const o = record(x, path, ENVELOPE_FIELDS);
+  const envelope = parseFields(o, path);
+  if (o.sig === undefined) return envelope;
+  if (typeof o.sig !== 'string' || !SIG_TEXT.test(o.sig)) fail(`${path}.sig must be a base64 HMAC-SHA256`, o.sig);
+  return { ...envelope, sig: o.sig };
+}
+
+/** What an envelope's signature covers: every field but `sig`, in a fixed order (payload keys sorted). */
+export function signedText(e: Envelope): string {
+  const payload = e.payload as unknown as Record<string, unknown>;
+  const fields = Object.keys(payload).sort().map((k) => [k, payload[k]]);
+  return JSON.stringify([e.v, e.id, e.type, e.from, e.to, e.ts, e.hlc, fields]);
+}
+
+function parseFields(o: Record<string, unknown>, path: string): Envelope {
   if (o.v !== ENVELOPE_VERSION) fail(`${path}.v must be ${ENVELOPE_VERSION}`, o.v);
   const id = envelopeId(o.id, `${path}.id`);
   const type = ENVELOPE_TYPES.find((t) => t === o.type);

@@ -14,6 +14,7 @@ export {
   agentOfSubject,
   parseEnvelope,
   parseEnvelopes,
+  signedText,
   subjectOf,
   type Ack,
   type AckPayload,

@@ -5,6 +5,7 @@ import {
   agentOfSubject,
   parseEnvelope,
   parseEnvelopes,
+  signedText,
   subjectOf,
   type Envelope,
 } from '../../src/core/index.ts';
@@ -32,6 +33,14 @@ describe('parseEnvelope', () => {
     expect(parseEnvelope(JSON.parse(JSON.stringify(e)))).toEqual(e);
   });
 
+  it('keeps a signature, and what it covers does not depend on the payload\'s key order', () => {
+    const e = { ...VALID[0]!, sig: 'A'.repeat(43) + '=' };
+    expect(parseEnvelope(JSON.parse(JSON.stringify(e)))).toEqual(e);
+    const reordered = { ...e, payload: Object.fromEntries(Object.entries(e.payload).reverse()) } as typeof e;
+    expect(signedText(reordered)).toBe(signedText(e));
+    expect(signedText({ ...e, from: e.from + 1 })).not.toBe(signedText(e));
+  });
+
   it.each([
     [null, 'envelope must be a JSON object'],
     [[], 'envelope must be a JSON object'],
@@ -51,7 +60,8 @@ describe('parseEnvelope', () => {
     [withField({ hlc: 'x' }), 'envelope.hlc must be a hybrid logical clock reading'],
     [withField({ hlc: 1_700_000_000_000 }), 'envelope.hlc must be a hybrid logical clock reading'],
     [withField({ hlc: undefined }), 'envelope.hlc must be a hybrid logical clock reading'],
-    [withField({ sig: 'x' }), 'envelope.sig is not a known field'],
+    [withField({ signature: 'x' }), 'envelope.signature is not a known field'],
+    [withField({ sig: 'x' }), 'envelope.sig must be a base64 HMAC-SHA256'],
     [withField({ payload: [] }), 'envelope.payload must be a JSON object'],
     [withField({ payload: { sv: 'AA==' } }), 'envelope.payload.ds must be a lowercase hex digest'],
     [withField({ payload: { sv: 'AA=', ds: 'ab' } }), 'envelope.payload.sv must be a padded base64 string'],

@@ -1,4 +1,5 @@
-// `npm start` as a newcomer runs it: AUTH_TOKEN alone protects the app's writes, and the broker it
+// `npm start` as a newcomer runs it: AUTH_TOKEN alone protects the app's writes, writes spread
+// between agents that sign their envelopes, and the broker it
 // starts refuses anonymous clients while its gateway URL (kept under DATA_DIR) lets tools in.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +57,8 @@ describe.skipIf(skipKind('nats'))('npm start', () => {
       fetch(`${app}/agent/0/data/start-test`, { method: 'PUT', body: '"hi"', headers: { 'content-type': 'application/json', ...headers } });
     expect((await put({})).status).toBe(401);
     expect((await put({ authorization: 'Bearer only-this' })).status).toBe(200);
+    // and it spreads: the agents sign and check envelopes with the key npm start made for them
+    await waitFor('the write at agent 8', async () => (await fetch(`${app}/agent/8/data/start-test`)).status === 200, 30_000, 200);
   });
 
   it('the broker refuses an anonymous client; the URL kept in DATA_DIR gets in, and the banner shows no password', async () => {
