@@ -73,7 +73,8 @@ export class AppClient {
       this.counters.requests += 1;
       try {
         const reply = await this.post(path, body);
-        if (reply.status < 500) {
+        // 429: the host's front door is throttling; back off and retry like an outage
+        if (reply.status < 500 && reply.status !== 429) {
           this.markReachable(true, path);
           return this.settle(agent, route, reply, retry);
         }

@@ -19,6 +19,7 @@ import type { WorkerSource } from './protocol.ts';
 import { Router } from './router.ts';
 import type { ComponentRuntime } from './scope.ts';
 import { answerClientError, createRequestHandler, MAX_REQUEST_BODY_BYTES } from './server.ts';
+import { parseRateLimit, RateLimiter } from './rate-limit.ts';
 import { loadTranspiler, stampComponent, transpileCached, type TranspiledSource, type Transpiler, type TranspilerChoice } from './transpile.ts';
 import { resolveAllowedOutboundHosts, resolveComponentVariables } from './variables/resolve.ts';
 
@@ -210,6 +211,11 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   const stateDir = resolve(options.stateDir ?? (env.SPIN_STATE_DIR || join(manifest.dir, STATE_DIR_NAME)));
   const workers = options.workers ?? positiveInt(env.HOST_WORKERS, 'HOST_WORKERS') ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new HostError('bad-option', `workers must be a positive integer, got ${workers}`);
+  const limiter = (name: string) => {
+    const limit = parseRateLimit(name, env[name]);
+    return limit === undefined ? undefined : new RateLimiter(limit);
+  };
+  const rateLimits = { perClient: limiter('HOST_RATE_LIMIT_PER_CLIENT'), perComponent: limiter('HOST_RATE_LIMIT_PER_COMPONENT') };
 
   const router = new Router(manifest.triggers);
   for (const dup of router.duplicates) {
@@ -297,7 +303,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
   let authority = `${listenHost}:${listenPort}`;
   const server: Server = createServer(
     { keepAlive: true },
-    createRequestHandler({ router, pool, log, authority: () => authority, maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES }),
+    createRequestHandler({ router, pool, log, authority: () => authority, maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES, rateLimits }),
   );
   server.on('clientError', answerClientError);
   const stop = async (): Promise<void> => {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './log.ts';
 import type { WorkerPool } from './pool.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { RouteMatch, Router } from './router.ts';
 
 /** Request bodies above this are refused with 413 before a component sees them. */
@@ -20,6 +21,8 @@ export interface ServerOptions {
   /** `host:port` the server listens on, for `spin-full-url` when a request has no Host header */
   authority: () => string;
   maxBodyBytes?: number;
+  /** token buckets per client address and per component; refused requests get 429 before their body is read */
+  rateLimits?: { perClient?: RateLimiter | undefined; perComponent?: RateLimiter | undefined };
 }
 
 export function sendError(res: ServerResponse, status: number, error: string, detail: string): void {
@@ -118,6 +121,16 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
     if (!match) {
       sendError(res, 404, 'not-found', `no route matches ${path}`);
       req.resume();
+      return;
+    }
+
+    const client = req.socket.remoteAddress ?? '';
+    const waitMs = Math.max(options.rateLimits?.perClient?.take(client) ?? 0, options.rateLimits?.perComponent?.take(match.component) ?? 0);
+    if (waitMs > 0) {
+      // the body is never read: close rather than drain it
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', String(Math.ceil(waitMs / 1_000)));
+      sendError(res, 429, 'too-many-requests', `rate limit reached for ${client} or ${match.component}; retry in ${waitMs} ms`);
       return;
     }
 

@@ -54,10 +54,10 @@ describe('AppClient', () => {
     c.close();
   });
 
-  it('5xx is retried with backoff, then reported unavailable', async () => {
+  it.each([503, 429])('%i is retried with backoff, then reported unavailable', async (status) => {
     const logs: Record<string, unknown>[] = [];
     const c = client('t0ken', logs);
-    app.failStatus = 503;
+    app.failStatus = status;
     try {
       const r = await c.tick(1);
       expect(r).toMatchObject({ kind: 'unavailable', retries: 3 });

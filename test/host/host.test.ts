@@ -421,3 +421,41 @@ describe('state, cache and startup errors', () => {
     }
   }, START_TIMEOUT_MS);
 });
+
+describe('rate limits at the front door (HOST_RATE_LIMIT_*)', () => {
+  it('answers 429 with Retry-After once a client or a component has used its burst, before reading the body, and lets it in again later', async () => {
+    const host = await start(writeTempManifest(appManifest(wasm), tempDir('can-host-app-')), {
+      workers: 1,
+      env: { HOST_RATE_LIMIT_PER_CLIENT: '2,3', HOST_RATE_LIMIT_PER_COMPONENT: '1000' },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${host.url}/a/echo`, { method: 'POST', body: 'x' })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await fetch(`${host.url}/b/echo`, { method: 'POST', body: new Uint8Array(1024 * 1024) });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refused.json()).toMatchObject({ error: 'too-many-requests' });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect((await fetch(`${host.url}/a/echo`)).status).toBe(200);
+    } finally {
+      await host.close();
+    }
+  }, START_TIMEOUT_MS);
+
+  it('limits one component without touching the others', async () => {
+    const host = await start(writeTempManifest(appManifest(wasm), tempDir('can-host-app-')), { workers: 1, env: { HOST_RATE_LIMIT_PER_COMPONENT: '1,2' } });
+    try {
+      const a = [];
+      for (let i = 0; i < 3; i++) a.push((await fetch(`${host.url}/a/echo`)).status);
+      expect(a).toEqual([200, 200, 429]);
+      expect((await fetch(`${host.url}/b/echo`)).status).toBe(200);
+    } finally {
+      await host.close();
+    }
+  }, START_TIMEOUT_MS);
+
+  it('refuses a malformed limit at startup, naming the variable', async () => {
+    await expect(start(writeTempManifest(appManifest(wasm), tempDir('can-host-app-')), { workers: 1, env: { HOST_RATE_LIMIT_PER_CLIENT: 'lots' } })).rejects.toThrow(/HOST_RATE_LIMIT_PER_CLIENT/);
+  });
+});
