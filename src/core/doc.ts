@@ -1,6 +1,6 @@
 // The replicated document's schema, and the gate every foreign Yjs byte passes before it may
 // touch a document.
-import type * as decoding from 'lib0/decoding';
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { AgentError } from './errors.ts';
 
@@ -96,10 +96,27 @@ export function validateUpdate(update: Uint8Array): void {
 }
 
 /**
+ * Most writers a state vector may list. An agent's own doc holds a few dozen (writers are leased,
+ * agent/writers.ts), a long-lived network some thousands; measured in the component, a SyncRequest
+ * listing 100,000 made its agent spend 8.3 s on the one envelope.
+ */
+export const MAX_STATE_VECTOR_CLIENTS = 10_000;
+
+/**
  * Decodes a state vector (`Y.encodeStateVector` bytes) strictly: AgentError 'bad-update' on
- * malformed or trailing bytes instead of Yjs's silent partial read.
+ * malformed or trailing bytes instead of Yjs's silent partial read, and on more than
+ * MAX_STATE_VECTOR_CLIENTS entries before decoding any.
  */
 export function decodeStateVectorStrict(sv: Uint8Array): Map<number, number> {
+  let count: number;
+  try {
+    count = decoding.readVarUint(decoding.createDecoder(sv));
+  } catch (err) {
+    throw new AgentError('bad-update', 'state vector cannot be decoded', err instanceof Error ? err.message : String(err));
+  }
+  if (count > MAX_STATE_VECTOR_CLIENTS) {
+    throw new AgentError('bad-update', `state vector lists more than ${MAX_STATE_VECTOR_CLIENTS} writers`, `${count} entries`);
+  }
   let map: Map<number, number>;
   try {
     map = Y.decodeStateVector(sv);

@@ -35,6 +35,7 @@ export {
   createAgentDoc,
   dataMap,
   decodeStateVectorStrict,
+  MAX_STATE_VECTOR_CLIENTS,
   loadDoc,
   pendingUpdate,
   validateUpdate,

@@ -38,6 +38,7 @@ describe('bad input', () => {
     ['a truncated Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(validUpdate.slice(0, validUpdate.length - 3)) } })], 400, /update/i],
     ['a good envelope followed by a corrupt one', 'POST', '/agent/0/inbox', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } })], 400, /update/i],
     ['an envelope stamped a minute ahead of the agent (max_clock_skew 10 s)', 'POST', '/agent/0/inbox', [envelope({ hlc: `${Date.now() + 60_000}-00000-00001` })], 400, /ahead/],
+    ['a SyncRequest whose state vector lists 100,000 writers (it cost the agent 8 s)', 'POST', '/agent/0/inbox', [envelope({ type: 'SyncRequest', payload: { sv: toBase64(Y.encodeStateVector(new Map(Array.from({ length: 100_000 }, (_, i) => [i + 1, 1])))), ds: '0123456789abcdef' } })], 400, /more than 10000 writers/],
     ['an envelope addressed to another agent', 'POST', '/agent/0/inbox', [envelope({ to: 5 })], 404, /5/],
     ['JSON nested 10,000 levels deep', 'PUT', '/agent/0/data/k', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],
     ['an inbox body nested 10,000 levels deep', 'POST', '/agent/0/inbox', '['.repeat(10_000) + ']'.repeat(10_000), 400, /nest at most 64 levels/],

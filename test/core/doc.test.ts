@@ -8,6 +8,7 @@ import {
   createAgentDoc,
   dataMap,
   decodeStateVectorStrict,
+  MAX_STATE_VECTOR_CLIENTS,
   loadDoc,
   validateUpdate,
 } from '../../src/core/index.ts';
@@ -164,6 +165,14 @@ describe('decodeStateVectorStrict', () => {
     ['duplicate client', [2, 7, 1, 7, 1]],
   ])('refuses a %s one', (_name, bytes) => {
     expectAgentError(() => decodeStateVectorStrict(Uint8Array.from(bytes)), 'bad-update', 'state vector');
+  });
+
+  it(`takes ${MAX_STATE_VECTOR_CLIENTS} writers and refuses one more without decoding them`, () => {
+    const sv = (n: number) => Y.encodeStateVector(new Map(Array.from({ length: n }, (_, i) => [i + 1, 1])));
+    expect(decodeStateVectorStrict(sv(MAX_STATE_VECTOR_CLIENTS)).size).toBe(MAX_STATE_VECTOR_CLIENTS);
+    expectAgentError(() => decodeStateVectorStrict(sv(MAX_STATE_VECTOR_CLIENTS + 1)), 'bad-update', `more than ${MAX_STATE_VECTOR_CLIENTS} writers`);
+    // the count alone decides: a huge count in front of nothing is refused, not read
+    expectAgentError(() => decodeStateVectorStrict(Uint8Array.from([0xff, 0xff, 0xff, 0x0f])), 'bad-update', 'writers');
   });
 });
 
