@@ -1,4 +1,5 @@
-// `npm run verify -- --url https://<app>.fermyon.app [--token …] [--write]`: the post-deployment
+// `npm run verify -- --url https://<app>.fermyon.app [--token …] [--write]` (the token on every request: an
+// app with a read_token needs it on reads; --write needs the auth_token): the post-deployment
 // checklist against a running app (deployed, or local: `npm start`, then --url http://127.0.0.1:3000).
 //   health     GET /health is ok: every agent heartbeating
 //   agents     GET /agent/<n>/state answers for every agent /api/topology lists, in the seed's shape
@@ -53,7 +54,9 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
   };
   const request = async (path: string, init: RequestInit = {}): Promise<{ status: number; type: string; text: string }> => {
     const started = performance.now();
-    const res = await fetch(base + path, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    // the token reads too (an app with a read_token needs one on every read)
+    const auth: Record<string, string> = o.token ? { authorization: `Bearer ${o.token}` } : {};
+    const res = await fetch(base + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const text = await res.text();
     latencies.push(performance.now() - started);
     return { status: res.status, type: res.headers.get('content-type') ?? '', text };
@@ -122,7 +125,7 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
     if (o.write === true) {
       const key = `verify-${Date.now()}`;
       const started = performance.now();
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) };
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
       const put = await request(`/agent/0/data/${key}`, { method: 'PUT', headers, body: JSON.stringify({ verify: true }) });
       if (put.status !== 200) throw new Error(`PUT /agent/0/data/${key}: HTTP ${put.status} ${put.text.slice(0, 120)}${put.status === 401 ? ' (pass --token)' : ''}`);
       const deadline = started + (o.propagationTimeoutMs ?? Math.max(30_000, 20 * syncIntervalMs));

@@ -4,6 +4,7 @@ import type { TimelineEvent } from '../../src/core/timeline.ts';
 import { readWholeTimeline, type TimelinePage } from '../../src/core/timeline-query.ts';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
 import type { Colour } from '../../src/core/colouring.ts';
+import { appToken } from './token.ts';
 
 export type { TimelineEvent, NetworkMetrics, Colour };
 
@@ -30,7 +31,9 @@ export class ApiError extends Error {
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' }, ...(signal === undefined ? {} : { signal }) });
+  const token = appToken();
+  const headers: Record<string, string> = { accept: 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
+  const res = await fetch(path, { headers, ...(signal === undefined ? {} : { signal }) });
   const text = await res.text();
   let body: unknown;
   try {

@@ -14,6 +14,8 @@ const KERNEL_INTERFACE = 'crdt-agents:egraph/kernel@0.1.0';
 // --variable topology=ring`) or locally with SPIN_VARIABLE_<NAME>.
 export const APP_VARIABLES = {
   auth_token: { default: '', secret: true },
+  // a token that may read but not write; set, it is required on every read (auth_token also reads)
+  read_token: { default: '', secret: true },
   // HMAC key every agent signs its envelopes with and requires on theirs; empty: unsigned
   envelope_key: { default: '', secret: true },
   region: { default: 'local' },
@@ -32,10 +34,10 @@ export const APP_VARIABLES = {
   gateway_url: { default: DEFAULT_GATEWAY_URL },
 };
 
-/** Variables the api component reads (it never sees the auth token: it changes nothing). */
-export const API_VARIABLES = ['region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
+/** Variables the api component reads (the tokens only to check reads: it changes nothing). */
+export const API_VARIABLES = ['auth_token', 'read_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
 /** Variables every agent reads. */
-export const AGENT_VARIABLES = ['auth_token', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
+export const AGENT_VARIABLES = ['auth_token', 'read_token', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
 
 export interface ManifestOptions {
   agents: number;

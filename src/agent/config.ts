@@ -16,8 +16,10 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** how far ahead of this agent's clock a peer's HLC reading may be before its envelope is refused */
   maxClockSkewMs: number;
-  /** bearer token required on mutating routes; null when unset */
+  /** bearer token required on mutating routes (and accepted on reads); null when unset */
   authToken: string | null;
+  /** bearer token that may read but not write; when set, reads need it or authToken */
+  readToken: string | null;
   /** signs every envelope sent and is required on every envelope received (signing.ts); null: neither */
   envelopeKey: string | null;
   /** where a user's write is handed over to be published at once (`<gateway_url>/publish/<id>`); null: with the next tick */
@@ -45,6 +47,7 @@ export function readConfig(get: VariableSource): AgentConfig {
     logLevel,
     maxClockSkewMs: integer(get, 'max_clock_skew', DEFAULT_MAX_CLOCK_SKEW_MS, 1),
     authToken: get('auth_token') || null,
+    readToken: get('read_token') || null,
     envelopeKey: get('envelope_key') || null,
     gatewayUrl: gatewayUrlVariable(get),
   };

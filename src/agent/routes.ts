@@ -37,7 +37,7 @@ import {
 } from '../core/index.ts';
 import { printTerm } from '../egraph/index.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
-import { errorResponse, json, readJsonBody, requireBearer } from '../spin/http.ts';
+import { errorResponse, json, readJsonBody, requireAccess } from '../spin/http.ts';
 import { createLogger } from '../core/log.ts';
 import { AgentPersistence } from './persistence.ts';
 import { publishNow } from './publish.ts';
@@ -159,7 +159,7 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps, tim
     const allowed = Object.keys(route.methods).join(', ');
     throw new AgentError('method-not-allowed', `${request.method} is not allowed on ${path}`, `allowed: ${allowed}`);
   }
-  if (MUTATING.has(request.method)) requireBearer(request, config.authToken);
+  requireAccess(request, { write: config.authToken, read: config.readToken }, MUTATING.has(request.method));
   let session: AgentSession | null = null;
   const open = (): AgentSession => (session ??= AgentSession.open(config, { kv: deps.store(), sql: deps.database() }, deps, timing));
   const persistence = (): AgentPersistence => new AgentPersistence(deps.store(), config.agentId, deps.random);

@@ -2,6 +2,7 @@
 import { parseTopology, type TopologyKind } from '../core/index.ts';
 import type { LogLevel } from '../core/log.ts';
 import { integerVariable, logLevelVariable, type VariableSource } from '../spin/variables.ts';
+import type { AppTokens } from '../spin/http.ts';
 
 export interface ApiConfig {
   agentCount: number;
@@ -15,6 +16,8 @@ export interface ApiConfig {
   logLevel: LogLevel;
   /** NATS WebSocket URL the dashboard subscribes to; null: it polls /api/timeline */
   natsWsUrl: string | null;
+  /** `auth_token` / `read_token`: with a read token set, every route but /health needs one of them */
+  tokens: AppTokens;
 }
 
 export function readApiConfig(get: VariableSource): ApiConfig {
@@ -27,5 +30,6 @@ export function readApiConfig(get: VariableSource): ApiConfig {
     maxBufferSize: integerVariable(get, 'max_buffer_size', 100, 1),
     logLevel: logLevelVariable(get),
     natsWsUrl: get('nats_ws_url') || null,
+    tokens: { write: get('auth_token') || null, read: get('read_token') || null },
   };
 }

@@ -1,5 +1,5 @@
 // The app-level API: route → read the agents' records from the store → answer. Read-only: no
-// route here changes anything, so none needs the bearer token.
+// route here changes anything; with a read_token set, every route but /health needs a token.
 import {
   AgentError,
   allNeighbours,
@@ -8,7 +8,7 @@ import {
   selectTimeline,
 } from '../core/index.ts';
 import { createLogger } from '../core/log.ts';
-import { errorResponse, json } from '../spin/http.ts';
+import { errorResponse, json, requireAccess } from '../spin/http.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { VariableSource } from '../spin/variables.ts';
 import { readApiConfig, type ApiConfig } from './config.ts';
@@ -46,6 +46,8 @@ export function handle(request: Request, deps: ApiDeps): Response {
     if (request.method !== 'GET') {
       throw new AgentError('method-not-allowed', `${request.method} is not allowed on ${path}`, 'allowed: GET');
     }
+    // /health stays open: probes and load balancers ask it, and it holds no data
+    if (path !== '/health') requireAccess(request, config.tokens, false);
     const response = handler(request, config, deps);
     log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
     return response;

@@ -81,10 +81,22 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   return value;
 }
 
-export function requireBearer(request: Request, token: string | null): void {
-  if (token === null) return;
+/** The app's two tokens (Spin variables), as y-sweet's client tokens: read-write, or read-only. */
+export interface AppTokens {
+  /** `auth_token`: writes, and reads too */
+  write: string | null;
+  /** `read_token`: reads only; when set, reads need one of the two */
+  read: string | null;
+}
+
+/** Throws AgentError 'unauthorized' unless the request may do what its method says. */
+export function requireAccess(request: Request, tokens: AppTokens, writes: boolean): void {
+  const accepted = (writes ? [tokens.write] : tokens.read === null ? [] : [tokens.read, tokens.write]).filter((t): t is string => t !== null);
+  if (accepted.length === 0) return;
   const header = request.headers.get('authorization') ?? '';
-  if (!secretEquals(header, `Bearer ${token}`)) {
-    throw new AgentError('unauthorized', 'missing or wrong bearer token', 'send Authorization: Bearer <auth_token>');
+  // every token is compared, so the time says nothing about which one nearly matched
+  const matches = accepted.map((token) => secretEquals(header, `Bearer ${token}`));
+  if (!matches.includes(true)) {
+    throw new AgentError('unauthorized', 'missing or wrong bearer token', writes ? 'send Authorization: Bearer <auth_token>' : 'send Authorization: Bearer <read_token or auth_token>');
   }
 }

@@ -125,6 +125,31 @@ describe('auth_token', () => {
   });
 });
 
+describe('read_token', () => {
+  let app: TestApp;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  beforeAll(async () => {
+    app = await startApp(writeManifest({ defaults: { auth_token: 'writer', read_token: 'reader' } }));
+    expect((await call(app, 'PUT', '/agent/0/data/k', 1, bearer('writer'))).status).toBe(200);
+  }, 120_000);
+  afterAll(async () => app?.close());
+
+  it.each(['/agent/0/state', '/agent/0/data/k', '/agent/0/timeline', '/agent/0/egraph', '/api/timeline', '/api/metrics', '/api/topology'])('GET %s needs the read or the write token', async (path) => {
+    const none = await call(app, 'GET', path);
+    expect(none.status).toBe(401);
+    expect(none.body.detail).toMatch(/read_token/);
+    expect((await call(app, 'GET', path, undefined, bearer('wrong'))).status).toBe(401);
+    expect((await call(app, 'GET', path, undefined, bearer('reader'))).status).toBe(200);
+    expect((await call(app, 'GET', path, undefined, bearer('writer'))).status).toBe(200);
+  });
+
+  it('the read token cannot write; /health stays open for probes', async () => {
+    expect((await call(app, 'PUT', '/agent/0/data/k', 2, bearer('reader'))).status).toBe(401);
+    expect((await call(app, 'GET', '/agent/0/data/k', undefined, bearer('reader'))).body.value).toBe(1);
+    expect((await call(app, 'GET', '/health')).status).toBe(200);
+  });
+});
+
 describe('routing mistakes', () => {
   let app: TestApp;
   beforeAll(async () => {

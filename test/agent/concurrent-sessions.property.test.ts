@@ -14,7 +14,7 @@ import { memoryDatabase } from '../support/sql.ts';
 
 const config: AgentConfig = {
   agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
-  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', maxClockSkewMs: 10_000, authToken: null, envelopeKey: null, gatewayUrl: null,
+  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', maxClockSkewMs: 10_000, authToken: null, readToken: null, envelopeKey: null, gatewayUrl: null,
 };
 
 function mapStore(): AgentStores {

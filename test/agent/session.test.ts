@@ -17,7 +17,7 @@ function mapStore(): AgentStores {
 
 const config: AgentConfig = {
   agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
-  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', maxClockSkewMs: 10_000, authToken: null, envelopeKey: null, gatewayUrl: null,
+  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', maxClockSkewMs: 10_000, authToken: null, readToken: null, envelopeKey: null, gatewayUrl: null,
 };
 let counter = 0;
 const world: World = { now: () => 1_700_000_000_000 + counter++, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 255), kernel: () => new ReferenceKernel() };

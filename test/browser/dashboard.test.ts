@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../src/core/index.ts';
 import { suiteBroker, type SuiteBroker } from '../gateway/harness.ts';
-import { call, startTestNetwork, writeManifest, type TestApp, type TestNetwork } from '../support/network.ts';
+import { call, startApp, startTestNetwork, writeManifest, type TestApp, type TestNetwork } from '../support/network.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** SPIKES.md: the flags Debian's Chromium needs here */
@@ -129,4 +129,23 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     expect(await page.textContent('#banner')).toMatch(/Cannot read the network: \/api\/metrics: app overloaded/);
     await page.close();
   });
+
+  it('reads an app with a read_token when opened as /dashboard#token=…, keeps it out of the address bar, and says so without one', async () => {
+    const guarded = await startApp(writeManifest({ defaults: { read_token: 'r3ad' } }));
+    try {
+      const page = await open();
+      await page.goto(`${guarded.url}/dashboard#token=r3ad`);
+      await expect.poll(() => page.locator('#topology .node').count(), { timeout: 10_000 }).toBe(9);
+      await expect.poll(() => page.getAttribute('#mode', 'data-mode'), { timeout: 10_000 }).toBe('polling');
+      expect(page.url()).not.toContain('r3ad');
+      await page.close();
+      const without = await browser.newPage();
+      await without.goto(`${guarded.url}/dashboard`);
+      await expect.poll(() => without.getAttribute('#banner', 'data-state'), { timeout: 10_000 }).toBe('error');
+      expect(await without.textContent('#banner')).toMatch(/bearer token/);
+      await without.close();
+    } finally {
+      await guarded.close();
+    }
+  }, 120_000);
 });

@@ -18,6 +18,8 @@ export const GATEWAY_CONFIG = 'crdt-gateway-config';
 /** created by the operator (README): the bearer token the app requires and the gateway sends */
 export const AUTH_SECRET = 'crdt-agents-auth';
 export const AUTH_SECRET_KEY = 'auth-token';
+/** the app's read_token (optional: an empty value leaves reads open), in the same Secret */
+export const READ_TOKEN_SECRET_KEY = 'read-token';
 /** the app's envelope_key (src/agent/signing.ts), in the same Secret */
 export const ENVELOPE_KEY_SECRET_KEY = 'envelope-key';
 /** the broker's users' passwords (scripts/nats-config.ts), in the same Secret */
