@@ -1,5 +1,5 @@
-// `npm run verify -- --url https://<app>.fermyon.app [--token …] [--write]` (the token on every request: an
-// app with a read_token needs it on reads; --write needs the auth_token): the post-deployment
+// `npm run verify -- --url https://<app>.fermyon.app [--token …] [--read-token …] [--write]` (--write
+// needs the auth_token; an app with a read_token needs that on every read): the post-deployment
 // checklist against a running app (deployed, or local: `npm start`, then --url http://127.0.0.1:3000).
 //   health     GET /health is ok: every agent heartbeating
 //   agents     GET /agent/<n>/state answers for every agent /api/topology lists, in the seed's shape
@@ -15,6 +15,8 @@ import { quantile, round1 } from '../src/core/stats.ts';
 export interface VerifyOptions {
   url: string;
   token?: string;
+  /** sent on every read (an app with a read_token); default: `token` */
+  readToken?: string;
   /** PUT a probe key at agent 0 and wait for it everywhere (changes the app's data) */
   write?: boolean;
   /** how long to watch the agents' traffic; default: two sync intervals */
@@ -54,8 +56,8 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
   };
   const request = async (path: string, init: RequestInit = {}): Promise<{ status: number; type: string; text: string }> => {
     const started = performance.now();
-    // the token reads too (an app with a read_token needs one on every read)
-    const auth: Record<string, string> = o.token ? { authorization: `Bearer ${o.token}` } : {};
+    const token = init.method === undefined || init.method === 'GET' ? (o.readToken ?? o.token) : o.token;
+    const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
     const res = await fetch(base + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const text = await res.text();
     latencies.push(performance.now() - started);
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
     options: {
       url: { type: 'string' },
       token: { type: 'string', default: process.env.AUTH_TOKEN ?? '' },
+      'read-token': { type: 'string', default: process.env.READ_TOKEN ?? '' },
       write: { type: 'boolean', default: false },
       'window-ms': { type: 'string' },
       'max-request-p95-ms': { type: 'string' },
@@ -211,6 +214,7 @@ async function main(): Promise<void> {
     url: values.url,
     write: values.write,
     ...(values.token === '' ? {} : { token: values.token }),
+    ...(values['read-token'] === '' ? {} : { readToken: values['read-token'] }),
     ...(windowMs === undefined ? {} : { windowMs }),
     ...(maxRequestP95Ms === undefined ? {} : { maxRequestP95Ms }),
     ...(maxDeliveryP95Ms === undefined ? {} : { maxDeliveryP95Ms }),

@@ -34,8 +34,8 @@ export const APP_VARIABLES = {
   gateway_url: { default: DEFAULT_GATEWAY_URL },
 };
 
-/** Variables the api component reads (the tokens only to check reads: it changes nothing). */
-export const API_VARIABLES = ['auth_token', 'read_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
+/** Variables the api component reads (only the read token: it changes nothing, so it never holds the write secret). */
+export const API_VARIABLES = ['read_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
 /** Variables every agent reads. */
 export const AGENT_VARIABLES = ['auth_token', 'read_token', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
 

@@ -16,7 +16,7 @@ export interface ApiConfig {
   logLevel: LogLevel;
   /** NATS WebSocket URL the dashboard subscribes to; null: it polls /api/timeline */
   natsWsUrl: string | null;
-  /** `auth_token` / `read_token`: with a read token set, every route but /health needs one of them */
+  /** `read_token` only (the api never holds the write secret): set, every route but /health needs it */
   tokens: AppTokens;
 }
 
@@ -30,6 +30,6 @@ export function readApiConfig(get: VariableSource): ApiConfig {
     maxBufferSize: integerVariable(get, 'max_buffer_size', 100, 1),
     logLevel: logLevelVariable(get),
     natsWsUrl: get('nats_ws_url') || null,
-    tokens: { write: get('auth_token') || null, read: get('read_token') || null },
+    tokens: { write: null, read: get('read_token') || null },
   };
 }

@@ -97,6 +97,7 @@ export function requireAccess(request: Request, tokens: AppTokens, writes: boole
   // every token is compared, so the time says nothing about which one nearly matched
   const matches = accepted.map((token) => secretEquals(header, `Bearer ${token}`));
   if (!matches.includes(true)) {
-    throw new AgentError('unauthorized', 'missing or wrong bearer token', writes ? 'send Authorization: Bearer <auth_token>' : 'send Authorization: Bearer <read_token or auth_token>');
+    const wanted = writes ? '<auth_token>' : tokens.write === null ? '<read_token>' : '<read_token or auth_token>';
+    throw new AgentError('unauthorized', 'missing or wrong bearer token', `send Authorization: Bearer ${wanted}`);
   }
 }

@@ -134,13 +134,19 @@ describe('read_token', () => {
   }, 120_000);
   afterAll(async () => app?.close());
 
-  it.each(['/agent/0/state', '/agent/0/data/k', '/agent/0/timeline', '/agent/0/egraph', '/api/timeline', '/api/metrics', '/api/topology'])('GET %s needs the read or the write token', async (path) => {
+  it.each(['/agent/0/state', '/agent/0/data/k', '/agent/0/timeline', '/agent/0/egraph'])('GET %s needs the read or the write token', async (path) => {
     const none = await call(app, 'GET', path);
     expect(none.status).toBe(401);
     expect(none.body.detail).toMatch(/read_token/);
     expect((await call(app, 'GET', path, undefined, bearer('wrong'))).status).toBe(401);
     expect((await call(app, 'GET', path, undefined, bearer('reader'))).status).toBe(200);
     expect((await call(app, 'GET', path, undefined, bearer('writer'))).status).toBe(200);
+  });
+
+  it.each(['/api/timeline', '/api/metrics', '/api/topology'])('GET %s needs the read token (the api component never holds the write secret)', async (path) => {
+    expect((await call(app, 'GET', path)).status).toBe(401);
+    expect((await call(app, 'GET', path, undefined, bearer('writer'))).status).toBe(401);
+    expect((await call(app, 'GET', path, undefined, bearer('reader'))).status).toBe(200);
   });
 
   it('the read token cannot write; /health stays open for probes', async () => {
