@@ -243,15 +243,18 @@ async function convergence(host: HostProcess): Promise<number[]> {
   return times;
 }
 
+const ECHO_SUBJECT = 'agent.bench.echo';
+
 /** Round trips through NATS: raw request/reply vs SyncRequest -> gateway -> agent -> SyncResponse. */
 async function natsRoundTrips(natsUrl: string) {
   const nc = await connect(natsServers(natsUrl));
   try {
-    nc.subscribe('bench.echo', { callback: (_err, msg) => void msg.respond(msg.data) });
+    // a subject the broker's gateway user may use (scripts/nats-config.ts) and no gateway listens on
+    nc.subscribe(ECHO_SUBJECT, { callback: (err, msg) => void (err === null && msg.respond(msg.data)) });
     const raw: number[] = [];
     for (let i = 0; i < 500; i++) {
       const t = performance.now();
-      await nc.request('bench.echo', 'ping', { timeout: 2_000 });
+      await nc.request(ECHO_SUBJECT, 'ping', { timeout: 2_000 });
       if (i >= 50) raw.push(performance.now() - t);
     }
     // Agent 5 asks agent 4 for what it lacks (an empty state vector): 4 answers on agent.5.state.
