@@ -62,9 +62,10 @@ async function main(): Promise<void> {
   }
 
   const token = values.token !== '' ? values.token : randomBytes(24).toString('hex');
-  // the agents sign their envelopes with a key of this deployment's own (the gateway only relays them)
-  const envelopeKey = values.variable.some((v) => v.startsWith('envelope_key=')) ? [] : [`envelope_key=${randomBytes(32).toString('hex')}`];
-  const variables = [`auth_token=${token}`, ...envelopeKey, ...(values['nats-ws-url'] === '' ? [] : [`nats_ws_url=${values['nats-ws-url']}`]), ...values.variable];
+  // the agents sign their envelopes with a key of this deployment's own (the gateway checks it at the door)
+  const givenKey = values.variable.find((v) => v.startsWith('envelope_key='))?.slice('envelope_key='.length);
+  const envelopeKey = givenKey ?? randomBytes(32).toString('hex');
+  const variables = [`auth_token=${token}`, ...(givenKey === undefined ? [`envelope_key=${envelopeKey}`] : []), ...(values['nats-ws-url'] === '' ? [] : [`nats_ws_url=${values['nats-ws-url']}`]), ...values.variable];
   for (const v of values.variable) if (!/^[a-z][a-z0-9_]*=/.test(v)) fail('--variable takes name=value with a lowercase name', { got: v });
 
   if ((await run('spin', ['build'])).code !== 0) fail('spin build failed');
@@ -78,9 +79,10 @@ async function main(): Promise<void> {
       '',
       `Deployed: ${url}`,
       ...(values.token === '' ? [`Bearer token (generated; keep it): ${token}`] : []),
+      ...(givenKey === undefined ? [`Envelope key (generated; the gateway needs it as ENVELOPE_KEY): ${envelopeKey}`] : []),
       '',
       'Fermyon Cloud runs HTTP components only: run the gateway (the NATS trigger) where your NATS is, e.g.',
-      `  APP_URL=${url} NATS_URL=nats://<your-nats>:4222 AUTH_TOKEN=<token> npm run gateway`,
+      `  APP_URL=${url} NATS_URL=nats://<your-nats>:4222 AUTH_TOKEN=<token> ENVELOPE_KEY=<key> npm run gateway`,
       'Then check the deployment:',
       `  npm run verify -- --url ${url} --write --token <token>`,
       `Variables later: spin cloud variables set --app crdt-agents-network nats_ws_url=wss://<your-nats-websocket>`,

@@ -2,6 +2,7 @@
 // Components are request-scoped (a fresh instance per request), so nothing survives in memory.
 import * as Y from 'yjs';
 import {
+  checkEach,
   colourTopology,
   type Colour,
   type Colouring,
@@ -268,6 +269,8 @@ export class AgentSession {
 
   /** Envelopes arrived: each takes a clock reading after its sender's, before anything is answered. */
   received(envelopes: readonly Envelope[]): void {
+    // every reading checked before any is received: a refused batch changes no clock
+    checkEach(envelopes, (envelope) => this.clock.admit(envelope.hlc));
     for (const envelope of envelopes) this.timeline.messageIn(envelope);
   }
 

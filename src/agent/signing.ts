@@ -5,7 +5,7 @@
 // put all public keys, and one secret per component, in the manifest for no gain inside one app;
 // and StarlingMonkey computes HMAC natively (crypto.subtle), where Ed25519 would run in the
 // interpreter. Without a key nothing is signed or checked (tests, a host of one's own).
-import { AgentError, signedText, type Envelope } from '../core/index.ts';
+import { AgentError, checkEach, signedText, type Envelope } from '../core/index.ts';
 import { fromBase64, toBase64 } from '../core/base64.ts';
 
 export class EnvelopeSigner {
@@ -27,13 +27,15 @@ export class EnvelopeSigner {
     );
   }
 
-  /** Throws AgentError 'bad-envelope' naming the first envelope without a valid signature. */
+  /** Throws AgentError 'bad-envelope' naming every envelope without a valid signature (checkEach). */
   async verify(envelopes: readonly Envelope[]): Promise<void> {
-    for (const [i, e] of envelopes.entries()) {
-      const valid = e.sig !== undefined && (await crypto.subtle.verify('HMAC', this.key, Uint8Array.from(fromBase64(e.sig)), new TextEncoder().encode(signedText(e))));
-      if (!valid) {
+    const valid = await Promise.all(
+      envelopes.map(async (e) => e.sig !== undefined && (await crypto.subtle.verify('HMAC', this.key, Uint8Array.from(fromBase64(e.sig)), new TextEncoder().encode(signedText(e))))),
+    );
+    checkEach(envelopes, (e, i) => {
+      if (!valid[i]) {
         throw new AgentError('bad-envelope', `envelopes[${i}] is ${e.sig === undefined ? 'not signed' : 'not signed by this app'} (envelope_key)`, `${e.type} ${e.id} from ${e.from}`);
       }
-    }
+    });
   }
 }

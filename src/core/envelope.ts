@@ -1,7 +1,7 @@
 // Wire envelopes: the only thing agents, the gateway and the dashboard exchange. Types and strict
 // validation live together; a bad envelope is refused whole with the offending field named.
 import { isBase64 } from './base64.ts';
-import { AgentError, got, unexpectedCase } from './errors.ts';
+import { AgentError, checkEach, got, unexpectedCase } from './errors.ts';
 import { isHlc } from './hlc.ts';
 
 export const ENVELOPE_VERSION = 1;
@@ -80,7 +80,7 @@ export function parseEnvelopes(x: unknown, max: number): Envelope[] {
   if (x.length > max) {
     throw new AgentError('too-large', `envelopes holds ${x.length} envelopes, more than the limit of ${max}`);
   }
-  return x.map((e: unknown, i) => parseAt(e, `envelopes[${i}]`));
+  return checkEach(x as unknown[], (e, i) => parseAt(e, `envelopes[${i}]`));
 }
 
 function parseAt(x: unknown, path: string): Envelope {

@@ -35,9 +35,37 @@ export class AgentError extends Error {
     readonly code: AgentErrorCode,
     message: string,
     readonly detail?: string,
+    /** for a refused batch: the index of every item refused (the rest would have been accepted) */
+    readonly refused?: readonly number[],
   ) {
     super(message);
   }
+}
+
+/**
+ * Runs `check` on every item of a batch and throws one AgentError naming all the refused items
+ * (the first one's reason, every index), so a relay can drop exactly those and resend the rest
+ * in one more request, instead of bisecting the batch: a flood of bad items then costs two
+ * requests per batch, not two per bad item. Other errors propagate at once.
+ */
+export function checkEach<T, R>(items: readonly T[], check: (item: T, index: number) => R): R[] {
+  const results: R[] = [];
+  const refused: number[] = [];
+  let first: AgentError | undefined;
+  items.forEach((item, index) => {
+    try {
+      results.push(check(item, index));
+    } catch (err) {
+      if (!(err instanceof AgentError)) throw err;
+      refused.push(index);
+      first ??= err;
+    }
+  });
+  if (first !== undefined) {
+    const more = refused.length > 1 ? ` (and ${refused.length - 1} more of ${items.length} refused)` : '';
+    throw new AgentError(first.code, first.message + more, first.detail, refused);
+  }
+  return results;
 }
 
 /** Marks a branch the type checker proves unreachable; throws if reality disagrees. */

@@ -72,12 +72,8 @@ export class HybridClock {
 
   /** A receive of `remote`: after both it and everything this clock has read. */
   receive(remote: string): string {
-    const r = parseHlc(remote);
-    if (r === null) throw new AgentError('bad-envelope', 'hlc must be a hybrid logical clock reading', got(remote));
+    const r = this.admit(remote);
     const pt = this.now();
-    if (r.wall > pt + this.maxSkewMs) {
-      throw new AgentError('bad-envelope', `hlc is more than ${this.maxSkewMs} ms ahead of this agent's clock (max_clock_skew)`, remote);
-    }
     const wall = Math.max(this.wall, r.wall, pt);
     if (wall === this.wall && wall === r.wall) this.counter = Math.max(this.counter, r.counter) + 1;
     else if (wall === this.wall) this.counter += 1;
@@ -86,6 +82,16 @@ export class HybridClock {
     this.wall = wall;
     if (this.counter > MAX_COUNTER) this.bump();
     return this.reading();
+  }
+
+  /** `remote` parsed; throws AgentError 'bad-envelope' unless this clock would receive it. Changes nothing. */
+  admit(remote: string): Hlc {
+    const r = parseHlc(remote);
+    if (r === null) throw new AgentError('bad-envelope', 'hlc must be a hybrid logical clock reading', got(remote));
+    if (r.wall > this.now() + this.maxSkewMs) {
+      throw new AgentError('bad-envelope', `hlc is more than ${this.maxSkewMs} ms ahead of this agent's clock (max_clock_skew)`, remote);
+    }
+    return r;
   }
 
   /** The last reading, to persist; null before the first. */

@@ -1,6 +1,6 @@
 // The agent's brain: pure TypeScript, no I/O, no host imports. Time and randomness come in
 // through SyncContext and function arguments. This file is the curated public surface.
-export { AgentError, got, unexpectedCase, type AgentErrorCode } from './errors.ts';
+export { AgentError, checkEach, got, unexpectedCase, type AgentErrorCode } from './errors.ts';
 export { checkJsonDepth, checkStorableValue, MAX_VALUE_DEPTH } from './json-value.ts';
 export { secretEquals } from './secret-equal.ts';
 export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';

@@ -15,7 +15,7 @@ import {
   type SyncRequest,
   type SyncResponse,
 } from './envelope.ts';
-import { AgentError, unexpectedCase } from './errors.ts';
+import { AgentError, checkEach, unexpectedCase } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
 
 /** The world as one agent sees it during one request. Time and ids are injected. */
@@ -125,7 +125,7 @@ interface Replica {
 }
 
 function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Replica): SyncResult {
-  const checked = envs.map((env) => check(ctx, env));
+  const checked = checkEach(envs, (env) => check(ctx, env));
   const outbox: Envelope[] = [];
   const learned: { from: number; delta: Uint8Array }[] = [];
   const syncs: SyncCompletion[] = [];

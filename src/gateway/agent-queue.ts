@@ -28,7 +28,7 @@ export interface QueueCounters {
   batches: number;
   /** the largest batch handed to one delivery */
   max_batch: number;
-  /** evicted from a full buffer, by type (SyncRequests first: the next tick re-offers them) */
+  /** evicted from a full buffer, by type (the busiest sender's SyncRequests first: the next tick re-offers them) */
   dropped: CountByType;
   failed: CountByType;
   retries: number;
@@ -104,19 +104,30 @@ export class AgentQueue {
     if (!this.inFlight) this.settleIdle();
   }
 
-  /** The oldest SyncRequest if any (anti-entropy repeats it next tick), else the oldest envelope. */
+  /**
+   * From the sender holding most of the buffer (a flood, replayed or runaway, evicts itself first
+   * and starves no other sender), its oldest SyncRequest if any (anti-entropy repeats it next
+   * tick), else its oldest envelope. Logged at warn the first time and every 1,000th: a flood must
+   * not flood the log.
+   */
   private evictOne(): void {
-    const syncIndex = this.buffer.findIndex((e) => e.type === 'SyncRequest');
-    const [victim] = this.buffer.splice(syncIndex >= 0 ? syncIndex : 0, 1);
+    const held = new Map<number, number>();
+    for (const e of this.buffer) held.set(e.from, (held.get(e.from) ?? 0) + 1);
+    let sender = -1;
+    for (const [from, count] of held) if (sender < 0 || count > held.get(sender)!) sender = from;
+    const syncIndex = this.buffer.findIndex((e) => e.from === sender && e.type === 'SyncRequest');
+    const index = syncIndex >= 0 ? syncIndex : this.buffer.findIndex((e) => e.from === sender);
+    const [victim] = this.buffer.splice(index, 1);
     if (victim === undefined) return;
     bump(this.counters.dropped, victim.type);
-    this.options.logger('warn', 'agent buffer full; dropped envelope', {
+    const total = Object.values(this.counters.dropped).reduce((a, b) => a + b, 0);
+    this.options.logger(total === 1 || total % 1_000 === 0 ? 'warn' : 'debug', 'agent buffer full; dropped envelope', {
       agent: this.options.agent,
       type: victim.type,
       id: victim.id,
       from: victim.from,
       buffer_size: this.options.maxBufferSize,
-      dropped_total: this.counters.dropped[victim.type],
+      dropped_total: total,
     });
   }
 

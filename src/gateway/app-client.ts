@@ -14,7 +14,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export type AppResult =
   | { kind: 'ok'; outbox: Envelope[]; timeline: TimelineRecord[]; retries: number }
   /** the app answered 4xx (or an unreadable 200): the input was refused, retrying cannot help */
-  | { kind: 'rejected'; status: number; error: string; detail: string; retries: number }
+  | { kind: 'rejected'; status: number; error: string; detail: string; retries: number; refused: readonly number[] | undefined }
   /** still down after every retry, or the client was closed */
   | { kind: 'unavailable'; reason: string; retries: number };
 
@@ -115,9 +115,11 @@ export class AppClient {
     }
     const error = typeof obj.error === 'string' ? obj.error : reply.status === 200 ? 'bad-response' : `http-${reply.status}`;
     const detail = typeof obj.detail === 'string' ? obj.detail : reply.body.slice(0, 500);
+    // a refused batch names the envelopes refused: indexes into it, ascending, each once
+    const refused = Array.isArray(obj.refused) && obj.refused.every((i, n, all) => Number.isInteger(i) && i >= 0 && (n === 0 || i > all[n - 1])) ? (obj.refused as number[]) : undefined;
     this.counters.rejected += 1;
-    this.options.logger('warn', 'app rejected request', { agent, route, status: reply.status, error, detail });
-    return { kind: 'rejected', status: reply.status, error, detail, retries };
+    this.options.logger('warn', 'app rejected request', { agent, route, status: reply.status, error, detail, refused: refused?.length });
+    return { kind: 'rejected', status: reply.status, error, detail, retries, refused };
   }
 
   private markReachable(up: boolean, path: string, reason?: string): void {

@@ -26,6 +26,8 @@ export interface GatewayConfig {
   natsPassword: string | undefined;
   /** bearer token for the app's mutating routes; undefined when the app has none */
   authToken: string | undefined;
+  /** the app's envelope_key: envelopes without its signature are dropped at the door (envelope-verifier.ts) */
+  envelopeKey: string | undefined;
   agentCount: number;
   /**
    * the agents this gateway delivers to and ticks, ascending (AGENTS, e.g. `0-2,7`; default all):
@@ -55,6 +57,7 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   natsUser: undefined,
   natsPassword: undefined,
   authToken: undefined,
+  envelopeKey: undefined,
   agentCount: DEFAULT_AGENT_COUNT,
   agents: Array.from({ length: DEFAULT_AGENT_COUNT }, (_, id) => id),
   ownership: 'static',
@@ -166,6 +169,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     natsUser: raw(env, 'NATS_USER'),
     natsPassword: raw(env, 'NATS_PASSWORD'),
     authToken: raw(env, 'AUTH_TOKEN'),
+    envelopeKey: raw(env, 'ENVELOPE_KEY'),
     agentCount,
     agents: agentIds(env, 'AGENTS', agentCount),
     ownership,

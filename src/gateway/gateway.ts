@@ -12,6 +12,7 @@ import { connectDelivery, type ConnectOptions } from './connect.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.ts';
 import { Liveness, type NetworkStatus } from './liveness.ts';
 import { createLogger, errorFields, type Logger } from '../core/log.ts';
+import { EnvelopeVerifier } from './envelope-verifier.ts';
 import { heartbeatDigest, isRoutable, type TimelineRecord } from './routable.ts';
 import { Ownership } from './ownership.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
@@ -53,6 +54,8 @@ export interface GatewayStats {
   fault_dropped: number;
   /** inbound messages without an envelope's routing fields, or for an agent we do not serve */
   unroutable: number;
+  /** inbound envelopes (heartbeats too) without the app's signature, dropped at the door (ENVELOPE_KEY set) */
+  forged: number;
   /** timeline events published on timeline.<id> */
   timeline_published: number;
   /** envelopes agents handed over through POST /publish (their users' writes, sent at once) */
@@ -91,7 +94,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.rand === undefined ? {} : { rand: options.rand }),
   });
-  const counts = { fault_dropped: 0, unroutable: 0, timeline_published: 0, published_for_agents: 0 };
+  const counts = { fault_dropped: 0, unroutable: 0, forged: 0, timeline_published: 0, published_for_agents: 0 };
+  const verifier = config.envelopeKey === undefined ? null : new EnvelopeVerifier(config.envelopeKey);
+  /** false (and counted, and logged now and then: a flood must not flood the log) for a forged envelope */
+  const authentic = (subject: string, envelope: Envelope): boolean => {
+    if (verifier === null || verifier.signed(envelope)) return true;
+    counts.forged += 1;
+    const level = counts.forged === 1 || counts.forged % 1_000 === 0 ? 'warn' : 'debug';
+    log(level, 'envelope not signed with the envelope key; dropped', { subject, id: envelope.id, type: envelope.type, from: envelope.from, forged_total: counts.forged });
+    return false;
+  };
 
   const publishOutbox = (outbox: readonly Envelope[]): void => {
     for (const envelope of outbox) {
@@ -116,8 +128,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }
   };
 
-  // A refused batch (400 bad envelope, 413 too large) is bisected, so one bad envelope costs
-  // log2(n) extra POSTs instead of the whole batch: the agent changes nothing on a 4xx.
+  // A refused batch (400 bad envelope, 413 too large) changes nothing at the agent. When the 400
+  // names the envelopes refused, exactly those are dropped and the rest is sent again in one POST;
+  // otherwise the batch is bisected, so one bad envelope costs log2(n) extra POSTs, not the batch.
   // with leases, no request starts on one that may have expired (ownership.ts)
   let ownership: Ownership | null = null;
   const mayStart = (agent: number): boolean => ownership === null || ownership.holds(agent);
@@ -132,6 +145,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       publishOutbox(result.outbox);
       publishTimeline(agent, result.timeline);
       return { delivered: batch.length, failed: [], retries: result.retries, posts: 1 };
+    }
+    const refused = result.kind === 'rejected' && result.status === 400 ? result.refused : undefined;
+    if (refused !== undefined && refused.length > 0 && refused.at(-1)! < batch.length) {
+      const dropped = new Set(refused);
+      const kept = batch.filter((_, i) => !dropped.has(i));
+      const rest = kept.length === 0 ? { delivered: 0, failed: [], retries: 0, posts: 0 } : await deliver(agent, kept);
+      const failed = [...batch.filter((_, i) => dropped.has(i)), ...rest.failed];
+      return { delivered: rest.delivered, failed, retries: result.retries + rest.retries, posts: 1 + rest.posts };
     }
     if (result.kind === 'rejected' && batch.length > 1 && (result.status === 400 || result.status === 413)) {
       const mid = Math.ceil(batch.length / 2);
@@ -193,6 +214,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log('warn', 'inbound message not routable; dropped', { subject, to: isRoutable(data) ? data.to : undefined, agents: config.agentCount });
       return;
     }
+    if (!authentic(subject, data)) return;
     if (options.faultInjection?.dropDelivery?.(data) === true) {
       counts.fault_dropped += 1;
       log('debug', 'fault injection dropped delivery', { subject, id: data.id, type: data.type });
@@ -208,6 +230,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log('warn', 'heartbeat not understood; ignored', { subject });
       return;
     }
+    if (!authentic(subject, data)) return;
     liveness.heartbeat(agent, heartbeatDigest(data));
   };
 

@@ -41,7 +41,8 @@ export function statusOf(code: AgentErrorCode): number {
 export function errorResponse(err: unknown): Response {
   if (err instanceof AgentError) {
     const headers: Record<string, string> = err.code === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {};
-    return json(statusOf(err.code), { error: err.message, detail: err.detail ?? err.code }, headers);
+    const refused = err.refused === undefined ? {} : { refused: err.refused };
+    return json(statusOf(err.code), { error: err.message, detail: err.detail ?? err.code, ...refused }, headers);
   }
   const detail = err instanceof Error ? err.message : String(err);
   return json(500, { error: 'internal error', detail });

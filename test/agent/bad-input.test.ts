@@ -61,6 +61,21 @@ describe('bad input', () => {
     expect((await call(app, 'GET', '/agent/0/data/good')).status).toBe(404);
   });
 
+  // A relay (the gateway) then drops exactly those and resends the rest in one request.
+  it.each([
+    ['that fail validation', [envelope(), envelope({ type: 'Gossip' }), envelope(), envelope({ from: 'one' })], [1, 3], /type/],
+    ['stamped too far ahead', [envelope({ hlc: `${Date.now() + 60_000}-00000-00001` }), envelope(), envelope({ hlc: `${Date.now() + 3_600_000}-00000-00001` })], [0, 2], /ahead/],
+    ['carrying corrupt Yjs updates', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } }), envelope({ payload: { update: toBase64(validUpdate.slice(0, -3)) } })], [1, 2], /update/i],
+  ])('names every refused envelope of a batch %s, and applies none of the batch', async (_name, batch, refused, message) => {
+    const before = await digest();
+    const reply = await call(app, 'POST', '/agent/0/inbox', batch);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatch(message);
+    expect(reply.body.refused).toEqual(refused);
+    expect(await digest()).toBe(before);
+    expect((await call(app, 'GET', '/agent/0/data/good')).status).toBe(404);
+  });
+
   it('refuses with 415 a body not declared as JSON (a cross-site form can send text/plain), and changes nothing', async () => {
     const before = await digest();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', null]) {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/core/envelope.ts';
 import { AgentQueue, type BatchOutcome } from '../../src/gateway/agent-queue.ts';
 
-function env(type: Envelope['type'], id: string): Envelope {
-  const base = { v: 1, id, from: 1, ts: 0, hlc: '0000000000001-00000-00001' } as const;
+function env(type: Envelope['type'], id: string, from = 1): Envelope {
+  const base = { v: 1, id, from, ts: 0, hlc: '0000000000001-00000-00001' } as const;
   switch (type) {
     case 'SyncRequest':
       return { ...base, type, to: 0, payload: { sv: 'AA==', ds: '0' } };
@@ -97,16 +97,30 @@ describe('AgentQueue', () => {
     expect(q.counters).toMatchObject({ ticks: 2, ticks_coalesced: 1, retries: 2 });
   });
 
-  it('when full, evicts the oldest SyncRequest, else the oldest envelope, logging each at warn', async () => {
+  it('when full, evicts the oldest SyncRequest, else the oldest envelope, logging the first drop at warn', async () => {
     const { q, logs, calls, step } = lane(3);
     q.push(env('Ack', 'inflight'));
     const arrivals: [Envelope['type'], string][] = [['StateUpdate', 's1'], ['SyncRequest', 'r1'], ['SyncRequest', 'r2'], ['StateUpdate', 's2'], ['StateUpdate', 's3'], ['Ack', 'k1']];
     for (const [type, id] of arrivals) q.push(env(type, id));
     expect(q.depth).toBe(3);
     expect(q.counters.dropped).toEqual({ SyncRequest: 2, StateUpdate: 1 });
-    expect(logs.map((l) => [l.level, l.id])).toEqual([['warn', 'r1'], ['warn', 'r2'], ['warn', 's1']]);
+    expect(logs.map((l) => [l.level, l.id])).toEqual([['warn', 'r1'], ['debug', 'r2'], ['debug', 's1']]);
     await step();
     expect(calls.at(-1)).toEqual(['s2', 's3', 'k1']);
+    await step();
+  });
+
+  it('when full, evicts from the sender holding most of the buffer: a flood from one sender starves no other', async () => {
+    const { q, calls, step } = lane(4);
+    q.push(env('Ack', 'inflight'));
+    q.push(env('StateUpdate', 'from-1', 1));
+    q.push(env('SyncRequest', 'from-2', 2));
+    for (let i = 0; i < 500; i++) q.push(env('StateUpdate', `flood-${i}`, 3));
+    q.push(env('StateUpdate', 'from-5', 5));
+    expect(q.depth).toBe(4);
+    expect(q.counters.dropped).toEqual({ StateUpdate: 499 });
+    await step();
+    expect(calls.at(-1)).toEqual(['from-1', 'from-2', 'flood-499', 'from-5']);
     await step();
   });
 });

@@ -33,6 +33,8 @@ export interface FakeAppOptions {
   token?: string;
   /** added latency per inbox POST, so coalescing has time to happen */
   inboxDelayMs?: number;
+  /** a refused batch's 400 does not name the refused envelopes (as agents before `refused` did) */
+  unnamedRefusals?: boolean;
 }
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
@@ -209,8 +211,11 @@ export class FakeApp {
       return reply(400, { error: 'bad-json', detail: 'body is not valid JSON' });
     }
     if (!Array.isArray(body)) return reply(400, { error: 'bad-envelope', detail: 'inbox body must be an array' });
-    const bad = body.findIndex((e) => !isWire(e, agent.id));
-    if (bad >= 0) return reply(400, { error: 'bad-envelope', detail: `envelope ${bad} is not an envelope for agent ${agent.id}` });
+    const refused = body.flatMap((e, i) => (isWire(e, agent.id) ? [] : [i]));
+    if (refused.length > 0) {
+      const named = this.options.unnamedRefusals ? {} : { refused };
+      return reply(400, { error: 'bad-envelope', detail: `envelope ${refused[0]} is not an envelope for agent ${agent.id}`, ...named });
+    }
     const envelopes = body as WireEnvelope[];
     this.posts.push({ route: 'inbox', agent: agent.id, ids: envelopes.map((e) => e.id) });
     await this.holds.get(agent.id);

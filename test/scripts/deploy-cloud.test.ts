@@ -44,9 +44,11 @@ describe('npm run deploy:cloud', () => {
       expect.stringMatching(/^cloud deploy --variable auth_token=s3cret --variable envelope_key=[0-9a-f]{64} --variable nats_ws_url=wss:\/\/nats.example.com --variable topology=ring$/),
     ]);
     const key = /envelope_key=([0-9a-f]+)/.exec(readFileSync(calls, 'utf8'))![1]!;
-    expect(r.stderr).not.toContain(key); // nor is the envelope key
+    // the generated envelope key is not in the command log, only handed over once for the gateway
+    expect(r.stderr.split(key).length - 1).toBe(1);
+    expect(r.stderr).toContain(`Envelope key (generated; the gateway needs it as ENVELOPE_KEY): ${key}`);
     expect(JSON.parse(r.stdout)).toEqual({ url: 'https://crdt-agents-network-x7k2.fermyon.app', token_generated: false, agents: 9 });
-    expect(r.stderr).toContain('APP_URL=https://crdt-agents-network-x7k2.fermyon.app NATS_URL=nats://<your-nats>:4222 AUTH_TOKEN=<token> npm run gateway');
+    expect(r.stderr).toContain('APP_URL=https://crdt-agents-network-x7k2.fermyon.app NATS_URL=nats://<your-nats>:4222 AUTH_TOKEN=<token> ENVELOPE_KEY=<key> npm run gateway');
     expect(r.stderr).toContain('npm run verify -- --url https://crdt-agents-network-x7k2.fermyon.app');
     expect(r.stderr).not.toContain('s3cret'); // the token is not echoed in the command log
   }, 60_000);

@@ -90,6 +90,8 @@ export interface TestNetworkOptions {
   syncIntervalMs?: number;
   healthTimeoutMs?: number;
   manifestPath?: string;
+  /** the app's envelope_key, for the gateway to drop forged envelopes at the door */
+  envelopeKey?: string;
   gateway?: GatewayOptions;
 }
 
@@ -108,6 +110,7 @@ export async function startTestNetwork(options: TestNetworkOptions = {}): Promis
       natsUrl: options.natsUrl,
       syncIntervalMs: options.syncIntervalMs ?? 500,
       healthTimeoutMs: options.healthTimeoutMs ?? 5_000,
+      envelopeKey: options.envelopeKey,
       logLevel: 'error',
     },
     options.gateway ?? {},

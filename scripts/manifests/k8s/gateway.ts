@@ -6,7 +6,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { LIVENESS_PATH, READINESS_PATH } from '../../../src/gateway/http-server.ts';
 import { GATEWAY_NATS_USER } from '../../nats-config.ts';
 import {
-  APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_GATEWAY_PASSWORD_KEY, NATS_NAME, NATS_PORTS,
+  APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, ENVELOPE_KEY_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_GATEWAY_PASSWORD_KEY, NATS_NAME, NATS_PORTS,
   RESTRICTED_CONTAINER, labels, selectorLabels,
 } from './names.ts';
 
@@ -64,6 +64,8 @@ export function gatewayResources(o: GatewayOptions): (ConfigMap | Deployment | S
                 env: [
                   { name: 'AUTH_TOKEN', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: AUTH_SECRET_KEY } } },
                   { name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: NATS_GATEWAY_PASSWORD_KEY } } },
+                  // forged envelopes are dropped before they cost an agent a request
+                  { name: 'ENVELOPE_KEY', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: ENVELOPE_KEY_SECRET_KEY } } },
                 ],
                 ports: [{ name: 'health', containerPort: GATEWAY_HEALTH_PORT }],
                 livenessProbe: probe(LIVENESS_PATH),
