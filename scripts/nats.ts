@@ -32,6 +32,8 @@ export interface NatsServerOptions {
   readyTimeoutMs?: number;
   /** Origin headers the WebSocket port accepts (the dashboard's page); unset: any */
   allowedOrigins?: string[];
+  /** the app's read_token: browsers must present it as the `dashboard` user's password; unset: they connect without one */
+  dashboardPassword?: string;
 }
 
 export interface NatsServer {
@@ -114,7 +116,8 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
     ...(options.jetstreamDomain === undefined ? {} : { jetstreamDomain: options.jetstreamDomain }),
     auth: {
       gatewayPassword,
-      dashboardPassword: randomBytes(18).toString('hex'),
+      dashboardPassword: options.dashboardPassword ?? randomBytes(18).toString('hex'),
+      dashboardNeedsPassword: options.dashboardPassword !== undefined,
       ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
     },
   });

@@ -75,6 +75,9 @@ async function main(): Promise<void> {
   await buildAll();
 
   const appPort = port('PORT', 3000);
+  // one variable guards every read, the timeline on the broker's WebSocket included
+  const readToken = process.env.READ_TOKEN || process.env.SPIN_VARIABLE_READ_TOKEN || undefined;
+  if (readToken !== undefined && !process.env.SPIN_VARIABLE_READ_TOKEN) process.env.SPIN_VARIABLE_READ_TOKEN = readToken;
   let nats: NatsServer | null = null;
   let natsUrl = process.env.NATS_URL || undefined;
   if (natsUrl === undefined) {
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
         monitorPort: port('NATS_MONITOR_PORT', 8222),
         // the dashboard's page, however the user spells the host
         allowedOrigins: [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`],
+        ...(readToken === undefined ? {} : { dashboardPassword: readToken }),
       });
       natsUrl = nats.url;
       // the broker lets in only the gateway (and tools holding its password) and read-only browsers

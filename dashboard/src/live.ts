@@ -18,6 +18,8 @@ export interface LiveStatus {
 export interface LiveOptions {
   log: EventLog;
   natsWsUrl: string | null;
+  /** credentials for the WebSocket (the app has a read_token); null: connect without */
+  natsCredentials: { user: string; pass: string } | null;
   onStatus: (status: LiveStatus) => void;
   /** the gateway's liveness, as published on network.status */
   onNetworkStatus: (status: NetworkStatus) => void;
@@ -78,7 +80,7 @@ async function connectNats(options: LiveOptions, poller: Poller, url: string): P
   options.onStatus({ mode: 'connecting', text: `connecting to NATS at ${url}…` });
   let nc: NatsConnection;
   try {
-    nc = await wsconnect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 1_000, pingInterval: 10_000 });
+    nc = await wsconnect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 1_000, pingInterval: 10_000, ...(options.natsCredentials ?? {}) });
   } catch (err) {
     poller.start(`NATS at ${url} unreachable: ${err instanceof Error ? err.message : String(err)}; retrying`);
     setTimeout(() => void connectNats(options, poller, url), NATS_RETRY_MS);

@@ -97,6 +97,7 @@ function topologyOf(config: ApiConfig) {
     agents: adjacency.map((neighbours, id) => ({ id, colour: colouring.colours[id], neighbours })),
     edges,
     // how the dashboard gets live events: NATS over WebSocket when set, else polling /api/timeline
-    live: { nats_ws_url: config.natsWsUrl, timeline_subject: 'timeline.>', status_subject: 'network.status' },
+    // with a read_token, the broker's WebSocket wants it too: as the password of its `dashboard` user
+    live: { nats_ws_url: config.natsWsUrl, nats_user: config.tokens.read === null ? null : 'dashboard', timeline_subject: 'timeline.>', status_subject: 'network.status' },
   };
 }

@@ -3,10 +3,12 @@
 // WebSocket port the dashboard subscribes to. A user's write shows up live; the inspector, the
 // event detail and the export work; polling takes over when no NATS WebSocket is configured.
 // Screenshots go to test-artifacts/ (not committed).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer } from '../../scripts/nats.ts';
 import type { TimelineEvent } from '../../src/core/index.ts';
 import { suiteBroker, type SuiteBroker } from '../gateway/harness.ts';
 import { call, startApp, startTestNetwork, writeManifest, type TestApp, type TestNetwork } from '../support/network.ts';
@@ -130,13 +132,15 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     await page.close();
   });
 
-  it('reads an app with a read_token when opened as /dashboard#token=…, keeps it out of the address bar, and says so without one', async () => {
-    const guarded = await startApp(writeManifest({ defaults: { read_token: 'r3ad' } }));
+  it('reads an app with a read_token when opened as /dashboard#token=…, live from a broker that wants the token too; keeps it out of the address bar, and says so without one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dash-nats-'));
+    const guardedBroker = await startNatsServer({ dataDir, dashboardPassword: 'r3ad' });
+    const guarded = await startApp(writeManifest({ defaults: { read_token: 'r3ad', nats_ws_url: guardedBroker.wsUrl } }));
     try {
       const page = await open();
       await page.goto(`${guarded.url}/dashboard#token=r3ad`);
       await expect.poll(() => page.locator('#topology .node').count(), { timeout: 10_000 }).toBe(9);
-      await expect.poll(() => page.getAttribute('#mode', 'data-mode'), { timeout: 10_000 }).toBe('polling');
+      await expect.poll(() => page.getAttribute('#mode', 'data-mode'), { timeout: 10_000 }).toBe('nats');
       expect(page.url()).not.toContain('r3ad');
       await page.close();
       const without = await browser.newPage();
@@ -146,6 +150,8 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
       await without.close();
     } finally {
       await guarded.close();
+      await guardedBroker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });

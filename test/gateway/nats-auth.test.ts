@@ -101,3 +101,46 @@ describe.skipIf(skipKind('nats'))('NATS authorization', () => {
     await other.close();
   });
 });
+
+// With the app's read_token, the timeline is a read like any other: the WebSocket lets in only
+// browsers that present it (as the dashboard user's password), and still only to listen.
+describe.skipIf(skipKind('nats'))('NATS authorization with a read token', () => {
+  let server: NatsServer;
+  let dataDir: string;
+  beforeAll(async () => {
+    (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+    dataDir = mkdtempSync(join(tmpdir(), 'nats-auth-read-'));
+    server = await startNatsServer({ dataDir, dashboardPassword: 'r3ad' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a WebSocket client without the token, and one with a wrong one', async () => {
+    await expect(wsconnect({ servers: server.wsUrl, reconnect: false })).rejects.toThrow(/authorization/i);
+    await expect(wsconnect({ servers: server.wsUrl, user: 'dashboard', pass: 'guess', reconnect: false })).rejects.toThrow(/authorization/i);
+  });
+
+  it('lets one with the token listen to timeline.>, and publish nothing', async () => {
+    const gateway = await connect(natsServers(server.url));
+    const browser = await wsconnect({ servers: server.wsUrl, user: 'dashboard', pass: 'r3ad', reconnect: false });
+    try {
+      const got: string[] = [];
+      browser.subscribe('timeline.>', { callback: (_e, m) => void got.push(m.subject) });
+      await browser.flush();
+      gateway.publish('timeline.1', '{}');
+      await waitFor('the event at the browser', () => got.length === 1, 5_000);
+      const errors: string[] = [];
+      (async () => {
+        for await (const s of browser.status()) if (s.type === 'error') errors.push(String(s.error));
+      })().catch(() => {});
+      browser.publish('agent.4.state', '{}');
+      await browser.flush().catch(() => {});
+      await waitFor('the refusal', () => errors.some((e) => /permissions violation/i.test(e)), 5_000);
+    } finally {
+      await browser.close().catch(() => {});
+      await gateway.close();
+    }
+  });
+});
