@@ -1,5 +1,6 @@
 // `npm run gen -- --agents 16 --topology ring [--region eu-west] [--storage-url redis://…]
-// [--registry ghcr.io/acme] [--nats-ws-url wss://nats.example.com]`: rewrites spin.toml and k8s/
+// [--registry ghcr.io/acme] [--nats-ws-url wss://nats.example.com] [--rate-limit-per-client 50]
+// [--rate-limit-per-agent 200]`: rewrites spin.toml and k8s/
 // (and runtime-config.toml with a Redis store) for that network. STORAGE_URL in the environment
 // works like --storage-url.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ function settingsFromArgs(): DeploymentSettings {
       'storage-url': { type: 'string', default: process.env.STORAGE_URL ?? '' },
       registry: { type: 'string', default: DEFAULT_SETTINGS.registry },
       'nats-ws-url': { type: 'string', default: DEFAULT_SETTINGS.natsWsUrl },
+      'rate-limit-per-client': { type: 'string', default: String(DEFAULT_SETTINGS.rateLimits.perClient) },
+      'rate-limit-per-agent': { type: 'string', default: String(DEFAULT_SETTINGS.rateLimits.perAgent) },
     },
   });
   const agents = Number(values.agents);
@@ -39,7 +42,13 @@ function settingsFromArgs(): DeploymentSettings {
   }
   const natsWsUrl = values['nats-ws-url'];
   if (natsWsUrl !== '' && !/^wss?:\/\/[^\s/]+/.test(natsWsUrl)) fail('--nats-ws-url must be ws:// or wss:// (browsers connect to it)', { got: natsWsUrl });
-  return { agents, topology: parseTopology(values.topology), region: values.region, storage, registry: values.registry.replace(/\/+$/, ''), natsWsUrl };
+  const perSecond = (name: 'rate-limit-per-client' | 'rate-limit-per-agent'): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number of requests per second (0: no limit)`, { got: values[name] });
+    return n;
+  };
+  const rateLimits = { perClient: perSecond('rate-limit-per-client'), perAgent: perSecond('rate-limit-per-agent') };
+  return { agents, topology: parseTopology(values.topology), region: values.region, storage, registry: values.registry.replace(/\/+$/, ''), natsWsUrl, rateLimits };
 }
 
 const settings = settingsFromArgs();

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TopologyKind } from '../../src/core/index.ts';
 import { k8sManifests } from './k8s/index.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './k8s/ingress.ts';
 import { APP_VARIABLES, DEFAULT_AGENTS, DEFAULT_TOPOLOGY, spinManifest } from './spin-toml.ts';
 import { runtimeConfigToml, type Storage } from './storage.ts';
 
@@ -21,6 +22,8 @@ export interface DeploymentSettings {
   registry: string;
   /** the NATS WebSocket browsers reach (the dashboard's live view); empty: it polls */
   natsWsUrl: string;
+  /** requests per second at the k8s front door, per client address and per agent (0: none) */
+  rateLimits: RateLimits;
 }
 
 export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
@@ -30,6 +33,7 @@ export const DEFAULT_SETTINGS: Readonly<DeploymentSettings> = {
   storage: { kind: 'spin' },
   registry: DEFAULT_REGISTRY,
   natsWsUrl: APP_VARIABLES.nats_ws_url.default,
+  rateLimits: DEFAULT_RATE_LIMITS,
 };
 
 export function appVersion(): string {
@@ -50,6 +54,7 @@ export function deploymentFiles(s: DeploymentSettings): Map<string, string> {
     version: appVersion(),
     registry: s.registry,
     storage: s.storage,
+    rateLimits: s.rateLimits,
     variables,
     gatewayEnv: {
       AGENT_COUNT: String(s.agents),

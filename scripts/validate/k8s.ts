@@ -12,6 +12,9 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { BackendTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy';
+import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import { LIVENESS_PATH, READINESS_PATH } from '../../src/gateway/http-server.ts';
 import { APP_PORT, GATEWAY_NAME, OPERATOR_SECRETS, PART_OF, SPINKUBE_APP_LABEL } from '../manifests/k8s/names.ts';
 import { appVariableValues, checkComponentVariables, checkGatewayEnv, checkGatewayMatchesApp } from './config.ts';
@@ -46,6 +49,10 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  // the front door (Gateway API; Envoy Gateway's policy CRD), from their published schemas
+  'gateway.networking.k8s.io/v1/Gateway': Gateway,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
+  'gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy': BackendTrafficPolicy,
 };
 const ajv = new Ajv({ allErrors: true, strict: false });
 const CRDS: Record<string, ReturnType<typeof ajv.compile>> = {
@@ -233,6 +240,33 @@ function checkReferences(report: Report, objects: Doc[], spin: SpinManifestSumma
   checkSpinApps(report, objects, spin);
   checkGateway(report, objects, spin, configMaps, byRef);
   checkNats(report, objects, configMaps);
+  checkFrontDoor(report, objects, spin, byRef);
+}
+
+/** Routes reach the app's Service through a Gateway here; rate-limit policies target routes here, one counter per agent. */
+function checkFrontDoor(report: Report, objects: Doc[], spin: SpinManifestSummary | null, byRef: Map<string, Doc>): void {
+  for (const d of objects.filter((o) => o.obj.kind === 'HTTPRoute')) {
+    for (const parent of d.obj.spec?.parentRefs ?? []) {
+      if (!byRef.has(`Gateway/${String(parent.name)}`)) report.error(d.file, d.ref, `parentRef Gateway/${String(parent.name)} is not in these manifests`);
+    }
+    for (const rule of d.obj.spec?.rules ?? []) {
+      for (const backend of rule.backendRefs ?? []) {
+        const spinApp = byRef.get(`SpinApp/${String(backend.name)}`);
+        if (spinApp === undefined) report.error(d.file, d.ref, `backendRef ${String(backend.name)} is not a SpinApp's Service (SpinKube names it after the SpinApp)`);
+        else if (backend.port !== APP_PORT) report.error(d.file, d.ref, `backendRef port ${String(backend.port)}: SpinKube's Service listens on ${APP_PORT}`);
+      }
+    }
+  }
+  for (const d of objects.filter((o) => o.obj.kind === 'BackendTrafficPolicy')) {
+    for (const target of d.obj.spec?.targetRefs ?? []) {
+      if (!byRef.has(`${String(target.kind)}/${String(target.name)}`)) report.error(d.file, d.ref, `targetRef ${String(target.kind)}/${String(target.name)} is not in these manifests`);
+    }
+    const rules = (d.obj.spec?.rateLimit?.global?.rules ?? []) as Obj[];
+    const perAgent = new Set(rules.map((r) => String(r.clientSelectors?.[0]?.path?.value ?? '')).filter((p) => p.startsWith('/agent/')));
+    if (spin !== null && perAgent.size > 0) {
+      for (let id = 0; id < spin.agents; id++) if (!perAgent.has(`/agent/${id}/`)) report.error(d.file, d.ref, `has per-agent limits but none for /agent/${id}/ (spin.toml has ${spin.agents} agents)`);
+    }
+  }
 }
 
 function checkSpinApps(report: Report, objects: Doc[], spin: SpinManifestSummary | null): void {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { TOPOLOGY_KINDS } from '../../src/core/index.ts';
 import { DEFAULT_SETTINGS, deploymentFiles, RUNTIME_CONFIG_FILE, type DeploymentSettings } from '../../scripts/manifests/index.ts';
 import { formatProblem, validateProject } from '../../scripts/validate/index.ts';
@@ -46,6 +47,24 @@ describe('deployment files', () => {
       expect(spin).toContain(`[variables.topology]\ndefault = "${topology}"`);
       expect(readFileSync(join(dir, 'k8s/gateway.yaml'), 'utf8')).toContain('AGENT_COUNT: "16"');
       expect(readFileSync(join(dir, 'k8s/spinapp.yaml'), 'utf8')).toContain(`value: ${topology}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [{ perClient: 50, perAgent: 200 }, 1 + 16],
+    [{ perClient: 10, perAgent: 0 }, 1],
+    [{ perClient: 0, perAgent: 0 }, 0],
+  ])('rate limits %j at the front door: one rule per client address and one per agent, validated against Envoy Gateway\'s schema', (rateLimits, rules) => {
+    const dir = writeProject({ ...DEFAULT_SETTINGS, agents: 16, rateLimits });
+    try {
+      expect(validateProject(dir).report.errors.map(formatProblem)).toEqual([]);
+      const docs = parseAllDocuments(readFileSync(join(dir, 'k8s/ingress.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; spec: { rateLimit: { global: { rules: { clientSelectors: object[]; limit: object }[] } } } });
+      const policy = docs.find((d) => d.kind === 'BackendTrafficPolicy');
+      expect(policy?.spec.rateLimit.global.rules.length ?? 0).toBe(rules);
+      if (rateLimits.perClient > 0) expect(policy?.spec.rateLimit.global.rules[0]).toEqual({ clientSelectors: [{ sourceCIDR: { type: 'Distinct', value: '0.0.0.0/0' } }], limit: { requests: rateLimits.perClient, unit: 'Second' } });
+      if (rateLimits.perAgent > 0) expect(policy?.spec.rateLimit.global.rules[16]).toEqual({ clientSelectors: [{ path: { type: 'PathPrefix', value: '/agent/15/' } }], limit: { requests: rateLimits.perAgent, unit: 'Second' } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -35,6 +35,9 @@ const CASES: [string, string, string | RegExp, string, string][] = [
   ['a manifest the kustomization leaves out', 'k8s/kustomization.yaml', '  - gateway.yaml\n', '', 'does not list gateway.yaml'],
   ['NATS routes that do not match the replicas', 'k8s/nats.yaml', 'replicas: 3', 'replicas: 5', 'cluster routes'],
   ['a YAML syntax error', 'k8s/gateway.yaml', 'data:', 'data: [', 'not valid YAML'],
+  ['a front door routing to no SpinApp', 'k8s/ingress.yaml', '    - backendRefs:\n        - name: crdt-agents-network', '    - backendRefs:\n        - name: crdt-agents', "backendRef crdt-agents is not a SpinApp's Service"],
+  ['an agent without its rate limit', 'k8s/ingress.yaml', 'value: /agent/8/', 'value: /agent/80/', 'has per-agent limits but none for /agent/8/ (spin.toml has 9 agents)'],
+  ['a rate limit in a unit Envoy Gateway does not have', 'k8s/ingress.yaml', 'unit: Second', 'unit: Fortnight', 'limit.unit must be equal to one of the allowed values'],
 ];
 
 describe('npm run validate', () => {

@@ -5,6 +5,7 @@ import type { TopologyKind } from '../../../src/core/index.ts';
 import type { Storage } from '../storage.ts';
 import { appAutoscaler, gatewayAutoscaler } from './autoscaling.ts';
 import { GATEWAY_URL, gatewayResources } from './gateway.ts';
+import { ingressResources, type RateLimits } from './ingress.ts';
 import { NAMESPACE, PART_OF } from './names.ts';
 import { natsResources } from './nats.ts';
 import { networkPolicies } from './network-policy.ts';
@@ -21,6 +22,8 @@ export interface K8sOptions {
   variables: Record<string, string>;
   /** the gateway's settings that mirror the app's variables */
   gatewayEnv: Record<string, string>;
+  /** at the public front door (ingress.yaml) */
+  rateLimits: RateLimits;
   natsReplicas?: number;
   gatewayMaxReplicas?: number;
   appMaxReplicas?: number;
@@ -39,6 +42,7 @@ export function k8sManifests(o: K8sOptions): Map<string, string> {
     ['nats.yaml', natsResources({ replicas: natsReplicas, image: NATS_IMAGE, version: o.version, storage: '10Gi' })],
     // two replicas: one can die (its agents move after LEASE_TTL) while the other delivers
     ['gateway.yaml', gatewayResources({ image: `${o.registry}/crdt-agents-gateway:${o.version}`, version: o.version, replicas: 2, env: o.gatewayEnv })],
+    ['ingress.yaml', ingressResources({ agents: o.agents, version: o.version, limits: o.rateLimits })],
     ['network-policy.yaml', networkPolicies(o.version)],
     [
       'autoscaling.yaml',

@@ -10,6 +10,9 @@ export const SPINKUBE_APP_LABEL = 'core.spinkube.dev/app-name';
 /** SpinKube's Service listens on 80 and so do the app's pods */
 export const APP_PORT = 80;
 export const EXECUTOR_NAME = 'containerd-shim-spin';
+/** the public front door (ingress.ts): a Gateway API Gateway of Envoy Gateway's class */
+export const INGRESS_NAME = 'crdt-agents-ingress';
+export const INGRESS_GATEWAY_CLASS = 'eg';
 export const NATS_NAME = 'nats';
 export const NATS_HEADLESS = 'nats-headless';
 export const NATS_CONFIG = 'nats-config';
