@@ -29,15 +29,18 @@ export const APP_VARIABLES = {
   // the dashboard subscribes to NATS over WebSocket at this URL (e.g. wss://nats.example.com:443);
   // empty: it polls /api/timeline instead
   nats_ws_url: { default: '' },
+  // pages of other origins that may call the API with a token: `*` or comma-separated origins;
+  // empty: none (src/spin/cors.ts)
+  cors_origins: { default: '' },
   // the gateway's HTTP port (its POST /publish/<id>): a user's write is handed over at once
   // instead of waiting for the next tick. Also the agents' only allowed_outbound_hosts entry.
   gateway_url: { default: DEFAULT_GATEWAY_URL },
 };
 
 /** Variables the api component reads (only the read token: it changes nothing, so it never holds the write secret). */
-export const API_VARIABLES = ['read_token', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
+export const API_VARIABLES = ['read_token', 'cors_origins', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
 /** Variables every agent reads. */
-export const AGENT_VARIABLES = ['auth_token', 'read_token', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
+export const AGENT_VARIABLES = ['auth_token', 'read_token', 'cors_origins', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
 
 export interface ManifestOptions {
   agents: number;

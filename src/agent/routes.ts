@@ -37,6 +37,7 @@ import {
 } from '../core/index.ts';
 import { printTerm } from '../egraph/index.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
+import { corsPolicyFor, preflight, withCors, type CorsPolicy } from '../spin/cors.ts';
 import { errorResponse, json, readJsonBody, requireAccess } from '../spin/http.ts';
 import { createLogger } from '../core/log.ts';
 import { AgentPersistence } from './persistence.ts';
@@ -100,7 +101,11 @@ const ROUTES: Route[] = [
 const MUTATING: ReadonlySet<string> = new Set(['PUT', 'DELETE', 'POST']);
 
 export async function handle(request: Request, deps: AgentDeps): Promise<Response> {
+  let cors: CorsPolicy = null;
   try {
+    cors = corsPolicyFor(request, deps.variables);
+    const early = preflight(request, cors, [...MUTATING, 'GET']);
+    if (early !== null) return early;
     const config = readConfig(deps.variables);
     const log = createLogger(config.logLevel, { component: `agent-${config.agentId}` });
     const timing = new ServerTiming(deps.elapsed);
@@ -108,10 +113,10 @@ export async function handle(request: Request, deps: AgentDeps): Promise<Respons
     const breakdown = timing.header();
     response.headers.set('server-timing', breakdown);
     log('debug', 'request', { method: request.method, url: request.url, status: response.status, timing: breakdown });
-    return response;
+    return withCors(request, response, cors);
   } catch (err) {
     recordRefusal(request, deps, err);
-    return errorResponse(err);
+    return withCors(request, errorResponse(err), cors);
   }
 }
 

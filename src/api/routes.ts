@@ -8,6 +8,7 @@ import {
   selectTimeline,
 } from '../core/index.ts';
 import { createLogger } from '../core/log.ts';
+import { corsPolicyFor, preflight, withCors, type CorsPolicy } from '../spin/cors.ts';
 import { errorResponse, json, requireAccess } from '../spin/http.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { VariableSource } from '../spin/variables.ts';
@@ -36,7 +37,11 @@ const ROUTES: Record<string, Handler> = {
 };
 
 export function handle(request: Request, deps: ApiDeps): Response {
+  let cors: CorsPolicy = null;
   try {
+    cors = corsPolicyFor(request, deps.variables);
+    const early = preflight(request, cors, ['GET']);
+    if (early !== null) return early;
     const config = readApiConfig(deps.variables);
     const log = createLogger(config.logLevel, { component: 'api' });
     const started = deps.now();
@@ -50,9 +55,9 @@ export function handle(request: Request, deps: ApiDeps): Response {
     if (path !== '/health') requireAccess(request, config.tokens, false);
     const response = handler(request, config, deps);
     log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
-    return response;
+    return withCors(request, response, cors);
   } catch (err) {
-    return errorResponse(err);
+    return withCors(request, errorResponse(err), cors);
   }
 }
 

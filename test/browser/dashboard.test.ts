@@ -3,6 +3,8 @@
 // WebSocket port the dashboard subscribes to. A user's write shows up live; the inspector, the
 // event detail and the export work; polling takes over when no NATS WebSocket is configured.
 // Screenshots go to test-artifacts/ (not committed).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -131,6 +133,41 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     expect(await page.textContent('#banner')).toMatch(/Cannot read the network: \/api\/metrics: app overloaded/);
     await page.close();
   });
+
+  it('lets a page of a listed origin (cors_origins) read and write with its token, and a page of another origin neither', async () => {
+    const pageServer = (): Promise<Server> =>
+      new Promise((ready) => {
+        const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another app</title>'));
+        server.listen(0, '127.0.0.1', () => ready(server));
+      });
+    const [listed, unlisted] = await Promise.all([pageServer(), pageServer()]);
+    const originOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const cross = await startApp(writeManifest({ defaults: { cors_origins: originOf(listed), auth_token: 'w' } }));
+    try {
+      const attempt = async (server: Server): Promise<string> => {
+        const page = await open();
+        await page.goto(originOf(server));
+        const outcome = await page.evaluate(async (app) => {
+          try {
+            const put = await fetch(`${app}/agent/2/data/from-page`, { method: 'PUT', headers: { authorization: 'Bearer w', 'content-type': 'application/json' }, body: '"hello"' });
+            const get = await fetch(`${app}/agent/2/data/from-page`);
+            return `${put.status} ${get.status}`;
+          } catch (err) {
+            return `blocked: ${String(err)}`;
+          }
+        }, cross.url);
+        await page.close();
+        return outcome;
+      };
+      expect(await attempt(unlisted)).toMatch(/^blocked/);
+      expect((await call(cross, 'GET', '/agent/2/data/from-page')).status).toBe(404); // its preflight failed: nothing sent
+      expect(await attempt(listed)).toBe('200 200');
+    } finally {
+      await cross.close();
+      listed.close();
+      unlisted.close();
+    }
+  }, 120_000);
 
   it('reads an app with a read_token when opened as /dashboard#token=…, live from a broker that wants the token too; keeps it out of the address bar, and says so without one', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dash-nats-'));
