@@ -15,16 +15,14 @@ export interface NatsClusterConfig {
 /**
  * Who may do what on the broker. The gateway (and the operator's tools, with its password) moves
  * envelopes, timeline events and its JetStream state; the dashboard user may only listen to
- * `timeline.>` and `network.status`, over WebSocket; nobody else gets in. A WebSocket client
- * without credentials is the dashboard unless `dashboardNeedsPassword` (the app has a read_token,
- * and the dashboard presents it as this password: the timeline is a read like any other).
+ * `timeline.>` and `network.status`, over WebSocket; nobody else gets in, anonymous browsers
+ * included. The dashboard learns its password from /api/topology (the app's nats_ws_password
+ * variable), which the read_token guards when there is one: the live timeline is a read like any other.
  * Passwords are literals or `$NAME` references to the server's environment (k8s: a Secret).
  */
 export interface NatsAuthConfig {
   gatewayPassword: string;
   dashboardPassword: string;
-  /** true: browsers must present dashboardPassword (no anonymous WebSocket clients) */
-  dashboardNeedsPassword?: boolean;
   /** Origin headers a browser's WebSocket may come from; unset: any */
   allowedOrigins?: string[];
 }
@@ -111,7 +109,6 @@ function websocket(o: NatsConfigOptions): string {
     'websocket {',
     `  listen: "${o.host}:${o.wsPort}"`,
     '  no_tls: true',
-    ...(o.auth.dashboardNeedsPassword === true ? [] : [`  no_auth_user: ${JSON.stringify(DASHBOARD_NATS_USER)}`]),
     ...(o.auth.allowedOrigins === undefined ? [] : [`  allowed_origins: ${list(o.auth.allowedOrigins)}`]),
     '}',
   ].join('\n');

@@ -32,14 +32,14 @@ export interface NatsServerOptions {
   readyTimeoutMs?: number;
   /** Origin headers the WebSocket port accepts (the dashboard's page); unset: any */
   allowedOrigins?: string[];
-  /** the app's read_token: browsers must present it as the `dashboard` user's password; unset: they connect without one */
-  dashboardPassword?: string;
 }
 
 export interface NatsServer {
   /** the client port with the gateway's credentials in it (`nats://gateway:<password>@…`: src/gateway/nats-url.ts) */
   url: string;
   wsUrl: string;
+  /** what browsers log in with on wsUrl, as the `dashboard` user (the app's nats_ws_password) */
+  dashboardPassword: string;
   monitorUrl: string;
   port: number;
   wsPort: number;
@@ -106,6 +106,7 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
   // fresh passwords for every start: the config file is rewritten each time, and only the
   // caller (the runner, a test) learns the gateway's
   const gatewayPassword = randomBytes(18).toString('hex');
+  const dashboardPassword = randomBytes(18).toString('hex');
   const config = natsConfig({
     serverName,
     host: '127.0.0.1',
@@ -116,8 +117,7 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
     ...(options.jetstreamDomain === undefined ? {} : { jetstreamDomain: options.jetstreamDomain }),
     auth: {
       gatewayPassword,
-      dashboardPassword: options.dashboardPassword ?? randomBytes(18).toString('hex'),
-      dashboardNeedsPassword: options.dashboardPassword !== undefined,
+      dashboardPassword,
       ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
     },
   });
@@ -131,6 +131,7 @@ async function launch(binary: string, options: NatsServerOptions, ports: { port:
   const server: NatsServer = {
     url: `nats://${GATEWAY_NATS_USER}:${gatewayPassword}@127.0.0.1:${ports.port}`,
     wsUrl: `ws://127.0.0.1:${ports.wsPort}`,
+    dashboardPassword,
     monitorUrl,
     ...ports,
     configPath,

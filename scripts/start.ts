@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   await buildAll();
 
   const appPort = port('PORT', 3000);
-  // one variable guards every read, the timeline on the broker's WebSocket included
+  // one variable guards every read (the broker's WebSocket password is handed out by a guarded read)
   const readToken = process.env.READ_TOKEN || process.env.SPIN_VARIABLE_READ_TOKEN || undefined;
   if (readToken !== undefined && !process.env.SPIN_VARIABLE_READ_TOKEN) process.env.SPIN_VARIABLE_READ_TOKEN = readToken;
   let nats: NatsServer | null = null;
@@ -91,7 +91,6 @@ async function main(): Promise<void> {
         monitorPort: port('NATS_MONITOR_PORT', 8222),
         // the dashboard's page, however the user spells the host
         allowedOrigins: [`http://127.0.0.1:${appPort}`, `http://localhost:${appPort}`],
-        ...(readToken === undefined ? {} : { dashboardPassword: readToken }),
       });
       natsUrl = nats.url;
       // the broker lets in only the gateway (and tools holding its password) and read-only browsers
@@ -106,7 +105,10 @@ async function main(): Promise<void> {
     if (process.env[name] && !process.env[`SPIN_VARIABLE_${name}`]) process.env[`SPIN_VARIABLE_${name}`] = process.env[name];
   }
   // the dashboard subscribes to the broker we started, over its WebSocket port
-  if (nats !== null && !process.env.SPIN_VARIABLE_NATS_WS_URL) process.env.SPIN_VARIABLE_NATS_WS_URL = nats.wsUrl;
+  if (nats !== null && !process.env.SPIN_VARIABLE_NATS_WS_URL) {
+    process.env.SPIN_VARIABLE_NATS_WS_URL = nats.wsUrl;
+    process.env.SPIN_VARIABLE_NATS_WS_PASSWORD = nats.dashboardPassword;
+  }
 
   // the gateway's HTTP port first: the agents are told where to hand their users' writes over
   const authToken = process.env.AUTH_TOKEN || process.env.SPIN_VARIABLE_AUTH_TOKEN || undefined;

@@ -17,8 +17,7 @@ export interface Topology {
   colouring: { proper: boolean; clashes: [number, number][] };
   agents: { id: number; colour: Colour; neighbours: number[] }[];
   edges: [number, number][];
-  /** nats_user: connect as this user with the read token as password (the app has a read_token); null: without credentials */
-  live: { nats_ws_url: string | null; nats_user: string | null; timeline_subject: string; status_subject: string };
+  live: { nats_ws_url: string | null; nats_credentials: { user: string; pass: string } | null; timeline_subject: string; status_subject: string };
 }
 
 export class ApiError extends Error {

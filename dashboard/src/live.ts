@@ -18,7 +18,7 @@ export interface LiveStatus {
 export interface LiveOptions {
   log: EventLog;
   natsWsUrl: string | null;
-  /** credentials for the WebSocket (the app has a read_token); null: connect without */
+  /** the broker's login for the dashboard (from /api/topology); null: connect without */
   natsCredentials: { user: string; pass: string } | null;
   onStatus: (status: LiveStatus) => void;
   /** the gateway's liveness, as published on network.status */

@@ -4,7 +4,6 @@ import { metrics, topology, type Topology } from './api.ts';
 import { byId, stateLine } from './dom.ts';
 import { EventLog } from './event-log.ts';
 import { startLive } from './live.ts';
-import { appToken } from './token.ts';
 import { BannerView } from './views/banner.ts';
 import { ChartsView } from './views/charts.ts';
 import { DetailView } from './views/detail.ts';
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
   startLive({
     log,
     natsWsUrl: net.live.nats_ws_url,
-    natsCredentials: net.live.nats_user === null ? null : { user: net.live.nats_user, pass: appToken() ?? '' },
+    natsCredentials: net.live.nats_credentials,
     onStatus: (s) => {
       mode.dataset.mode = s.mode;
       mode.textContent = s.text;

@@ -29,6 +29,9 @@ export const APP_VARIABLES = {
   // the dashboard subscribes to NATS over WebSocket at this URL (e.g. wss://nats.example.com:443);
   // empty: it polls /api/timeline instead
   nats_ws_url: { default: '' },
+  // the broker's `dashboard` user's password there, handed to the dashboard by /api/topology
+  // (which the read_token guards when set): no anonymous client may listen
+  nats_ws_password: { default: '', secret: true },
   // pages of other origins that may call the API with a token: `*` or comma-separated origins;
   // empty: none (src/spin/cors.ts)
   cors_origins: { default: '' },
@@ -38,7 +41,7 @@ export const APP_VARIABLES = {
 };
 
 /** Variables the api component reads (only the read token: it changes nothing, so it never holds the write secret). */
-export const API_VARIABLES = ['read_token', 'cors_origins', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url'] as const;
+export const API_VARIABLES = ['read_token', 'cors_origins', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'nats_ws_url', 'nats_ws_password'] as const;
 /** Variables every agent reads. */
 export const AGENT_VARIABLES = ['auth_token', 'read_token', 'cors_origins', 'envelope_key', 'region', 'topology', 'sync_interval', 'health_timeout', 'max_buffer_size', 'log_level', 'max_clock_skew', 'gateway_url'] as const;
 

@@ -16,6 +16,8 @@ export interface ApiConfig {
   logLevel: LogLevel;
   /** NATS WebSocket URL the dashboard subscribes to; null: it polls /api/timeline */
   natsWsUrl: string | null;
+  /** the broker's `dashboard` user's password on that WebSocket */
+  natsWsPassword: string | null;
   /** `read_token` only (the api never holds the write secret): set, every route but /health needs it */
   tokens: AppTokens;
 }
@@ -30,6 +32,7 @@ export function readApiConfig(get: VariableSource): ApiConfig {
     maxBufferSize: integerVariable(get, 'max_buffer_size', 100, 1),
     logLevel: logLevelVariable(get),
     natsWsUrl: get('nats_ws_url') || null,
+    natsWsPassword: get('nats_ws_password') || null,
     tokens: { write: null, read: get('read_token') || null },
   };
 }

@@ -102,7 +102,12 @@ function topologyOf(config: ApiConfig) {
     agents: adjacency.map((neighbours, id) => ({ id, colour: colouring.colours[id], neighbours })),
     edges,
     // how the dashboard gets live events: NATS over WebSocket when set, else polling /api/timeline
-    // with a read_token, the broker's WebSocket wants it too: as the password of its `dashboard` user
-    live: { nats_ws_url: config.natsWsUrl, nats_user: config.tokens.read === null ? null : 'dashboard', timeline_subject: 'timeline.>', status_subject: 'network.status' },
+    // the broker lets no anonymous client listen: this answer (guarded by the read_token when there is one) holds the login
+    live: {
+      nats_ws_url: config.natsWsUrl,
+      nats_credentials: config.natsWsPassword === null ? null : { user: 'dashboard', pass: config.natsWsPassword },
+      timeline_subject: 'timeline.>',
+      status_subject: 'network.status',
+    },
   };
 }

@@ -5,12 +5,10 @@
 // Screenshots go to test-artifacts/ (not committed).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsServer } from '../../scripts/nats.ts';
 import type { TimelineEvent } from '../../src/core/index.ts';
 import { suiteBroker, type SuiteBroker } from '../gateway/harness.ts';
 import { call, startApp, startTestNetwork, writeManifest, type TestApp, type TestNetwork } from '../support/network.ts';
@@ -35,7 +33,7 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     broker = await suiteBroker('nats');
-    network = await startTestNetwork({ natsUrl: broker.natsUrl, manifestPath: writeManifest({ defaults: { nats_ws_url: broker.server!.wsUrl } }) });
+    network = await startTestNetwork({ natsUrl: broker.natsUrl, manifestPath: writeManifest({ defaults: { nats_ws_url: broker.server!.wsUrl, nats_ws_password: broker.server!.dashboardPassword } }) });
     ({ app } = network);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -169,10 +167,9 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     }
   }, 120_000);
 
-  it('reads an app with a read_token when opened as /dashboard#token=…, live from a broker that wants the token too; keeps it out of the address bar, and says so without one', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'dash-nats-'));
-    const guardedBroker = await startNatsServer({ dataDir, dashboardPassword: 'r3ad' });
-    const guarded = await startApp(writeManifest({ defaults: { read_token: 'r3ad', nats_ws_url: guardedBroker.wsUrl } }));
+  it('reads an app with a read_token when opened as /dashboard#token=…, live from the broker whose login that read gives it; keeps the token out of the address bar, and says so without one', async () => {
+    const server = broker.server!;
+    const guarded = await startApp(writeManifest({ defaults: { read_token: 'r3ad', nats_ws_url: server.wsUrl, nats_ws_password: server.dashboardPassword } }));
     try {
       const page = await open();
       await page.goto(`${guarded.url}/dashboard#token=r3ad`);
@@ -187,8 +184,6 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
       await without.close();
     } finally {
       await guarded.close();
-      await guardedBroker.stop();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -18,7 +18,7 @@ describe.skipIf(skipKind('nats'))("k8s/nats.yaml's broker config", () => {
     const conf = docs.find((d) => d.kind === 'ConfigMap')?.data['nats.conf'] as string;
     expect(conf).toContain('cluster {');
     expect(conf).toContain('authorization {');
-    expect(conf).toContain('no_auth_user: "dashboard"');
+    expect(conf).not.toContain('no_auth_user'); // no anonymous browser may listen
     const dir = mkdtempSync(join(tmpdir(), 'nats-conf-'));
     try {
       writeFileSync(join(dir, 'nats.conf'), conf);

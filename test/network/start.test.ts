@@ -5,8 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { freePort } from '../../scripts/nats.ts';
 import { natsServers } from '../../src/gateway/nats-url.ts';
 import { skipKind, waitFor } from '../gateway/harness.ts';
@@ -34,6 +36,7 @@ describe.skipIf(skipKind('nats'))('npm start', () => {
       NATS_MONITOR_PORT: String(monitor),
       GATEWAY_PORT: String(gateway),
       AUTH_TOKEN: 'only-this',
+      READ_TOKEN: 'only-reads',
       LOG_LEVEL: 'warn',
     };
     child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,7 +61,19 @@ describe.skipIf(skipKind('nats'))('npm start', () => {
     expect((await put({})).status).toBe(401);
     expect((await put({ authorization: 'Bearer only-this' })).status).toBe(200);
     // and it spreads: the agents sign and check envelopes with the key npm start made for them
-    await waitFor('the write at agent 8', async () => (await fetch(`${app}/agent/8/data/start-test`)).status === 200, 30_000, 200);
+    await waitFor('the write at agent 8', async () => (await fetch(`${app}/agent/8/data/start-test`, { headers: { authorization: 'Bearer only-reads' } })).status === 200, 30_000, 200);
+  });
+
+  it('READ_TOKEN guards reads, the live timeline included: the broker\'s WebSocket login comes only with a guarded read', async () => {
+    expect((await fetch(`${app}/api/topology`)).status).toBe(401);
+    const topology = await fetch(`${app}/api/topology`, { headers: { authorization: 'Bearer only-reads' } });
+    expect(topology.status).toBe(200);
+    const { live } = (await topology.json()) as { live: { nats_ws_url: string; nats_credentials: { user: string; pass: string } } };
+    (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+    await expect(wsconnect({ servers: live.nats_ws_url, reconnect: false })).rejects.toThrow(/authorization/i);
+    // (the broker takes WebSockets from the app's own page only: say so, as a browser would)
+    const browser = await wsconnect({ servers: live.nats_ws_url, ...live.nats_credentials, reconnect: false, wsFactory: async (url: string) => ({ socket: new WebSocket(url, { headers: { origin: app } }) as unknown as globalThis.WebSocket, encrypted: false }) } as never);
+    await browser.close();
   });
 
   it('the broker refuses an anonymous client; the URL kept in DATA_DIR gets in, and the banner shows no password', async () => {

@@ -3,7 +3,7 @@
 // SpinKube turns each entry of spec.variables into SPIN_VARIABLE_<NAME> on the pods.
 import type { IEnvVarSource, IResourceRequirements } from 'kubernetes-models/v1';
 import type { Storage } from '../storage.ts';
-import { APP_NAME, AUTH_SECRET, AUTH_SECRET_KEY, ENVELOPE_KEY_SECRET_KEY, EXECUTOR_NAME, READ_TOKEN_SECRET_KEY, STORAGE_SECRET, STORAGE_SECRET_KEY, labels } from './names.ts';
+import { APP_NAME, AUTH_SECRET, AUTH_SECRET_KEY, ENVELOPE_KEY_SECRET_KEY, EXECUTOR_NAME, NATS_DASHBOARD_PASSWORD_KEY, READ_TOKEN_SECRET_KEY, STORAGE_SECRET, STORAGE_SECRET_KEY, labels } from './names.ts';
 
 export interface SpinAppOptions {
   image: string;
@@ -68,7 +68,12 @@ export function spinAppExecutor(version: string): SpinAppExecutorResource {
 export function spinApp(o: SpinAppOptions): SpinAppResource {
   const shared = o.storage.kind === 'redis';
   // the app's secrets come from the operator's Secret, never from the manifest
-  const fromSecret: Record<string, string> = { auth_token: AUTH_SECRET_KEY, read_token: READ_TOKEN_SECRET_KEY, envelope_key: ENVELOPE_KEY_SECRET_KEY };
+  const fromSecret: Record<string, string> = {
+    auth_token: AUTH_SECRET_KEY,
+    read_token: READ_TOKEN_SECRET_KEY,
+    envelope_key: ENVELOPE_KEY_SECRET_KEY,
+    nats_ws_password: NATS_DASHBOARD_PASSWORD_KEY,
+  };
   const variables = Object.entries(o.variables).map(([name, value]): SpinAppVariable => {
     const key = fromSecret[name];
     if (key === undefined) return { name, value };
