@@ -5,7 +5,7 @@
 // Dropped: published but never handled (the gateway's lanes evict when full).
 import { connect } from '@nats-io/transport-node';
 import * as Y from 'yjs';
-import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
+import { formatHlc, TIMELINE_SUBJECTS, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
 import type { Gateway } from '../src/gateway/index.ts';
 import { natsServers } from '../src/gateway/nats-url.ts';
@@ -25,7 +25,7 @@ function update(i: number): string {
 export async function rateLadder(natsUrl: string, gateway: Gateway, seconds: number, progress: (msg: string) => void) {
   const nc = await connect(natsServers(natsUrl));
   const handled = new Map<string, number>();
-  const sub = nc.subscribe('timeline.>', {
+  const sub = nc.subscribe(TIMELINE_SUBJECTS, {
     callback: (_err, msg) => {
       const event = msg.json<{ type?: string; duration_ms?: number; detail?: { envelope_id?: string } }>();
       const id = event.detail?.envelope_id;

@@ -2,6 +2,7 @@
 // and for the one k8s runs (k8s/nats.yaml): one writer, so what the tests start is what ships.
 // Syntax as nats-server 2.9 reads it (docs.nats.io, "Configuration"); `$NAME` values come from the
 // server's environment.
+import { NETWORK_STATUS_SUBJECT, TIMELINE_SUBJECTS } from '../src/core/envelope.ts';
 
 export interface NatsClusterConfig {
   /** the same on every node (JetStream clustering requires it) */
@@ -34,7 +35,7 @@ export const GATEWAY_PERMISSIONS = {
   publish: ['agent.>', 'broadcast.>', 'network.status', 'timeline.>', '$JS.API.>', '$JS.ACK.>', '$JS.FC.>', '$KV.>', '_INBOX.>'],
   subscribe: ['agent.>', 'broadcast.>', 'network.status', 'timeline.>', '$KV.>', '_INBOX.>'],
 } as const;
-export const DASHBOARD_SUBJECTS = ['timeline.>', 'network.status'] as const;
+export const DASHBOARD_SUBJECTS = [TIMELINE_SUBJECTS, NETWORK_STATUS_SUBJECT] as const;
 
 /** A leaf node link (multi-region edges): a hub accepts them on a port, an edge dials the hub. */
 export type NatsLeafConfig = { port: number } | { remotes: string[] };

@@ -1,5 +1,5 @@
-// How live events reach the page. With a NATS WebSocket URL configured, subscribe to
-// `timeline.>` and `network.status` with `wsconnect` (the successor of nats.ws); otherwise, or
+// How live events reach the page. With a NATS WebSocket URL configured, subscribe to the
+// subjects /api/topology names (`timeline.>`, `network.status`) with `wsconnect` (the successor of nats.ws); otherwise, or
 // while NATS is unreachable, poll /api/timeline?since=<cursor>. Either way the page says which
 // mode is active, and it reconnects by itself.
 import { wsconnect, type NatsConnection } from '@nats-io/nats-core';
@@ -18,6 +18,8 @@ export interface LiveStatus {
 export interface LiveOptions {
   log: EventLog;
   natsWsUrl: string | null;
+  /** what to subscribe to, as /api/topology names them */
+  subjects: { timeline: string; status: string };
   /** the broker's login for the dashboard (from /api/topology); null: connect without */
   natsCredentials: { user: string; pass: string } | null;
   onStatus: (status: LiveStatus) => void;
@@ -95,7 +97,7 @@ async function connectNats(options: LiveOptions, poller: Poller, url: string): P
     // live events still arrive; the history is a nicety
   }
   const decode = (data: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(data));
-  nc.subscribe('timeline.>', {
+  nc.subscribe(options.subjects.timeline, {
     callback: (err, msg) => {
       if (err !== null) return;
       try {
@@ -105,7 +107,7 @@ async function connectNats(options: LiveOptions, poller: Poller, url: string): P
       }
     },
   });
-  nc.subscribe('network.status', {
+  nc.subscribe(options.subjects.status, {
     callback: (err, msg) => {
       if (err === null) {
         try {

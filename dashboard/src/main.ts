@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     log,
     natsWsUrl: net.live.nats_ws_url,
     natsCredentials: net.live.nats_credentials,
+    subjects: { timeline: net.live.timeline_subject, status: net.live.status_subject },
     onStatus: (s) => {
       mode.dataset.mode = s.mode;
       mode.textContent = s.text;

@@ -4,8 +4,10 @@ import {
   AgentError,
   allNeighbours,
   colourTopology,
+  NETWORK_STATUS_SUBJECT,
   parseTimelineQuery,
   selectTimeline,
+  TIMELINE_SUBJECTS,
 } from '../core/index.ts';
 import { createLogger } from '../core/log.ts';
 import { corsPolicyFor, preflight, withCors, type CorsPolicy } from '../spin/cors.ts';
@@ -106,8 +108,8 @@ function topologyOf(config: ApiConfig) {
     live: {
       nats_ws_url: config.natsWsUrl,
       nats_credentials: config.natsWsPassword === null ? null : { user: 'dashboard', pass: config.natsWsPassword },
-      timeline_subject: 'timeline.>',
-      status_subject: 'network.status',
+      timeline_subject: TIMELINE_SUBJECTS,
+      status_subject: NETWORK_STATUS_SUBJECT,
     },
   };
 }

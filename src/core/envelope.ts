@@ -13,8 +13,18 @@ export const MAX_ENVELOPE_ID_LENGTH = 128;
  * a larger sync answer is split (sync.ts) and a larger single write is refused with 413.
  */
 export const MAX_ENVELOPE_UPDATE_BYTES = 512 * 1024;
+// The subjects (ARCHITECTURE.md, Subjects), in one place: the gateway, the api, the broker's
+// permissions and the dashboard all take them from here (subjectOf below says which envelope goes where).
 export const BROADCAST_HEARTBEAT_SUBJECT = 'broadcast.heartbeat';
+/** the gateway's liveness view of the network */
 export const NETWORK_STATUS_SUBJECT = 'network.status';
+/** every agent's timeline events; agent <id> reports its own on timelineSubject(id) */
+export const TIMELINE_SUBJECTS = 'timeline.>';
+export const timelineSubject = (agent: number): string => `timeline.${agent}`;
+/** every agent's heartbeat */
+export const HEARTBEAT_SUBJECTS = 'agent.*.heartbeat';
+/** what is delivered to agent `agent` ('*': to any agent): sync requests, state, acks */
+export const inboxSubjects = (agent: number | '*'): string[] => ['sync', 'state', 'ack'].map((kind) => `agent.${agent}.${kind}`);
 
 export type EnvelopeType = 'SyncRequest' | 'SyncResponse' | 'StateUpdate' | 'Heartbeat' | 'Ack';
 export const ENVELOPE_TYPES: readonly EnvelopeType[] = ['SyncRequest', 'SyncResponse', 'StateUpdate', 'Heartbeat', 'Ack'];

@@ -7,6 +7,10 @@ export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, typ
 export {
   BROADCAST_HEARTBEAT_SUBJECT,
   ENVELOPE_TYPES,
+  HEARTBEAT_SUBJECTS,
+  TIMELINE_SUBJECTS,
+  inboxSubjects,
+  timelineSubject,
   ENVELOPE_VERSION,
   MAX_ENVELOPE_ID_LENGTH,
   MAX_ENVELOPE_UPDATE_BYTES,

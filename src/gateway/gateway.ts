@@ -2,7 +2,7 @@
 // outbox the agent returns; the clock ticks every agent through the same lanes; heartbeats feed
 // liveness, which publishes network.status. Everything talks through `Delivery` only.
 import { randomUUID } from 'node:crypto';
-import { agentOfSubject, NETWORK_STATUS_SUBJECT, type Envelope } from '../core/envelope.ts';
+import { agentOfSubject, HEARTBEAT_SUBJECTS, inboxSubjects, NETWORK_STATUS_SUBJECT, timelineSubject, type Envelope } from '../core/envelope.ts';
 import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
 import { AppClient } from './app-client.ts';
 import type { BackoffPolicy } from './backoff.ts';
@@ -21,10 +21,6 @@ import { realTimers, sleep, type Timers } from './timers.ts';
 export const GATEWAY_QUEUE_GROUP = 'crdt-gateway';
 /** On close, how long in-flight and buffered deliveries get to finish before they are aborted. */
 export const CLOSE_GRACE_MS = 2_000;
-const INBOX_SUBJECTS = ['agent.*.sync', 'agent.*.state', 'agent.*.ack'] as const;
-const HEARTBEAT_SUBJECT = 'agent.*.heartbeat';
-/** `timeline.<id>`: the events agent <id> reported */
-export const TIMELINE_SUBJECT_PREFIX = 'timeline.';
 
 export interface FaultInjection {
   /** true → the envelope is lost between NATS and the agent (counted as `fault_dropped`) */
@@ -120,7 +116,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     for (const event of events) {
       if (event.agent !== agent) continue; // an agent reports its own events only
       try {
-        delivery.publishJson(`${TIMELINE_SUBJECT_PREFIX}${agent}`, event);
+        delivery.publishJson(timelineSubject(agent), event);
         counts.timeline_published += 1;
       } catch (err) {
         log('warn', 'timeline event not published', { id: event.id, ...errorFields(err) });
@@ -180,7 +176,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const serve = (agent: number): void => {
     if (lanes.has(agent)) return;
     const queue = new AgentQueue({ agent, maxBufferSize: config.maxBufferSize, logger: log, deliver, tick });
-    const subscriptions = wildcard ? [] : INBOX_SUBJECTS.map((s) => delivery.subscribe(s.replace('*', String(agent)), onInbound, { queue: GATEWAY_QUEUE_GROUP }));
+    const subscriptions = wildcard ? [] : inboxSubjects(agent).map((s) => delivery.subscribe(s, onInbound, { queue: GATEWAY_QUEUE_GROUP }));
     lanes.set(agent, { queue, subscriptions });
   };
   /** stops taking work for `agent`; resolves when what was in flight or buffered is done */
@@ -235,9 +231,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
 
   const subscriptions: DeliverySubscription[] = [
-    ...(wildcard ? INBOX_SUBJECTS.map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })) : []),
+    ...(wildcard ? inboxSubjects('*').map((subject) => delivery.subscribe(subject, onInbound, { queue: GATEWAY_QUEUE_GROUP })) : []),
     // heartbeats of all agents feed liveness, wherever they come from
-    delivery.subscribe(HEARTBEAT_SUBJECT, onHeartbeat),
+    delivery.subscribe(HEARTBEAT_SUBJECTS, onHeartbeat),
   ];
 
   const leases = config.ownership === 'lease' ? await delivery.openLeases(config.leaseTtlMs) : null;

@@ -1,9 +1,9 @@
 // The gateway does not validate envelopes (the agent does, and answers 400); it only needs enough
 // shape to route one: its type, sender and addressee. Anything less is dropped with a warning.
-import type { Envelope } from '../core/envelope.ts';
+import { ENVELOPE_TYPES, type Envelope } from '../core/envelope.ts';
 import type { TimelineEvent } from '../core/timeline.ts';
 
-const TYPES: ReadonlySet<string> = new Set(['SyncRequest', 'SyncResponse', 'StateUpdate', 'Heartbeat', 'Ack']);
+const TYPES: ReadonlySet<string> = new Set(ENVELOPE_TYPES);
 
 const agentId = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 

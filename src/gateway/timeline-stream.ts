@@ -4,10 +4,10 @@
 // started without it, or the in-process delivery) the timeline lives in the agents' buffers only.
 import { DiscardPolicy, RetentionPolicy, StorageType, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { TIMELINE_SUBJECTS } from '../core/envelope.ts';
 import { errorFields, type Logger } from '../core/log.ts';
 
 export const TIMELINE_STREAM = 'TIMELINE';
-export const TIMELINE_SUBJECTS = 'timeline.>';
 export const TIMELINE_MAX_AGE_MS = 24 * 60 * 60 * 1_000;
 export const TIMELINE_MAX_BYTES = 256 * 1024 * 1024;
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   BROADCAST_HEARTBEAT_SUBJECT,
+  HEARTBEAT_SUBJECTS,
+  inboxSubjects,
   NETWORK_STATUS_SUBJECT,
   agentOfSubject,
   parseEnvelope,
@@ -113,6 +115,10 @@ describe('subjects', () => {
     const e = VALID.find((x) => x.type === type) as Envelope;
     expect(subjectOf(e)).toBe(subject);
     expect(agentOfSubject(subject)).toBe(type === 'Heartbeat' ? e.from : e.to);
+    // and it is one the gateway subscribes to: its addressee's inbox, or every heartbeat
+    const wildcard = new RegExp(`^${(type === 'Heartbeat' ? HEARTBEAT_SUBJECTS : '').replaceAll('.', '\\.').replaceAll('*', '[^.]+')}$`);
+    if (type === 'Heartbeat') expect(subject).toMatch(wildcard);
+    else expect(inboxSubjects(e.to!)).toContain(subject);
   });
 
   it.each([
