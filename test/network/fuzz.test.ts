@@ -203,7 +203,11 @@ describeDeliveries(
           const answer = await res.text();
           expect(res.status, `${req.method} ${req.path.slice(0, 300)} ${req.body?.slice(0, 200)} -> ${answer.slice(0, 300)}`).toBeLessThan(500);
           if (res.status >= 400) {
-            expect(JSON.parse(answer), `${res.status} to ${req.method} ${req.path.slice(0, 300)}: ${answer.slice(0, 300)}`).toEqual({ error: expect.any(String), detail: expect.any(String) });
+            // a refused batch also names the envelopes refused (indexes into it)
+            const { refused: indexes, ...shape } = JSON.parse(answer) as Record<string, unknown>;
+            const context = `${res.status} to ${req.method} ${req.path.slice(0, 300)}: ${answer.slice(0, 300)}`;
+            expect(shape, context).toEqual({ error: expect.any(String), detail: expect.any(String) });
+            if (indexes !== undefined) expect(Array.isArray(indexes) && indexes.length > 0 && indexes.every((i) => Number.isInteger(i)), context).toBe(true);
             if (req.method === 'PUT' && req.path.includes('/data/fuzz-')) refused.push(req.path);
           }
         }),
