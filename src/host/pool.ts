@@ -9,7 +9,6 @@ import { HostError } from './errors.ts';
 import type { KvBackend } from './kv/store.ts';
 import { serveKv } from './kv/remote.ts';
 import { serveOutbound } from './http/outbound.ts';
-import { serveBodies } from './http/request-body.ts';
 import { errorFields, type Logger } from './log.ts';
 import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerLoad, WorkerRequest } from './protocol.ts';
 
@@ -21,7 +20,7 @@ export type KvSetup = { kind: 'sqlite'; path: string; labels: string[] } | { kin
 
 export interface PoolOptions {
   size: number;
-  init: Omit<WorkerInit, 'workerId' | 'kv' | 'outbound' | 'bodies'>;
+  init: Omit<WorkerInit, 'workerId' | 'kv' | 'outbound'>;
   /** what every worker serves; workers start before it resolves and load it when it does */
   load: Promise<Omit<WorkerLoad, 'type'>>;
   kv: KvSetup;
@@ -29,11 +28,8 @@ export interface PoolOptions {
   log: Logger;
 }
 
-/** A request for a component; its body is read only if the component reads it. */
-export type PoolRequest = Omit<WorkerRequest, 'type' | 'id'> & { body: () => Promise<Uint8Array> };
-
 interface Pending {
-  request: PoolRequest;
+  request: Omit<WorkerRequest, 'type' | 'id'>;
   resolve(result: PoolResult): void;
 }
 
@@ -115,7 +111,7 @@ export class WorkerPool {
     return this.#slots.size;
   }
 
-  dispatch(request: PoolRequest): Promise<PoolResult> {
+  dispatch(request: Omit<WorkerRequest, 'type' | 'id'>): Promise<PoolResult> {
     if (this.#closing) return Promise.resolve({ kind: 'failed', status: 503, error: 'shutting down', detail: 'the host is closing' });
     return new Promise((resolve) => {
       this.#queue.push({ request, resolve });
@@ -175,28 +171,13 @@ export class WorkerPool {
     return { port: port2, signal };
   }
 
-  /** The channel a worker fetches its requests' bodies on: only the one it is serving, while it serves it. */
-  #bodiesConfig(slot: () => Slot): WorkerInit['bodies'] {
-    const { port1, port2 } = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    serveBodies(port1, signal, (id) => {
-      const inflight = slot().inflight;
-      return inflight !== undefined && inflight.id === id ? inflight.pending.request.body() : null;
-    });
-    port1.unref();
-    this.#ports.push(port1);
-    return { port: port2, signal };
-  }
-
   #spawn(): Promise<void> {
     const id = this.#nextSlot++;
     const { kv, transfer } = this.#kvConfig();
     const outbound = this.#outboundConfig();
-    let slot: Slot | undefined;
-    const bodies = this.#bodiesConfig(() => slot!);
-    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound, bodies };
-    const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port, bodies.port], execArgv: this.#execArgv });
-    slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
+    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound };
+    const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port], execArgv: this.#execArgv });
+    const slot: Slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
     this.#slots.add(slot);
     const { log } = this.#options;
 
@@ -297,8 +278,10 @@ export class WorkerPool {
       const timer = setTimeout(() => this.#timeout(slot, id), this.#options.requestTimeoutMs);
       slot.inflight = { id, pending, timer };
       slot.prepared = false;
-      const { body: _body, ...request } = pending.request;
-      slot.worker.postMessage({ type: 'request', id, ...request } satisfies WorkerRequest);
+      const msg: WorkerRequest = { type: 'request', id, ...pending.request };
+      const body = msg.body;
+      const transferable = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.byteLength > 0;
+      slot.worker.postMessage(msg, transferable ? [body.buffer as ArrayBuffer] : []);
     }
   }
 

@@ -64,12 +64,9 @@ export function spinHeaders(match: RouteMatch, fullUrl: string, clientAddr: stri
   return headers;
 }
 
-function tooLarge(res: ServerResponse, limit: number): void {
-  res.setHeader('connection', 'close');
-  sendError(res, 413, 'payload-too-large', `request bodies are limited to ${limit} bytes`);
-}
-
 function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -137,12 +134,13 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
       return;
     }
 
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) return tooLarge(res, limit);
-    // The body is read only when the component reads it (http/request-body.ts), once.
-    let reading: Promise<Uint8Array | 'too-large'> | undefined;
-    const body = (): Promise<Uint8Array> => (reading ??= readBody(req, limit)).then((b) => (b === 'too-large' ? new Uint8Array(0) : b));
-    void (async () => {
+    readBody(req, limit).then(
+      async (body) => {
+        if (body === 'too-large') {
+          res.setHeader('connection', 'close');
+          sendError(res, 413, 'payload-too-large', `request bodies are limited to ${limit} bytes`);
+          return;
+        }
         const authority = req.headers.host ?? options.authority();
         const clientAddr = `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`;
         const spin = spinHeaders(match, `http://${authority}${pathWithQuery}`, clientAddr);
@@ -162,9 +160,6 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
           headers,
           body,
         });
-        if (reading !== undefined && (await reading) === 'too-large') return tooLarge(res, limit);
-        // a body nobody read is not drained: the connection closes after the answer
-        if (reading === undefined && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0)) res.setHeader('connection', 'close');
         if (result.kind === 'failed') {
           sendError(res, result.status, result.error, result.detail);
         } else {
@@ -184,7 +179,8 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
             ms: Math.round((performance.now() - started) * 100) / 100,
           });
         }
-    })().catch((err: unknown) => {
+      },
+    ).catch((err: unknown) => {
       log.log('error', 'request failed in the host', { path: pathWithQuery, error: err instanceof Error ? err.message : String(err) });
       sendError(res, 500, 'host-error', err instanceof Error ? err.message : String(err));
     });
