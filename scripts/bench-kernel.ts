@@ -3,19 +3,24 @@
 // in Node, the TS reference on V8 and the AS component through jco's glue. Each trial is a fresh
 // kernel on the same pre-generated graph; one untimed warm-up per variant. Medians: a table on
 // stderr, one JSON line on stdout.
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, positiveIntegerOption, UsageError, validated } from '../src/cli/command-line.ts';
 import type { Kernel } from '../src/egraph/kernel.ts';
 import { ReferenceKernel } from '../src/egraph/reference-kernel.ts';
 import { generateWorkload, runWorkload, SPIKE_WORKLOAD, type WorkloadResult } from '../src/egraph/workload.ts';
 import { loadComponentKernel, loadCoreKernel } from './kernel-loaders.ts';
 import { median, round1 as round } from '../src/core/stats.ts';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '7' }, seed: { type: 'string', default: '42' } } });
-const TRIALS = Number(values.trials);
-const SEED = Number(values.seed);
-if (!Number.isSafeInteger(TRIALS) || TRIALS < 1) throw new Error(`--trials must be a positive integer, got ${values.trials}`);
-if (!Number.isSafeInteger(SEED)) throw new Error(`--seed must be an integer, got ${values.seed}`);
-
+const USAGE = `usage: node --import tsx scripts/bench-kernel.ts [options]
+      --trials <n>   trials per kernel, medians reported (default 7)
+      --seed <n>     the workload generator's seed (default 42)
+  -h, --help`;
+const { values } = commandLine(USAGE, { options: { trials: { type: 'string', default: '7' }, seed: { type: 'string', default: '42' }, help: HELP_OPTION } });
+const TRIALS = validated(USAGE, () => positiveIntegerOption('trials', values.trials));
+const SEED = validated(USAGE, () => {
+  const seed = Number(values.seed);
+  if (values.seed.trim() === '' || !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got ${JSON.stringify(values.seed)}`);
+  return seed;
+});
 
 const workload = generateWorkload(SEED, SPIKE_WORKLOAD);
 const variants: { key: string; label: string; create: () => Kernel }[] = [

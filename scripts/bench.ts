@@ -31,7 +31,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/core/stats.ts';
@@ -46,10 +45,19 @@ import { HOST_BUNDLE } from './build-host.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
 import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
 import { natsServers } from '../src/gateway/nats-url.ts';
+import { commandLine, HELP_OPTION, positiveIntegerOption, run, validated } from '../src/cli/command-line.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const AGENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-const { values } = parseArgs({
+const USAGE = `usage: npm run bench -- [options]   (figures: see the top of scripts/bench.ts)
+      --trials <n>          repeated trials per figure, medians reported (default 5)
+      --requests <n>        GET /state requests per trial (default 400)
+      --writes <n>          PUTs for the state-size figure (default 10000)
+      --burst <n>           StateUpdates published in the delivery burst (default 5000)
+      --load-seconds <n>    seconds of PUT load at each concurrency (default 30)
+      --rate-seconds <n>    seconds at each step of the rate ladder (default 30)
+  -h, --help`;
+const { values } = commandLine(USAGE, {
   options: {
     trials: { type: 'string', default: '5' },
     requests: { type: 'string', default: '400' },
@@ -57,20 +65,12 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '5000' },
     'load-seconds': { type: 'string', default: '30' },
     'rate-seconds': { type: 'string', default: '30' },
+    help: HELP_OPTION,
   },
 });
-const LOAD_SECONDS = positiveInt('load-seconds', values['load-seconds']);
-const RATE_SECONDS = positiveInt('rate-seconds', values['rate-seconds']);
-const TRIALS = positiveInt('trials', values.trials);
-const REQUESTS = positiveInt('requests', values.requests);
-const WRITES = positiveInt('writes', values.writes);
-const BURST = positiveInt('burst', values.burst);
-
-function positiveInt(name: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
-  return n;
-}
+const [LOAD_SECONDS, RATE_SECONDS, TRIALS, REQUESTS, WRITES, BURST] = validated(USAGE, () =>
+  (['load-seconds', 'rate-seconds', 'trials', 'requests', 'writes', 'burst'] as const).map((name) => positiveIntegerOption(name, values[name])),
+) as [number, number, number, number, number, number];
 
 function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
@@ -530,7 +530,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  progress(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  process.exit(1);
-});
+run(USAGE, main);

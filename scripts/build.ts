@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { buildHost } from './build-host.ts';
 import { buildKernel } from './build-kernel.ts';
 import { DASHBOARD_ASSETS, buildDashboard } from './build-dashboard.ts';
@@ -208,7 +208,7 @@ export async function buildComponent(target: ComponentTarget, force = false): Pr
 export async function buildAll(names: string[] = [], force = false): Promise<void> {
   const targets = names.length === 0 ? COMPONENTS : COMPONENTS.filter((t) => names.some((n) => t.out === `dist/${n}.wasm`));
   if (targets.length !== names.length && names.length > 0) {
-    throw new Error(`unknown component in ${names.join(', ')}; known: ${COMPONENTS.map((t) => t.out).join(', ')}`);
+    throw new UsageError(`unknown component in ${names.join(', ')}; known: ${COMPONENTS.map((t) => t.out).join(', ')}`);
   }
   // the agent imports the kernel, and spin.toml points each agent at dist/egraph-kernel.wasm
   await buildKernel(force);
@@ -218,10 +218,18 @@ export async function buildAll(names: string[] = [], force = false): Promise<voi
   await buildHost();
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values, positionals } = parseArgs({ options: { force: { type: 'boolean', default: false } }, allowPositionals: true });
-  buildAll(positionals, values.force).catch((err: unknown) => {
-    log(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  });
+const USAGE = `usage: npm run build -- [--force] [component...]
+  component     agent, api, dashboard (default: all of them), then the kernel and the host bundle
+      --force   rebuild even what is up to date
+  -h, --help`;
+
+if (isMainModule(import.meta.url)) {
+  const { values, positionals } = commandLine(USAGE, { options: { force: { type: 'boolean', default: false }, help: HELP_OPTION }, allowPositionals: true });
+  run(USAGE, () =>
+    buildAll(positionals, values.force).catch((err: unknown) => {
+      if (err instanceof UsageError) throw err;
+      log(err instanceof Error ? err.message : String(err)); // a failed build says why; its stack says nothing more
+      return 1;
+    }),
+  );
 }

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, run as runCommand, UsageError } from '../src/cli/command-line.ts';
 import { formatProblem, validateProject } from './validate/index.ts';
 import { COMPACT_AFTER_LOG_ENTRIES } from '../src/agent/persistence.ts';
 
@@ -39,14 +39,22 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; output
   });
 }
 
+const USAGE = `usage: npm run deploy:cloud -- [options]   (needs spin and its cloud plugin, logged in)
+      --token <t>             the app's bearer token (default AUTH_TOKEN, else one is generated and printed)
+      --nats-ws-url <url>     the NATS WebSocket URL the dashboard connects to (variable nats_ws_url)
+      --variable <name=value> any other app variable (repeatable; envelope_key=… keeps your own key)
+  -h, --help`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = commandLine(USAGE, {
     options: {
       token: { type: 'string', default: process.env.AUTH_TOKEN ?? '' },
       'nats-ws-url': { type: 'string', default: '' },
       variable: { type: 'string', multiple: true, default: [] },
+      help: HELP_OPTION,
     },
   });
+  for (const v of values.variable) if (!/^[a-z][a-z0-9_]*=/.test(v)) throw new UsageError(`--variable takes name=value with a lowercase name, got ${JSON.stringify(v)}`);
   if (spawnSync('spin', ['--version'], { stdio: 'ignore' }).status !== 0) {
     fail('`spin` is not on PATH: install Spin 3.x (https://spinframework.dev/install), then `spin plugins install cloud` and `spin cloud login`');
   }
@@ -66,7 +74,6 @@ async function main(): Promise<void> {
   const givenKey = values.variable.find((v) => v.startsWith('envelope_key='))?.slice('envelope_key='.length);
   const envelopeKey = givenKey ?? randomBytes(32).toString('hex');
   const variables = [`auth_token=${token}`, ...(givenKey === undefined ? [`envelope_key=${envelopeKey}`] : []), ...(values['nats-ws-url'] === '' ? [] : [`nats_ws_url=${values['nats-ws-url']}`]), ...values.variable];
-  for (const v of values.variable) if (!/^[a-z][a-z0-9_]*=/.test(v)) fail('--variable takes name=value with a lowercase name', { got: v });
 
   if ((await run('spin', ['build'])).code !== 0) fail('spin build failed');
   const deploy = await run('spin', ['cloud', 'deploy', ...variables.flatMap((v) => ['--variable', v])]);
@@ -92,4 +99,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ url, token_generated: values.token === '', agents }));
 }
 
-await main();
+runCommand(USAGE, main);

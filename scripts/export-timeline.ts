@@ -7,7 +7,7 @@
 // still buffer); with --nats it reads the JetStream stream the gateway fills instead, which keeps
 // events across restarts and beyond the agents' MAX_BUFFER_SIZE.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { mergeTimelines, readWholeTimeline, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
@@ -66,9 +66,18 @@ export async function streamTimeline(natsUrl: string, filters: { agent?: string;
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+const USAGE = `usage: npm run export-timeline -- --out <file> [options]
+      --out <file>     where to write the timeline (JSON, oldest event first)
+      --url <url>      the app to read /api/timeline from (default APP_URL or http://127.0.0.1:3000)
+      --nats <url>     read the JetStream timeline stream on this NATS instead (everything it kept)
+      --agent <id>     only this agent's events
+      --type <type>    only events of this type
+  -h, --help`;
+
+async function main(): Promise<number> {
+  const { values } = commandLine(USAGE, {
     options: {
+      help: HELP_OPTION,
       out: { type: 'string' },
       url: { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' },
       nats: { type: 'string' },
@@ -76,16 +85,20 @@ async function main(): Promise<void> {
       type: { type: 'string' },
     },
   });
-  if (values.out === undefined) throw new Error('--out <file> is required (e.g. --out timeline.json)');
+  if (values.out === undefined) throw new UsageError('--out <file> is required (e.g. --out timeline.json)');
   const filters = { ...(values.agent ? { agent: values.agent } : {}), ...(values.type ? { type: values.type } : {}) };
   const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(values.url.replace(/\/+$/, ''), filters);
   writeFileSync(values.out, `${JSON.stringify(events, null, 2)}\n`);
   progress('wrote timeline', { file: values.out, events: events.length, source: values.nats ? `JetStream ${TIMELINE_STREAM} at ${redactNatsUrl(values.nats)}` : `${values.url}/api/timeline` });
+  return 0;
 }
 
-if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'export failed', component: 'export-timeline', error: err instanceof Error ? err.message : String(err) })}\n`);
-    process.exit(1);
-  });
+if (isMainModule(import.meta.url)) {
+  run(USAGE, () =>
+    main().catch((err: unknown) => {
+      if (err instanceof UsageError) throw err;
+      process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'export failed', component: 'export-timeline', error: err instanceof Error ? err.message : String(err) })}\n`);
+      return 1;
+    }),
+  );
 }

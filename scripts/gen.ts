@@ -5,21 +5,32 @@
 // works like --storage-url.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, run, UsageError } from '../src/cli/command-line.ts';
 import { parseTopology, TOPOLOGY_KINDS } from '../src/core/index.ts';
 import { DEFAULT_SETTINGS, deploymentFiles, ROOT, RUNTIME_CONFIG_FILE, type DeploymentSettings } from './manifests/index.ts';
 import { parseStorageUrl } from './manifests/storage.ts';
 
 const MAX_AGENTS = 1_000;
 
+const USAGE = `usage: npm run gen -- [options]   rewrites spin.toml and k8s/ for a network
+      --agents <n>                   how many agents, 1..${MAX_AGENTS} (default ${DEFAULT_SETTINGS.agents})
+      --topology <kind>              ${TOPOLOGY_KINDS.join(' | ')} (default ${DEFAULT_SETTINGS.topology})
+      --region <name>                the SpinKube region label (default ${DEFAULT_SETTINGS.region})
+      --storage-url <url>            redis://… for a Redis-backed KV (default STORAGE_URL, else Spin's own store)
+      --registry <prefix>            where the k8s manifests pull images from (default ${DEFAULT_SETTINGS.registry})
+      --nats-ws-url <url>            the NATS WebSocket URL the dashboard connects to
+      --rate-limit-per-client <n>    requests/s per client at the k8s front door, 0: none (default ${DEFAULT_SETTINGS.rateLimits.perClient})
+      --rate-limit-per-agent <n>     requests/s per agent at the k8s front door, 0: none (default ${DEFAULT_SETTINGS.rateLimits.perAgent})
+  -h, --help`;
+
 function fail(msg: string, detail: Record<string, unknown>): never {
-  console.error(JSON.stringify({ level: 'error', msg, ...detail }));
-  process.exit(2);
+  throw new UsageError(Object.keys(detail).length === 0 ? msg : `${msg} (got ${JSON.stringify(Object.values(detail)[0])})`);
 }
 
 function settingsFromArgs(): DeploymentSettings {
-  const { values } = parseArgs({
+  const { values } = commandLine(USAGE, {
     options: {
+      help: HELP_OPTION,
       agents: { type: 'string', default: String(DEFAULT_SETTINGS.agents) },
       topology: { type: 'string', default: DEFAULT_SETTINGS.topology },
       region: { type: 'string', default: DEFAULT_SETTINGS.region },
@@ -51,17 +62,19 @@ function settingsFromArgs(): DeploymentSettings {
   return { agents, topology: parseTopology(values.topology), region: values.region, storage, registry: values.registry.replace(/\/+$/, ''), natsWsUrl, rateLimits };
 }
 
-const settings = settingsFromArgs();
-const files = deploymentFiles(settings);
-for (const [path, text] of files) {
-  const target = resolve(ROOT, path);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, text);
-  console.error(JSON.stringify({ level: 'info', msg: 'wrote', file: path, bytes: text.length }));
-}
-// a runtime config left from a Redis setting would keep pointing spin up at Redis
-if (!files.has(RUNTIME_CONFIG_FILE) && existsSync(resolve(ROOT, RUNTIME_CONFIG_FILE))) {
-  rmSync(resolve(ROOT, RUNTIME_CONFIG_FILE));
-  console.error(JSON.stringify({ level: 'info', msg: 'removed', file: RUNTIME_CONFIG_FILE, why: 'the store is Spin\'s own' }));
-}
-console.error(JSON.stringify({ level: 'info', msg: 'generated', agents: settings.agents, topology: settings.topology, storage: settings.storage.kind, next: 'npm run validate' }));
+run(USAGE, () => {
+  const settings = settingsFromArgs();
+  const files = deploymentFiles(settings);
+  for (const [path, text] of files) {
+    const target = resolve(ROOT, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+    console.error(JSON.stringify({ level: 'info', msg: 'wrote', file: path, bytes: text.length }));
+  }
+  // a runtime config left from a Redis setting would keep pointing spin up at Redis
+  if (!files.has(RUNTIME_CONFIG_FILE) && existsSync(resolve(ROOT, RUNTIME_CONFIG_FILE))) {
+    rmSync(resolve(ROOT, RUNTIME_CONFIG_FILE));
+    console.error(JSON.stringify({ level: 'info', msg: 'removed', file: RUNTIME_CONFIG_FILE, why: 'the store is Spin\'s own' }));
+  }
+  console.error(JSON.stringify({ level: 'info', msg: 'generated', agents: settings.agents, topology: settings.topology, storage: settings.storage.kind, next: 'npm run validate' }));
+});

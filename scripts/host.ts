@@ -1,7 +1,7 @@
 // `npm run host`: serves a Spin app locally with the embedded host, like `spin up`.
 //   npx tsx scripts/host.ts [--from spin.toml] [--listen 127.0.0.1:3000] [--state-dir .spin]
 // Environment: PORT, HOST_WORKERS, SPIN_STATE_DIR, SPIN_VARIABLE_<NAME>, LOG_LEVEL.
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, positiveIntegerOption, run, UsageError } from '../src/cli/command-line.ts';
 import { HostError, startHost } from '../src/host/index.ts';
 
 const USAGE = `usage: tsx scripts/host.ts [options]
@@ -13,36 +13,18 @@ const USAGE = `usage: tsx scripts/host.ts [options]
   -h, --help`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        from: { type: 'string', short: 'f' },
-        listen: { type: 'string' },
-        'state-dir': { type: 'string' },
-        workers: { type: 'string' },
-        kv: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const workers = values.workers === undefined ? undefined : Number(values.workers);
-  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
-    console.error(`--workers must be a positive integer, got "${values.workers}"`);
-    return 2;
-  }
-  if (values.kv !== undefined && values.kv !== 'sqlite' && values.kv !== 'memory') {
-    console.error(`--kv must be sqlite or memory, got "${values.kv}"`);
-    return 2;
-  }
+  const { values } = commandLine(USAGE, {
+    options: {
+      from: { type: 'string', short: 'f' },
+      listen: { type: 'string' },
+      'state-dir': { type: 'string' },
+      workers: { type: 'string' },
+      kv: { type: 'string' },
+      help: HELP_OPTION,
+    },
+  });
+  const workers = positiveIntegerOption('workers', values.workers, 'optional');
+  if (values.kv !== undefined && values.kv !== 'sqlite' && values.kv !== 'memory') throw new UsageError(`--kv must be sqlite or memory, got "${values.kv}"`);
 
   let host;
   try {
@@ -80,10 +62,4 @@ async function main(): Promise<number> {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+run(USAGE, main);

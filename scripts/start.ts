@@ -10,7 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION } from '../src/cli/command-line.ts';
 import { loadConfig, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
@@ -62,8 +62,15 @@ async function spinUp(manifestPath: string, listen: string, stateDir: string, ru
   };
 }
 
+const USAGE = `usage: npm start [-- --spin]   the whole network: nats-server, the app (nine agents), the gateway
+      --spin   serve the app with \`spin up\` (Spin on PATH) instead of the embedded host
+  -h, --help
+Environment: PORT, GATEWAY_PORT, NATS_PORT, NATS_WS_PORT, NATS_MONITOR_PORT, DATA_DIR, NATS_URL, STORAGE_URL,
+AUTH_TOKEN, READ_TOKEN, SYNC_INTERVAL, HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL, REGION, SPIN_VARIABLE_<name>
+(see the README)`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { spin: { type: 'boolean', default: false } } });
+  const { values } = commandLine(USAGE, { options: { spin: { type: 'boolean', default: false }, help: HELP_OPTION } });
   const dataDir = resolve(process.env.DATA_DIR || join(ROOT, '.data'));
   const manifestPath = join(ROOT, 'spin.toml');
   mkdirSync(dataDir, { recursive: true });

@@ -9,7 +9,7 @@
 //   dashboard  GET /dashboard serves the page
 // Each check prints a line as it finishes (stderr); the summary is one JSON object (stdout).
 // Exits 1 when any check fails.
-import { parseArgs } from 'node:util';
+import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { quantile, round1 } from '../src/core/stats.ts';
 
 export interface VerifyOptions {
@@ -182,9 +182,20 @@ export async function verify(o: VerifyOptions): Promise<VerifyResult> {
   return { ok: checks.every((c) => c.ok), url: base, checks };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+const USAGE = `usage: npm run verify -- --url <app URL> [options]   the post-deployment checklist
+      --url <url>                     the app's http(s) URL
+      --token <t>                     the app's bearer token (default AUTH_TOKEN)
+      --read-token <t>                the read token, when the app has one (default READ_TOKEN, else --token)
+      --write                         PUT a probe key at agent 0 and time it reaching every agent
+      --window-ms <ms>                how long to watch the agents' traffic (default two sync intervals)
+      --max-request-p95-ms <ms>       fail above this request p95
+      --max-delivery-p95-ms <ms>      fail above this delivery p95
+  -h, --help`;
+
+async function main(): Promise<number> {
+  const { values } = commandLine(USAGE, {
     options: {
+      help: HELP_OPTION,
       url: { type: 'string' },
       token: { type: 'string', default: process.env.AUTH_TOKEN ?? '' },
       'read-token': { type: 'string', default: process.env.READ_TOKEN ?? '' },
@@ -195,16 +206,12 @@ async function main(): Promise<void> {
     },
   });
   if (values.url === undefined || !/^https?:\/\//.test(values.url)) {
-    console.error(JSON.stringify({ level: 'error', msg: '--url must be the app\'s http(s) URL, e.g. --url https://crdt-agents-network-abc.fermyon.app' }));
-    process.exit(2);
+    throw new UsageError("--url must be the app's http(s) URL, e.g. --url https://crdt-agents-network-abc.fermyon.app");
   }
   const number = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) {
-      console.error(JSON.stringify({ level: 'error', msg: `--${name} must be a positive number of milliseconds`, got: v }));
-      process.exit(2);
-    }
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number of milliseconds, got ${JSON.stringify(v)}`);
     return n;
   };
   const windowMs = number('window-ms', values['window-ms']);
@@ -220,7 +227,7 @@ async function main(): Promise<void> {
     ...(maxDeliveryP95Ms === undefined ? {} : { maxDeliveryP95Ms }),
   });
   console.log(JSON.stringify(result));
-  process.exit(result.ok ? 0 : 1);
+  return result.ok ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (isMainModule(import.meta.url)) run(USAGE, main);

@@ -1,5 +1,6 @@
-// Structured JSON logs, one object per line on stdout, filtered by LOG_LEVEL: shared by the agent
-// component and the gateway. Pure but for the default sink (console.log exists in components too).
+// Structured JSON logs, one object per line on stdout (time, level, msg, fields), filtered by
+// LOG_LEVEL: shared by the agent component and the gateway. Pure but for the default sink
+// (console.log exists in components too).
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -18,7 +19,7 @@ export function createLogger(
 ): Logger {
   return (level, msg, fields) => {
     if (RANK[level] < RANK[threshold]) return;
-    sink(JSON.stringify({ level, msg, ...base, ...fields }));
+    sink(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }));
   };
 }
 

@@ -11,6 +11,7 @@ import type { SpawnedNatsServer } from './connect.ts';
 import { startGateway, type Gateway } from './gateway.ts';
 import { startHttpServer, type HttpServer } from './http-server.ts';
 import { createLogger, errorFields } from '../core/log.ts';
+import { commandLine, HELP_OPTION } from '../cli/command-line.ts';
 
 async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {
   const binary = findNatsServer();
@@ -26,7 +27,14 @@ async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {
   };
 }
 
+const USAGE = `usage: npm run gateway   the NATS trigger of the app: NATS <-> HTTP delivery, ticks, liveness
+Configured by the environment (src/gateway/config.ts): APP_URL, NATS_URL, NATS_CREDS, NATS_USER, NATS_PASSWORD,
+AUTH_TOKEN, ENVELOPE_KEY, AGENT_COUNT, AGENTS, OWNERSHIP, LEASE_TTL, HOSTNAME, HEALTH_PORT, SYNC_INTERVAL,
+HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL. With no NATS_URL it starts nats-server from PATH if there is one.
+  -h, --help`;
+
 async function main(): Promise<void> {
+  commandLine(USAGE, { options: { help: HELP_OPTION } });
   let config: GatewayConfig;
   try {
     config = loadConfig();

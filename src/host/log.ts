@@ -1,5 +1,5 @@
-// Structured JSON logs, one object per line, filtered by LOG_LEVEL: debug/info on stdout,
-// warn/error on stderr. The same logger runs on the main thread and in the workers.
+// Structured JSON logs, one object per line (time, level, msg, fields), filtered by LOG_LEVEL:
+// debug/info on stdout, warn/error on stderr. The same logger runs on the main thread and in the workers.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -40,7 +40,7 @@ export function createLogger(threshold: LogLevel, base: Fields = {}, sink: LogSi
     enabled: (level) => RANK[level] >= RANK[threshold],
     log(level, msg, fields) {
       if (RANK[level] < RANK[threshold]) return;
-      sink(level, JSON.stringify({ level, msg, ...base, ...fields }));
+      sink(level, JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }));
     },
   };
 }

@@ -18,9 +18,10 @@ export function integerVariable(get: VariableSource, name: string, fallback: num
   return n;
 }
 
-/** `log_level`: one of debug, info, warn, error (default info). */
+/** `log_level`: one of debug, info, warn, error, in any case (default info). */
 export function logLevelVariable(get: VariableSource): LogLevel {
-  const level = (get('log_level') || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(level)) throw new AgentError('bad-config', `variable log_level must be one of ${LOG_LEVELS.join(', ')}`);
+  const raw = get('log_level') || 'info';
+  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
+  if (level === undefined) throw new AgentError('bad-config', `variable log_level must be one of ${LOG_LEVELS.join(', ')}`);
   return level;
 }
