@@ -7,7 +7,8 @@ import { readApiConfig } from '../../src/api/config.ts';
 import { AgentError } from '../../src/core/index.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from '../../src/gateway/config.ts';
 import type { Report } from './report.ts';
-import { TEMPLATE, type SpinManifestSummary } from './spin-manifest.ts';
+import { expandTemplate } from '../../src/host/index.ts';
+import type { SpinManifestSummary } from './spin-manifest.ts';
 
 /** The app's variable values: spin.toml defaults, then a deployment's overrides (SpinApp, --variable). */
 export function appVariableValues(manifest: SpinManifestSummary, overrides: Record<string, string> = {}): Record<string, string> {
@@ -19,11 +20,9 @@ export function appVariableValues(manifest: SpinManifestSummary, overrides: Reco
 /** Checks every component's variables; `where` names the deployment whose values these are. */
 export function checkComponentVariables(report: Report, file: string, manifest: SpinManifestSummary, values: Record<string, string>, where = ''): void {
   for (const [id, component] of Object.entries(manifest.components)) {
-    const vars = (component.variables ?? {}) as Record<string, string>;
     const resolved = (name: string): string | null => {
-      const raw = vars[name];
-      if (raw === undefined) return null;
-      return raw.replace(TEMPLATE, (_m, ref: string) => values[ref] ?? '');
+      const raw = component.variables[name];
+      return raw === undefined ? null : expandTemplate(raw, (ref) => values[ref] ?? '');
     };
     const at = `[component.${id}]${where}`;
     const parse = id.startsWith('agent-') ? readConfig : id === 'api' ? readApiConfig : null;

@@ -22,7 +22,7 @@ export function validateProject(root: string, progress: (step: string) => void =
   let topology: TopologySummary | null = null;
   progress('spin.toml');
   const manifestPath = join(root, 'spin.toml');
-  const spin = existsSync(manifestPath) ? checkSpinManifest(report, 'spin.toml', readFileSync(manifestPath, 'utf8')) : null;
+  const spin = existsSync(manifestPath) ? checkSpinManifest(report, 'spin.toml', readFileSync(manifestPath, 'utf8'), manifestPath) : null;
   if (spin === null && !existsSync(manifestPath)) report.error('spin.toml', '', 'missing: run npm run gen');
   if (spin !== null) {
     progress('variables');

@@ -24,7 +24,7 @@ import { loadTranspiler, stampComponent, transpileCached, type TranspiledSource,
 import { resolveAllowedOutboundHosts, resolveComponentVariables } from './variables/resolve.ts';
 
 export { HostError, type HostErrorCode } from './errors.ts';
-export { loadManifest, parseManifest, type AppManifest, type ComponentManifest, type HttpTrigger } from './manifest.ts';
+export { expandTemplate, loadManifest, parseManifest, readManifest, type AppManifest, type ComponentManifest, type HttpTrigger, type ManifestProblem, type ManifestReading } from './manifest.ts';
 export { Router, type RouteMatch } from './router.ts';
 export { resolveAllowedOutboundHosts, resolveAppVariables, resolveComponentVariables } from './variables/resolve.ts';
 export { KvStores, MemoryKvBackend, SqliteKvBackend, type KvBackend } from './kv/index.ts';

@@ -10,16 +10,16 @@ import { formatProblem, validateProject } from '../../scripts/validate/index.ts'
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** [what breaks, file, text to find, replacement, a line of the report that must appear] */
+/** [what breaks, file, text to find, replacement, an error of the report that must appear (`warning: …`: a warning)] */
 const CASES: [string, string, string | RegExp, string, string][] = [
   ['an agent with the wrong id', 'spin.toml', 'agent_id = "3"', 'agent_id = "4"', 'spin.toml [component.agent-3].variables.agent_id: must be "3", got "4"'],
-  ['a misspelled component field', 'spin.toml', 'source = "dist/api.wasm"', 'sorce = "dist/api.wasm"', 'spin.toml [component.api]: unknown field "sorce"'],
-  ['a template naming no variable', 'spin.toml', 'region = "{{ region }}"', 'region = "{{ regoin }}"', '{{ regoin }} names no variable in [variables]'],
+  ['a misspelled component field', 'spin.toml', 'source = "dist/api.wasm"', 'sorce = "dist/api.wasm"', 'spin.toml component.api.sorce: is not a field Spin knows'],
+  ['a template naming no variable', 'spin.toml', 'region = "{{ region }}"', 'region = "{{ regoin }}"', 'refers to {{ regoin }}, which is not declared in [variables]'],
   ['a variable default the agents refuse', 'spin.toml', /\[variables\.sync_interval\]\ndefault = "5000"/, '[variables.sync_interval]\ndefault = "fast"', 'variable sync_interval must be an integer >= 1'],
   ['an outbound host the defaults make no URL of', 'spin.toml', /\[variables\.gateway_url\]\ndefault = "http:\/\/127\.0\.0\.1:3001"/, '[variables.gateway_url]\ndefault = "127.0.0.1:3001"', '(as the defaults make it: "127.0.0.1:3001") is not scheme://host[:port]'],
   ['a gateway_url the agents refuse', 'spin.toml', /\[variables\.gateway_url\]\ndefault = "http:\/\/127\.0\.0\.1:3001"/, '[variables.gateway_url]\ndefault = "http://127.0.0.1:3001/api"', 'variable gateway_url must be an http(s) origin'],
-  ['a route served twice', 'spin.toml', 'route = "/metrics"', 'route = "/health"', '/health is routed twice'],
-  ['a non-integer default', 'spin.toml', /\[variables\.region\]\ndefault = "local"/, '[variables.region]\ndefault = 7', '[variables.region].default: must be a string'],
+  ['a route served twice', 'spin.toml', 'route = "/metrics"', 'route = "/health"', 'warning: "/health" is routed twice: Spin serves the first'],
+  ['a non-integer default', 'spin.toml', /\[variables\.region\]\ndefault = "local"/, '[variables.region]\ndefault = 7', 'variables.region.default: must be a string, got number 7'],
   ['an unknown topology', 'spin.toml', /\[variables\.topology\]\ndefault = "grid"/, '[variables.topology]\ndefault = "torus"', 'topology must be one of grid, ring, mesh, expander'],
   ['a gateway probe at a path it does not serve', 'k8s/gateway.yaml', 'path: /readyz', 'path: /ready', 'path /ready is not the gateway\'s /readyz'],
   ['a gateway ticking at another interval than the app', 'k8s/gateway.yaml', 'SYNC_INTERVAL: "5000"', 'SYNC_INTERVAL: "1000"', "SYNC_INTERVAL is 1000 but the app's sync_interval is 5000"],
@@ -50,8 +50,9 @@ describe('npm run validate', () => {
       const broken = text.replace(find, replace);
       expect(broken, `the case must change ${file}`).not.toBe(text);
       writeFileSync(join(dir, file), broken);
-      const lines = validateProject(dir).report.errors.map(formatProblem);
-      expect(lines.some((l) => l.includes(expected)), `expected "${expected}" in:\n${lines.join('\n')}`).toBe(true);
+      const lines = validateProject(dir).report.problems.map(formatProblem);
+      const [severity, wanted] = expected.startsWith('warning: ') ? ['warning', expected.slice('warning: '.length)] : ['error', expected];
+      expect(lines.some((l) => l.startsWith(`${severity}:`) && l.includes(wanted)), `expected the ${severity} "${wanted}" in:\n${lines.join('\n')}`).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
