@@ -5,7 +5,7 @@
 // keeps no instance ready. Medians over the requests of each kind, at one agent, one at a time.
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
-import { quantile } from '../src/core/stats.ts';
+import { quantile } from '../src/shared/stats.ts';
 
 type Phases = Record<string, number>;
 

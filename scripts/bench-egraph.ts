@@ -15,7 +15,7 @@ import { buildComponent } from './build.ts';
 import { KERNEL_COMPONENT } from './build-kernel.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
 import type { WorkloadPhases } from '../src/egraph/workload.ts';
-import { median, round1 as round } from '../src/core/stats.ts';
+import { median, round1 as round } from '../src/shared/stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORKLOAD_COMPONENT = 'dist/bench/egraph-workload.wasm';

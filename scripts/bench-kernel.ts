@@ -8,7 +8,7 @@ import type { Kernel } from '../src/egraph/kernel.ts';
 import { ReferenceKernel } from '../src/egraph/reference-kernel.ts';
 import { generateWorkload, runWorkload, SPIKE_WORKLOAD, type WorkloadResult } from '../src/egraph/workload.ts';
 import { loadComponentKernel, loadCoreKernel } from './kernel-loaders.ts';
-import { median, round1 as round } from '../src/core/stats.ts';
+import { median, round1 as round } from '../src/shared/stats.ts';
 
 const USAGE = `usage: node --import tsx scripts/bench-kernel.ts [options]
       --trials <n>   trials per kernel, medians reported (default 7)

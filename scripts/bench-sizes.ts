@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
-import { quantile } from '../src/core/stats.ts';
+import { quantile } from '../src/shared/stats.ts';
 import { serverTimingPhases } from './bench-breakdown.ts';
 
 const AGENT = 4;

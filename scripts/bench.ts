@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
-import { quantile } from '../src/core/stats.ts';
+import { quantile } from '../src/shared/stats.ts';
 import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { startHost } from '../src/host/index.ts';
 import { requestBreakdown } from './bench-breakdown.ts';
@@ -43,7 +43,7 @@ import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
 import { HOST_BUNDLE } from './build-host.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
-import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
+import { findNatsServer, startNatsServer, type NatsServer } from '../src/gateway/nats-server.ts';
 import { natsServers } from '../src/gateway/nats-url.ts';
 import { commandLine, HELP_OPTION, positiveIntegerOption, run, validated } from '../src/cli/command-line.ts';
 
@@ -249,7 +249,7 @@ const ECHO_SUBJECT = 'agent.bench.echo';
 async function natsRoundTrips(natsUrl: string) {
   const nc = await connect(natsServers(natsUrl));
   try {
-    // a subject the broker's gateway user may use (scripts/nats-config.ts) and no gateway listens on
+    // a subject the broker's gateway user may use (src/gateway/nats-config.ts) and no gateway listens on
     nc.subscribe(ECHO_SUBJECT, { callback: (err, msg) => void (err === null && msg.respond(msg.data)) });
     const raw: number[] = [];
     for (let i = 0; i < 500; i++) {

@@ -15,7 +15,7 @@ import { loadConfig, startGateway, startHttpServer, type Gateway } from '../src/
 import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
 import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
-import { findNatsServer, startNatsServer, type NatsServer } from './nats.ts';
+import { findNatsServer, startNatsServer, type NatsServer } from '../src/gateway/nats-server.ts';
 import { redactNatsUrl } from '../src/gateway/nats-url.ts';
 import { randomBytes } from 'node:crypto';
 

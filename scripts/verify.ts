@@ -10,7 +10,7 @@
 // Each check prints a line as it finishes (stderr); the summary is one JSON object (stdout).
 // Exits 1 when any check fails.
 import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
-import { quantile, round1 } from '../src/core/stats.ts';
+import { quantile, round1 } from '../src/shared/stats.ts';
 
 export interface VerifyOptions {
   url: string;

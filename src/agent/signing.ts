@@ -6,7 +6,7 @@
 // and StarlingMonkey computes HMAC natively (crypto.subtle), where Ed25519 would run in the
 // interpreter. Without a key nothing is signed or checked (tests, a host of one's own).
 import { AgentError, checkEach, signedText, type Envelope } from '../core/index.ts';
-import { fromBase64, toBase64 } from '../core/base64.ts';
+import { fromBase64, toBase64 } from '../shared/base64.ts';
 
 export class EnvelopeSigner {
   private constructor(private readonly key: CryptoKey) {}

@@ -1,7 +1,7 @@
 // GET /api/metrics: liveness, convergence and performance of the network, derived from what the
 // agents keep in the store. Rates come from each agent's event buffer over the window it covers
 // (the buffer holds MAX_BUFFER_SIZE events, so a busy agent's covers less than the window).
-import { quantile, round1 } from '../core/stats.ts';
+import { quantile, round1 } from '../shared/stats.ts';
 import type { TimelineEvent } from '../core/index.ts';
 import type { AgentStatus, AgentView } from './network.ts';
 

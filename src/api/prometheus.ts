@@ -1,6 +1,6 @@
 // GET /metrics: the same figures as /api/metrics in Prometheus' text exposition format 0.0.4
 // (HELP and TYPE per family, one sample per line, labels quoted and escaped).
-import { round1 } from '../core/stats.ts';
+import { round1 } from '../shared/stats.ts';
 import type { NetworkMetrics } from './metrics.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -11,7 +11,7 @@
 // walk cost ~60 ms per write in the component. Deletions need no element of their own: deleting
 // anything visible changes the visible content, and an invisible struct's deletion is implied.
 import * as Y from 'yjs';
-import { fnv1a64Hex } from './hash.ts';
+import { fnv1a64Hex } from '../shared/hash.ts';
 
 /** An additive digest: [hi, lo] lanes, each a sum of element hashes mod 2^32. */
 export type DigestSum = readonly [number, number];

@@ -1,6 +1,6 @@
 // Wire envelopes: the only thing agents, the gateway and the dashboard exchange. Types and strict
 // validation live together; a bad envelope is refused whole with the offending field named.
-import { isBase64 } from './base64.ts';
+import { isBase64 } from '../shared/base64.ts';
 import { AgentError, checkEach, got, unexpectedCase } from './errors.ts';
 import { isHlc } from './hlc.ts';
 

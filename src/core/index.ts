@@ -61,8 +61,8 @@ export {
   type SyncContext,
   type SyncResult,
 } from './sync.ts';
-export { fromBase64, isBase64, toBase64 } from './base64.ts';
-export { seededRandom } from './prng.ts';
+export { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
+export { seededRandom } from '../shared/prng.ts';
 export {
   addToEGraphSets,
   readEGraphSets,

@@ -2,7 +2,7 @@
 // local write. Yjs protocol shape (step 1: state vector, step 2: the missing update, then
 // incremental updates), with anti-entropy on every tick because NATS core may drop anything.
 import * as Y from 'yjs';
-import { fromBase64, isBase64, toBase64 } from './base64.ts';
+import { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
 import { decodeStateVectorStrict, validateUpdate } from './doc.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
 import {

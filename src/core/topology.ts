@@ -1,8 +1,8 @@
 // Who talks to whom. Every agent computes its neighbours from (kind, agent count, own id) alone,
 // so the whole network agrees on one undirected graph without exchanging it.
 import { AgentError, got, unexpectedCase } from './errors.ts';
-import { fnv1a32 } from './hash.ts';
-import { permutation, seededRandom } from './prng.ts';
+import { fnv1a32 } from '../shared/hash.ts';
+import { permutation, seededRandom } from '../shared/prng.ts';
 
 export type TopologyKind = 'grid' | 'ring' | 'mesh' | 'expander';
 

@@ -1,7 +1,7 @@
 // The kernel workload the AssemblyScript spike measured (SPIKES.md): leaves with distinct ops, then
 // binary e-nodes over earlier ones (a few ops, so congruences arise), then random unions and one
 // rebuild. Generated from a seed so every kernel and every run gets the same graph. Pure.
-import { seededRandom } from '../core/prng.ts';
+import { seededRandom } from '../shared/prng.ts';
 import type { Kernel } from './kernel.ts';
 
 export interface WorkloadShape {

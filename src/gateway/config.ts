@@ -21,7 +21,7 @@ export interface GatewayConfig {
   natsUrl: string | undefined;
   /** a NATS .creds file (JWT + NKey seed, as managed NATS services hand out); undefined → none */
   natsCreds: string | undefined;
-  /** NATS user and password (the broker `npm start` and k8s run has users: scripts/nats-config.ts); else any in NATS_URL */
+  /** NATS user and password (the broker `npm start` and k8s run has users: src/gateway/nats-config.ts); else any in NATS_URL */
   natsUser: string | undefined;
   natsPassword: string | undefined;
   /** bearer token for the app's mutating routes; undefined when the app has none */

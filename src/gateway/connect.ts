@@ -17,7 +17,7 @@ export interface SpawnedNatsServer {
 export interface ConnectOptions {
   /** URL of a nats-server the caller already runs (the `npm start` runner, tests) */
   natsServerUrl?: string;
-  /** starts a nats-server (e.g. scripts/nats.ts); resolves null when there is none on PATH */
+  /** starts a nats-server (e.g. src/gateway/nats-server.ts); resolves null when there is none on PATH */
   spawnNatsServer?: () => Promise<SpawnedNatsServer | null>;
   publishLogSize?: number;
 }

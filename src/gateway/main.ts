@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNatsServer, startNatsServer } from '../../scripts/nats.ts';
+import { findNatsServer, startNatsServer } from './nats-server.ts';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import type { SpawnedNatsServer } from './connect.ts';
 import { startGateway, type Gateway } from './gateway.ts';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { freePort } from '../../scripts/nats.ts';
+import { freePort } from '../../src/gateway/nats-server.ts';
 import { verify } from '../../scripts/verify.ts';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
 import type { TimelineEvent, TimelinePage } from '../../src/core/index.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fnv1a32, fnv1a64Hex } from '../../src/core/hash.ts';
+import { fnv1a32, fnv1a64Hex } from '../../src/shared/hash.ts';
 import { fcParams } from './env.ts';
 
 /** The textbook definition with BigInt, to check the two-lane version against. */

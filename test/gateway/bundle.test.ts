@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildGateway } from '../../scripts/build-gateway.ts';
-import { freePort } from '../../scripts/nats.ts';
+import { freePort } from '../../src/gateway/nats-server.ts';
 import { startFakeApp, type FakeApp } from './fake-app.ts';
 import { describeDeliveries, waitFor } from './harness.ts';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNatsServer, type NatsServer } from '../../scripts/nats.ts';
+import { startNatsServer, type NatsServer } from '../../src/gateway/nats-server.ts';
 import { DEFAULT_CONFIG } from '../../src/gateway/config.ts';
 import { connectDelivery } from '../../src/gateway/connect.ts';
 import { skipKind } from './harness.ts';

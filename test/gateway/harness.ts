@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findNatsServer, startNatsServer, type NatsServer } from '../../scripts/nats.ts';
+import { findNatsServer, startNatsServer, type NatsServer } from '../../src/gateway/nats-server.ts';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/gateway/config.ts';
 import type { Delivery } from '../../src/gateway/delivery.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts';

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNatsServer } from '../../scripts/nats.ts';
+import { findNatsServer } from '../../src/gateway/nats-server.ts';
 import { startFakeApp, type FakeApp } from './fake-app.ts';
 import { waitFor } from './harness.ts';
 

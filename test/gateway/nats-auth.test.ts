@@ -1,4 +1,4 @@
-// The broker `npm start`, the tests and k8s run (scripts/nats-config.ts) lets in only the gateway's
+// The broker `npm start`, the tests and k8s run (src/gateway/nats-config.ts) lets in only the gateway's
 // user and, on the WebSocket port, the read-only dashboard user: an anonymous client cannot inject,
 // read or forge envelopes, or listen, and the dashboard can listen to the timeline and nothing else.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { wsconnect, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startNatsServer, type NatsServer } from '../../scripts/nats.ts';
+import { startNatsServer, type NatsServer } from '../../src/gateway/nats-server.ts';
 import { natsServers } from '../../src/gateway/nats-url.ts';
 import { skipKind, waitFor } from './harness.ts';
 

@@ -1,4 +1,4 @@
-// scripts/nats.ts: a nats-server from a generated config on random free ports — client, WebSocket,
+// src/gateway/nats-server.ts: a nats-server from a generated config on random free ports — client, WebSocket,
 // JetStream and monitoring all up — that stops and restarts on the same ports.
 import { connect } from '@nats-io/transport-node';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNatsServer, startNatsServer, type NatsServer } from '../../scripts/nats.ts';
+import { findNatsServer, startNatsServer, type NatsServer } from '../../src/gateway/nats-server.ts';
 import { skipKind, waitFor } from './harness.ts';
 import { natsServers } from '../../src/gateway/nats-url.ts';
 

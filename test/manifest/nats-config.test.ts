@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { findNatsServer } from '../../scripts/nats.ts';
+import { findNatsServer } from '../../src/gateway/nats-server.ts';
 import { NATS_PROBES } from '../../scripts/manifests/k8s/nats.ts';
 import { skipKind } from '../gateway/harness.ts';
 

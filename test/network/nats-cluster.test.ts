@@ -1,5 +1,5 @@
 // NATS beyond one server, all on loopback with the config writer the k8s StatefulSet uses
-// (scripts/nats-config.ts): a 3-node cluster (the hub region) and a leaf node dialling it (an
+// (src/gateway/nats-config.ts): a 3-node cluster (the hub region) and a leaf node dialling it (an
 // edge region with its own JetStream domain). The nine agents are split between three gateways:
 // agents 0-2 on hub node 1, 3-5 on hub node 2, 6-8 at the edge. A write at agent 0 must reach
 // agent 8 and every agent between: NATS carries the subjects over routes and the leaf link,
@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startNatsServer, type NatsServer } from '../../scripts/nats.ts';
+import { freePort, startNatsServer, type NatsServer } from '../../src/gateway/nats-server.ts';
 import { NATS_PROBES } from '../../scripts/manifests/k8s/nats.ts';
 import { DEFAULT_CONFIG, startGateway, type Gateway } from '../../src/gateway/index.ts';
 import { skipKind, waitFor } from '../gateway/harness.ts';

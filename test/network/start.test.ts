@@ -9,7 +9,7 @@ import { wsconnect } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../scripts/nats.ts';
+import { freePort } from '../../src/gateway/nats-server.ts';
 import { natsServers } from '../../src/gateway/nats-url.ts';
 import { skipKind, waitFor } from '../gateway/harness.ts';
 

@@ -25,7 +25,7 @@ export const AUTH_SECRET_KEY = 'auth-token';
 export const READ_TOKEN_SECRET_KEY = 'read-token';
 /** the app's envelope_key (src/agent/signing.ts), in the same Secret */
 export const ENVELOPE_KEY_SECRET_KEY = 'envelope-key';
-/** the broker's users' passwords (scripts/nats-config.ts), in the same Secret */
+/** the broker's users' passwords (src/gateway/nats-config.ts), in the same Secret */
 export const NATS_GATEWAY_PASSWORD_KEY = 'nats-gateway-password';
 export const NATS_DASHBOARD_PASSWORD_KEY = 'nats-dashboard-password';
 /** created by the operator when STORAGE_URL is redis: the store's URL, password included */

@@ -1,0 +1,60 @@
+// The house's layers (ARCHITECTURE.md), checked in `npm test` by dependency-cruiser:
+// dependencies run one way, the pure layers do no I/O, the runtimes (host, gateway) never import
+// a component's internals (they speak HTTP and NATS), and product code never imports scripts/.
+/** folder → the project folders it may import (beside itself and node_modules) */
+const LAYERS = {
+  'src/shared': [],
+  'src/cli': [],
+  'src/egraph': ['src/shared'],
+  'src/core': ['src/shared', 'src/egraph'],
+  'src/spin': ['src/shared', 'src/core'],
+  'src/agent': ['src/shared', 'src/core', 'src/egraph', 'src/spin'],
+  'src/api': ['src/shared', 'src/core', 'src/spin'],
+  'src/host': ['src/shared'],
+  'src/gateway': ['src/shared', 'src/core', 'src/cli'],
+  dashboard: ['src/shared', 'src/core', 'src/spin', 'src/api', 'src/gateway'],
+};
+const FOLDERS = Object.keys(LAYERS);
+const escape = (path) => path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'a cycle makes two modules one: neither can be understood, tested or moved alone',
+      from: { path: '^(src|scripts|dashboard)/' },
+      to: { circular: true },
+    },
+    ...FOLDERS.map((folder) => ({
+      name: `layer:${folder}`,
+      severity: 'error',
+      comment: `${folder} may import only ${LAYERS[folder].join(', ') || 'nothing of the project'}`,
+      from: { path: `^${escape(folder)}/` },
+      to: {
+        path: `^(src|scripts|dashboard|test|asm)/`,
+        pathNot: [`^${escape(folder)}/`, ...LAYERS[folder].map((allowed) => `^${escape(allowed)}/`)],
+      },
+    })),
+    {
+      name: 'pure-layers',
+      severity: 'error',
+      comment: 'src/core, src/egraph and src/shared do no I/O: no Node built-ins',
+      from: { path: '^src/(core|egraph|shared)/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'product-not-scripts',
+      severity: 'error',
+      comment: 'scripts/ and test/ build and check the product; the product never needs them',
+      from: { path: '^(src|dashboard)/' },
+      to: { path: '^(scripts|test)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.d.ts'] },
+  },
+};
