@@ -5,7 +5,7 @@
 // keeps no instance ready. Medians over the requests of each kind, at one agent, one at a time.
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
-import { quantile } from '../src/shared/stats.ts';
+import { median, roundTo } from '../src/shared/stats.ts';
 
 type Phases = Record<string, number>;
 
@@ -38,8 +38,7 @@ function inboxBatch(agent: number, i: number, size: number): string {
   return JSON.stringify(envelopes);
 }
 
-const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
-const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round2 = (x: number): number => roundTo(x, 2);
 
 export async function requestBreakdown(hostUrl: string, requests: number, progress: (msg: string) => void, agent = 4) {
   const post = (body: string): RequestInit => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } });

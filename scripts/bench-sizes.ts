@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
-import { quantile } from '../src/shared/stats.ts';
+import { median, round1 } from '../src/shared/stats.ts';
 import { serverTimingPhases } from './bench-breakdown.ts';
 
 const AGENT = 4;
@@ -21,8 +21,6 @@ interface Timed {
   body: Record<string, unknown>;
 }
 
-const median = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
-const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 async function timed(url: string, init?: RequestInit): Promise<Timed> {
   const started = performance.now();

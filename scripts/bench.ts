@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
-import { quantile } from '../src/shared/stats.ts';
+import { median, quantile, roundTo } from '../src/shared/stats.ts';
 import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { startHost } from '../src/host/index.ts';
 import { requestBreakdown } from './bench-breakdown.ts';
@@ -76,10 +76,8 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-const sortedCopy = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: number[]): number => quantile(sortedCopy(xs), 0.5);
-const p95 = (xs: number[]): number => quantile(sortedCopy(xs), 0.95);
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+const p95 = (xs: number[]): number => quantile([...xs].sort((a, b) => a - b), 0.95);
+const round = (x: number, digits = 2): number => roundTo(x, digits);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {

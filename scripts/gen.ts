@@ -6,11 +6,11 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { commandLine, HELP_OPTION, run, UsageError } from '../src/cli/command-line.ts';
-import { parseTopology, TOPOLOGY_KINDS } from '../src/core/index.ts';
+import { parseTopology, SETTINGS, TOPOLOGY_KINDS } from '../src/core/index.ts';
 import { DEFAULT_SETTINGS, deploymentFiles, ROOT, RUNTIME_CONFIG_FILE, type DeploymentSettings } from './manifests/index.ts';
 import { parseStorageUrl } from './manifests/storage.ts';
 
-const MAX_AGENTS = 1_000;
+const MAX_AGENTS = SETTINGS.agentCount.max;
 
 const USAGE = `usage: npm run gen -- [options]   rewrites spin.toml and k8s/ for a network
       --agents <n>                   how many agents, 1..${MAX_AGENTS} (default ${DEFAULT_SETTINGS.agents})

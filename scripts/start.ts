@@ -6,11 +6,12 @@
 // NATS_WS_PORT (4223), NATS_MONITOR_PORT (8222),
 // DATA_DIR (.data: the NATS store and the host's state dir), NATS_URL, STORAGE_URL (see
 // scripts/manifests/storage.ts; Redis needs --spin), plus the gateway's SYNC_INTERVAL,
-// HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL, the app's REGION and SPIN_VARIABLE_*.
+// HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL, the app's REGION and MAX_CLOCK_SKEW, and SPIN_VARIABLE_*.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commandLine, HELP_OPTION } from '../src/cli/command-line.ts';
+import { SETTINGS } from '../src/core/index.ts';
 import { loadConfig, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
 import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
@@ -66,7 +67,7 @@ const USAGE = `usage: npm start [-- --spin]   the whole network: nats-server, th
       --spin   serve the app with \`spin up\` (Spin on PATH) instead of the embedded host
   -h, --help
 Environment: PORT, GATEWAY_PORT, NATS_PORT, NATS_WS_PORT, NATS_MONITOR_PORT, DATA_DIR, NATS_URL, STORAGE_URL,
-AUTH_TOKEN, READ_TOKEN, SYNC_INTERVAL, HEALTH_TIMEOUT, MAX_BUFFER_SIZE, LOG_LEVEL, REGION, SPIN_VARIABLE_<name>
+AUTH_TOKEN, READ_TOKEN, SYNC_INTERVAL, HEALTH_TIMEOUT, MAX_BUFFER_SIZE, MAX_CLOCK_SKEW, LOG_LEVEL, REGION, SPIN_VARIABLE_<name>
 (see the README)`;
 
 async function main(): Promise<void> {
@@ -108,7 +109,8 @@ async function main(): Promise<void> {
 
   // One knob for both sides: the gateway's SYNC_INTERVAL etc. are also the app's variables
   // (agents judge liveness, the dashboard reads them); SPIN_VARIABLE_* still wins when set.
-  for (const name of ['SYNC_INTERVAL', 'HEALTH_TIMEOUT', 'MAX_BUFFER_SIZE', 'LOG_LEVEL', 'REGION']) {
+  const mirrored = [SETTINGS.syncIntervalMs, SETTINGS.healthTimeoutMs, SETTINGS.maxBufferSize, SETTINGS.maxClockSkewMs].map((s) => s.env);
+  for (const name of [...mirrored, 'LOG_LEVEL', 'REGION']) {
     if (process.env[name] && !process.env[`SPIN_VARIABLE_${name}`]) process.env[`SPIN_VARIABLE_${name}`] = process.env[name];
   }
   // the dashboard subscribes to the broker we started, over its WebSocket port

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     },
     // the gateway's view of liveness, live; /api/metrics gives the app's view on every poll
     onNetworkStatus: (status) => {
-      for (const a of status.agents) topologyView.setStatus(a.id, a.status === 'alive' ? 'up' : a.status);
+      for (const a of status.agents) topologyView.setStatus(a.id, a.status);
     },
   });
 

@@ -1,9 +1,9 @@
 // spin.toml for N agents (written by `npm run gen`, scripts/gen.ts). One wasm (dist/agent.wasm)
 // backs N components that differ only in their agent_id variable.
 import { stringify } from 'smol-toml';
-import type { TopologyKind } from '../../src/core/index.ts';
+import { SETTINGS, type TopologyKind } from '../../src/core/index.ts';
 
-export const DEFAULT_AGENTS = 9;
+export const DEFAULT_AGENTS = SETTINGS.agentCount.default;
 export const DEFAULT_TOPOLOGY: TopologyKind = 'grid';
 /** where `npm start` runs the gateway's HTTP port (GATEWAY_PORT) */
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:3001';
@@ -20,12 +20,12 @@ export const APP_VARIABLES = {
   envelope_key: { default: '', secret: true },
   region: { default: 'local' },
   topology: { default: 'grid' },
-  sync_interval: { default: '5000' },
-  health_timeout: { default: '15000' },
-  max_buffer_size: { default: '100' },
+  sync_interval: { default: String(SETTINGS.syncIntervalMs.default) },
+  health_timeout: { default: String(SETTINGS.healthTimeoutMs.default) },
+  max_buffer_size: { default: String(SETTINGS.maxBufferSize.default) },
   log_level: { default: 'info' },
   // ms a peer's hybrid clock may run ahead of an agent's before its envelopes are refused
-  max_clock_skew: { default: '10000' },
+  max_clock_skew: { default: String(SETTINGS.maxClockSkewMs.default) },
   // the dashboard subscribes to NATS over WebSocket at this URL (e.g. wss://nats.example.com:443);
   // empty: it polls /api/timeline instead
   nats_ws_url: { default: '' },

@@ -1,6 +1,6 @@
 // Agent configuration, read from Spin variables at request time (never at module top level:
 // Wizer would freeze whatever a top-level read returned at build time into every instance).
-import { AgentError, DEFAULT_MAX_CLOCK_SKEW_MS, parseTopology, type TopologyKind } from '../core/index.ts';
+import { AgentError, parseTopology, SETTINGS, type TopologyKind } from '../core/index.ts';
 import type { LogLevel } from '../core/log.ts';
 import { integerVariable as integer, logLevelVariable, type VariableSource } from '../spin/variables.ts';
 
@@ -29,23 +29,21 @@ export interface AgentConfig {
 export type { VariableSource };
 
 export function readConfig(get: VariableSource): AgentConfig {
-  const agentCount = integer(get, 'agent_count', 9, 1);
-  const agentId = integer(get, 'agent_id', -1, 0);
-  if (agentId < 0) throw new AgentError('bad-config', 'variable agent_id is not set for this component');
-  if (agentId >= agentCount) {
-    throw new AgentError('bad-config', `variable agent_id (${agentId}) must be below agent_count (${agentCount})`);
-  }
+  const agentCount = integer(get, SETTINGS.agentCount);
+  if ((get('agent_id') ?? '') === '') throw new AgentError('bad-config', 'variable agent_id is not set for this component');
+  // an id is one of the agent_count agents: 0 .. agent_count - 1
+  const agentId = integer(get, { variable: 'agent_id', default: 0, min: 0, max: agentCount - 1, unit: '' });
   const logLevel = logLevelVariable(get);
   return {
     agentId,
     agentCount,
     region: get('region') || 'local',
     topology: parseTopology(get('topology') || 'grid'),
-    syncIntervalMs: integer(get, 'sync_interval', 5_000, 1),
-    healthTimeoutMs: integer(get, 'health_timeout', 15_000, 1),
-    maxBufferSize: integer(get, 'max_buffer_size', 100, 1),
+    syncIntervalMs: integer(get, SETTINGS.syncIntervalMs),
+    healthTimeoutMs: integer(get, SETTINGS.healthTimeoutMs),
+    maxBufferSize: integer(get, SETTINGS.maxBufferSize),
     logLevel,
-    maxClockSkewMs: integer(get, 'max_clock_skew', DEFAULT_MAX_CLOCK_SKEW_MS, 1),
+    maxClockSkewMs: integer(get, SETTINGS.maxClockSkewMs),
     authToken: get('auth_token') || null,
     readToken: get('read_token') || null,
     envelopeKey: get('envelope_key') || null,

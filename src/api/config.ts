@@ -1,5 +1,5 @@
 // The api component's configuration, from Spin variables at request time.
-import { parseTopology, type TopologyKind } from '../core/index.ts';
+import { parseTopology, SETTINGS, type TopologyKind } from '../core/index.ts';
 import type { LogLevel } from '../core/log.ts';
 import { integerVariable, logLevelVariable, type VariableSource } from '../spin/variables.ts';
 import type { AppTokens } from '../spin/http.ts';
@@ -24,12 +24,12 @@ export interface ApiConfig {
 
 export function readApiConfig(get: VariableSource): ApiConfig {
   return {
-    agentCount: integerVariable(get, 'agent_count', 9, 1),
+    agentCount: integerVariable(get, SETTINGS.agentCount),
     topology: parseTopology(get('topology') || 'grid'),
     region: get('region') || 'local',
-    syncIntervalMs: integerVariable(get, 'sync_interval', 5_000, 1),
-    healthTimeoutMs: integerVariable(get, 'health_timeout', 15_000, 1),
-    maxBufferSize: integerVariable(get, 'max_buffer_size', 100, 1),
+    syncIntervalMs: integerVariable(get, SETTINGS.syncIntervalMs),
+    healthTimeoutMs: integerVariable(get, SETTINGS.healthTimeoutMs),
+    maxBufferSize: integerVariable(get, SETTINGS.maxBufferSize),
     logLevel: logLevelVariable(get),
     natsWsUrl: get('nats_ws_url') || null,
     natsWsPassword: get('nats_ws_password') || null,

@@ -3,7 +3,8 @@
 // (the buffer holds MAX_BUFFER_SIZE events, so a busy agent's covers less than the window).
 import { quantile, round1 } from '../shared/stats.ts';
 import type { TimelineEvent } from '../core/index.ts';
-import type { AgentStatus, AgentView } from './network.ts';
+import type { Liveness } from '../core/index.ts';
+import type { AgentView } from './network.ts';
 
 /** The window rates and latencies are computed over. */
 export const METRICS_WINDOW_MS = 60_000;
@@ -12,7 +13,7 @@ const MIN_RATE_SPAN_MS = 1_000;
 
 export interface AgentMetrics {
   agent: number;
-  status: AgentStatus;
+  status: Liveness;
   node_id: string | null;
   last_seen: string | null;
   messages_received: number;
@@ -25,7 +26,7 @@ export interface AgentMetrics {
 
 export interface NetworkMetrics {
   timestamp: string;
-  agents: { total: number; up: number; suspect: number; down: number };
+  agents: { total: number; alive: number; suspect: number; down: number };
   /** everything a reader of the network's performance needs, in one object */
   performance: {
     window_seconds: number;
@@ -66,10 +67,10 @@ export function networkMetrics(agents: readonly AgentView[], now: number): Netwo
   const converged = agents.length > 0 && digests.every((d) => d !== null) && distinct === 1;
   const since = converged ? Math.max(...agents.map((a) => a.meta?.digest_since ?? 0)) : null;
 
-  const tally = (s: AgentStatus): number => agents.filter((a) => a.status === s).length;
+  const tally = (s: Liveness): number => agents.filter((a) => a.status === s).length;
   return {
     timestamp: new Date(now).toISOString(),
-    agents: { total: agents.length, up: tally('up'), suspect: tally('suspect'), down: tally('down') },
+    agents: { total: agents.length, alive: tally('alive'), suspect: tally('suspect'), down: tally('down') },
     performance: {
       window_seconds: METRICS_WINDOW_MS / 1_000,
       delivery_latency_ms: {

@@ -1,15 +1,13 @@
 // The network as the app's store shows it: what each agent last wrote of itself (meta, the
 // timeline buffer), read without loading any agent's Yjs doc. Liveness from the app's side:
-// an agent is up while it was ticked or delivered to within HEALTH_TIMEOUT, suspect for up to
+// an agent is alive while it was ticked or delivered to within HEALTH_TIMEOUT, suspect for up to
 // twice that, down after (or when it never was).
-import { agentKey, mergeTimelines, readTimeline, type AgentMeta, type TimelineEvent } from '../core/index.ts';
+import { agentKey, livenessAfter, mergeTimelines, readTimeline, type AgentMeta, type Liveness, type TimelineEvent } from '../core/index.ts';
 import type { ByteStore } from '../spin/key-value.ts';
-
-export type AgentStatus = 'up' | 'suspect' | 'down';
 
 export interface AgentView {
   id: number;
-  status: AgentStatus;
+  status: Liveness;
   /** null: the agent has never handled a request */
   meta: AgentMeta | null;
   /** its buffered events, oldest first */
@@ -28,10 +26,8 @@ function readJson<T>(store: ByteStore, key: string): T | null {
   }
 }
 
-export function statusOf(meta: AgentMeta | null, now: number, healthTimeoutMs: number): AgentStatus {
-  if (meta?.last_seen === undefined) return 'down';
-  const silent = now - meta.last_seen;
-  return silent <= healthTimeoutMs ? 'up' : silent <= 2 * healthTimeoutMs ? 'suspect' : 'down';
+export function livenessOf(meta: AgentMeta | null, now: number, healthTimeoutMs: number): Liveness {
+  return meta?.last_seen === undefined ? 'down' : livenessAfter(now - meta.last_seen, healthTimeoutMs);
 }
 
 /**
@@ -48,7 +44,7 @@ export function readAgents(
   return Array.from({ length: settings.agentCount }, (_, id) => {
     const meta = readJson<AgentMeta>(store, agentKey(id, 'meta'));
     const events = withEvents === null || withEvents.has(id) ? readTimeline((key) => store.get(key), keys, id, settings.maxBufferSize) : [];
-    return { id, status: statusOf(meta, now, settings.healthTimeoutMs), meta, events };
+    return { id, status: livenessOf(meta, now, settings.healthTimeoutMs), meta, events };
   });
 }
 

@@ -1,5 +1,6 @@
 // GET /metrics: the same figures as /api/metrics in Prometheus' text exposition format 0.0.4
 // (HELP and TYPE per family, one sample per line, labels quoted and escaped).
+import { LIVENESS } from '../core/index.ts';
 import { round1 } from '../shared/stats.ts';
 import type { NetworkMetrics } from './metrics.ts';
 
@@ -33,9 +34,9 @@ export function prometheusText(m: NetworkMetrics): string {
       name: 'crdt_agents_status',
       help: 'Agents by liveness status (up, suspect, down).',
       type: 'gauge',
-      samples: (['up', 'suspect', 'down'] as const).map((s) => ({ labels: { status: s }, value: m.agents[s] })),
+      samples: LIVENESS.map((s) => ({ labels: { status: s }, value: m.agents[s] })),
     },
-    { name: 'crdt_agent_up', help: 'Whether the agent was heard from within HEALTH_TIMEOUT (1) or not (0).', type: 'gauge', samples: perAgent((a) => (a.status === 'up' ? 1 : 0)) },
+    { name: 'crdt_agent_up', help: 'Whether the agent was heard from within HEALTH_TIMEOUT (1) or not (0).', type: 'gauge', samples: perAgent((a) => (a.status === 'alive' ? 1 : 0)) },
     { name: 'crdt_network_converged', help: 'Whether every agent holds the same state (1) or not (0).', type: 'gauge', samples: [{ value: m.performance.convergence.converged ? 1 : 0 }] },
     { name: 'crdt_network_distinct_states', help: 'Distinct replica states across the agents.', type: 'gauge', samples: [{ value: m.performance.convergence.distinct_states }] },
     { name: 'crdt_agent_messages_received_total', help: 'Envelopes delivered to the agent.', type: 'counter', samples: perAgent((a) => a.messages_received) },

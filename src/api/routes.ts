@@ -66,7 +66,7 @@ export function handle(request: Request, deps: ApiDeps): Response {
 function health(_r: Request, config: ApiConfig, deps: ApiDeps): Response {
   const now = deps.now();
   const agents = readAgents(deps.store(), config, now, new Set());
-  const up = agents.filter((a) => a.status === 'up').length;
+  const up = agents.filter((a) => a.status === 'alive').length;
   // The app answers either way (200); `status` says how much of the network is live.
   const status = up === agents.length ? 'ok' : up === 0 ? 'down' : 'degraded';
   return json(200, { status, app: APP_NAME, agents: agents.length, agents_up: up, timestamp: new Date(now).toISOString() });

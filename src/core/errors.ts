@@ -68,10 +68,7 @@ export function checkEach<T, R>(items: readonly T[], check: (item: T, index: num
   return results;
 }
 
-/** Marks a branch the type checker proves unreachable; throws if reality disagrees. */
-export function unexpectedCase(x: never): never {
-  throw new Error(`unexpected case: ${JSON.stringify(x)}`);
-}
+export { unexpectedCase } from '../shared/unexpected-case.ts';
 
 /** `got <json>`, cut short, for an error's detail. */
 export function got(value: unknown): string {

@@ -3,6 +3,7 @@
 // close to wall time. The text form sorts like the clock: `WWWWWWWWWWWWW-CCCCC-NNNNN` (wall ms,
 // counter, agent id, zero-padded), so a plain string compare orders events across agents.
 import { AgentError, got } from './errors.ts';
+import { SETTINGS } from './settings.ts';
 
 export interface Hlc {
   /** ms since epoch: the largest physical time this clock has seen */
@@ -23,7 +24,7 @@ const HLC_TEXT = /^(\d{13})-(\d{5})-(\d{5})$/;
  * reading an hour ahead would drag every clock it reaches along with it. Servers under NTP agree
  * within milliseconds; the agents' `max_clock_skew` variable sets it.
  */
-export const DEFAULT_MAX_CLOCK_SKEW_MS = 10_000;
+export const DEFAULT_MAX_CLOCK_SKEW_MS = SETTINGS.maxClockSkewMs.default;
 
 export function formatHlc(h: Hlc): string {
   const pad = (n: number, digits: number): string => String(n).padStart(digits, '0');

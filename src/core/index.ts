@@ -3,6 +3,8 @@
 export { AgentError, checkEach, got, unexpectedCase, type AgentErrorCode } from './errors.ts';
 export { checkJsonDepth, checkStorableValue, MAX_VALUE_DEPTH } from './json-value.ts';
 export { secretEquals } from './secret-equal.ts';
+export { LIVENESS, livenessAfter, type Liveness } from './liveness.ts';
+export { SETTINGS, readIntegerSetting, type IntegerBounds, type IntegerSetting } from './settings.ts';
 export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';
 export {
   BROADCAST_HEARTBEAT_SUBJECT,

@@ -1,14 +1,15 @@
 // Gateway configuration from the environment: defaults, then validation that names the variable,
 // so a bad deployment fails at start with a sentence instead of misbehaving later.
 import { hostname } from 'node:os';
+import { readIntegerSetting, SETTINGS, type IntegerBounds } from '../core/settings.ts';
 import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
 import { redactNatsUrl } from './nats-url.ts';
 
 export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
-export const DEFAULT_AGENT_COUNT = 9;
-export const DEFAULT_SYNC_INTERVAL_MS = 5_000;
-export const DEFAULT_HEALTH_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_BUFFER_SIZE = 100;
+export const DEFAULT_AGENT_COUNT = SETTINGS.agentCount.default;
+export const DEFAULT_SYNC_INTERVAL_MS = SETTINGS.syncIntervalMs.default;
+export const DEFAULT_HEALTH_TIMEOUT_MS = SETTINGS.healthTimeoutMs.default;
+export const DEFAULT_MAX_BUFFER_SIZE = SETTINGS.maxBufferSize.default;
 export const DEFAULT_LEASE_TTL_MS = 15_000;
 
 /** `static`: serve AGENTS (all by default); `lease`: replicas share the agents through JetStream leases */
@@ -88,14 +89,11 @@ function raw(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number, unit = ''): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `must be an integer${unit} between ${min} and ${max}, got ${JSON.stringify(value)}`);
-  }
-  return n;
+/** An integer setting from its environment variable (core/settings.ts; unset or empty: its default). */
+function integer(env: Env, setting: IntegerBounds & { env: string }): number {
+  const value = readIntegerSetting(setting, raw(env, setting.env));
+  if (typeof value === 'number') return value;
+  throw new ConfigError(setting.env, value.problem);
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {
@@ -149,19 +147,19 @@ function logLevel(env: Env, name: string): LogLevel {
 }
 
 export function loadConfig(env: Env = process.env): GatewayConfig {
-  const syncIntervalMs = integer(env, 'SYNC_INTERVAL', DEFAULT_SYNC_INTERVAL_MS, 10, 3_600_000, ' (ms)');
-  const healthTimeoutMs = integer(env, 'HEALTH_TIMEOUT', DEFAULT_HEALTH_TIMEOUT_MS, 1, 86_400_000, ' (ms)');
+  const syncIntervalMs = integer(env, SETTINGS.syncIntervalMs);
+  const healthTimeoutMs = integer(env, SETTINGS.healthTimeoutMs);
   // Agents heartbeat once per tick: a timeout shorter than the tick would mark healthy agents suspect.
   if (healthTimeoutMs <= syncIntervalMs) {
     throw new ConfigError('HEALTH_TIMEOUT', `(${healthTimeoutMs} ms) must be greater than SYNC_INTERVAL (${syncIntervalMs} ms)`);
   }
-  const agentCount = integer(env, 'AGENT_COUNT', DEFAULT_AGENT_COUNT, 1, 10_000);
+  const agentCount = integer(env, SETTINGS.agentCount);
   const ownership = raw(env, 'OWNERSHIP') ?? 'static';
   if (ownership !== 'static' && ownership !== 'lease') throw new ConfigError('OWNERSHIP', `must be static or lease, got ${JSON.stringify(ownership)}`);
   if (ownership === 'lease' && raw(env, 'AGENTS') !== undefined) {
     throw new ConfigError('AGENTS', 'cannot be combined with OWNERSHIP=lease: the replicas share out the agents themselves');
   }
-  const leaseTtlMs = integer(env, 'LEASE_TTL', DEFAULT_LEASE_TTL_MS, 300, 3_600_000, ' (ms)');
+  const leaseTtlMs = integer(env, { env: 'LEASE_TTL', default: DEFAULT_LEASE_TTL_MS, min: 300, max: 3_600_000, unit: ' (ms)' });
   return {
     appUrl: httpUrl(env, 'APP_URL', DEFAULT_APP_URL),
     natsUrl: natsUrl(env, 'NATS_URL'),
@@ -175,10 +173,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     ownership,
     leaseTtlMs,
     instance: raw(env, 'HOSTNAME') ?? hostname(),
-    healthPort: raw(env, 'HEALTH_PORT') === undefined ? undefined : integer(env, 'HEALTH_PORT', 0, 1, 65_535),
+    healthPort: raw(env, 'HEALTH_PORT') === undefined ? undefined : integer(env, { env: 'HEALTH_PORT', default: 0, min: 1, max: 65_535, unit: '' }),
     syncIntervalMs,
     healthTimeoutMs,
-    maxBufferSize: integer(env, 'MAX_BUFFER_SIZE', DEFAULT_MAX_BUFFER_SIZE, 1, 1_000_000),
+    maxBufferSize: integer(env, SETTINGS.maxBufferSize),
     logLevel: logLevel(env, 'LOG_LEVEL'),
   };
 }

@@ -10,7 +10,7 @@ import { TickClock } from './clock.ts';
 import type { GatewayConfig } from './config.ts';
 import { connectDelivery, type ConnectOptions } from './connect.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.ts';
-import { Liveness, type NetworkStatus } from './liveness.ts';
+import { LivenessTracker, type NetworkStatus } from './liveness.ts';
 import { createLogger, errorFields, type Logger } from '../core/log.ts';
 import { EnvelopeVerifier } from './envelope-verifier.ts';
 import { heartbeatDigest, isRoutable, type TimelineRecord } from './routable.ts';
@@ -190,7 +190,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     await lane.queue.idle();
   };
 
-  const liveness = new Liveness({
+  const liveness = new LivenessTracker({
     agentCount: config.agentCount,
     healthTimeoutMs: config.healthTimeoutMs,
     now: () => timers.now(),

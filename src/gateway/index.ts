@@ -5,7 +5,7 @@ export { loadConfig, ConfigError, DEFAULT_CONFIG, type GatewayConfig } from './c
 export type { Delivery, DeliveryKind, DeliveryStats, MessageHandler, SubscribeOptions } from './delivery.ts';
 export type { PublishedEnvelope } from './publish-log.ts';
 export type { SpawnedNatsServer, ConnectOptions } from './connect.ts';
-export type { AgentLiveness, AgentStatus, NetworkStatus } from './liveness.ts';
+export type { AgentLiveness, NetworkStatus } from './liveness.ts';
 export type { QueueCounters } from './agent-queue.ts';
 export type { BroadcastHeartbeat } from './clock.ts';
 export { createLogger, type Logger, type LogLevel } from '../core/log.ts';

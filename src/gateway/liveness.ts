@@ -3,11 +3,11 @@
 // agents start suspect (we have no evidence either way) and go down on the same clock from start.
 // `converged` = every agent alive and every digest equal: the network agrees on one state.
 
-export type AgentStatus = 'alive' | 'suspect' | 'down';
+import { livenessAfter, type Liveness } from '../core/liveness.ts';
 
 export interface AgentLiveness {
   id: number;
-  status: AgentStatus;
+  status: Liveness;
   /** gateway time of the last heartbeat (ms since epoch), null if never heard */
   last_seen: number | null;
   /** `payload.digest` of the last heartbeat */
@@ -28,7 +28,7 @@ export interface LivenessOptions {
   onChange?(status: NetworkStatus): void;
 }
 
-export class Liveness {
+export class LivenessTracker {
   private readonly agents: AgentLiveness[];
   private readonly startedAt: number;
   private converged = false;
@@ -70,10 +70,9 @@ export class Liveness {
     return { ts: this.options.now(), agents: this.agents.map((a) => ({ ...a })), converged: this.converged };
   }
 
-  private statusAt(entry: AgentLiveness, now: number): AgentStatus {
-    const silentMs = now - (entry.last_seen ?? this.startedAt);
-    if (entry.last_seen !== null && silentMs <= this.options.healthTimeoutMs) return 'alive';
-    return silentMs > 2 * this.options.healthTimeoutMs ? 'down' : 'suspect';
+  private statusAt(entry: AgentLiveness, now: number): Liveness {
+    const status = livenessAfter(now - (entry.last_seen ?? this.startedAt), this.options.healthTimeoutMs);
+    return entry.last_seen === null && status === 'alive' ? 'suspect' : status; // never heard: no evidence of life
   }
 
   private refreshConverged(): boolean {

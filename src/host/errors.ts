@@ -42,7 +42,3 @@ export class ComponentError<P = unknown> extends Error {
     super(message);
   }
 }
-
-export function unexpectedCase(value: never): never {
-  throw new Error(`unexpected case: ${JSON.stringify(value)}`);
-}

@@ -15,7 +15,13 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** `x` to `digits` decimals. */
+export function roundTo(x: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(x * scale) / scale;
+}
+
 /** One decimal: what reports print. */
 export function round1(x: number): number {
-  return Math.round(x * 10) / 10;
+  return roundTo(x, 1);
 }

@@ -1,21 +1,17 @@
 // Reading Spin variables in our components: at request time, never at module top level (Wizer
 // would freeze a top-level read into every instance). A bad value is the operator's fault:
 // `bad-config`, which maps to 500 with the variable named.
-import { AgentError } from '../core/index.ts';
+import { AgentError, readIntegerSetting, type IntegerBounds } from '../core/index.ts';
 import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
 
 /** Reads one Spin variable; null when it is not defined for the component. */
 export type VariableSource = (name: string) => string | null;
 
-/** An integer variable of at least `min`; `fallback` when unset or empty. */
-export function integerVariable(get: VariableSource, name: string, fallback: number, min: number): number {
-  const raw = get(name);
-  if (raw === null || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    throw new AgentError('bad-config', `variable ${name} must be an integer >= ${min}`, `got ${JSON.stringify(raw)}`);
-  }
-  return n;
+/** An integer setting's variable (core/settings.ts): its default when unset or empty. */
+export function integerVariable(get: VariableSource, setting: IntegerBounds & { variable: string }): number {
+  const value = readIntegerSetting(setting, get(setting.variable));
+  if (typeof value === 'number') return value;
+  throw new AgentError('bad-config', `variable ${setting.variable} ${value.problem}`);
 }
 
 /** `log_level`: one of debug, info, warn, error, in any case (default info). */

@@ -146,7 +146,7 @@ describe('api component', () => {
       const body = (await call<NetworkMetrics>(app, 'GET', '/api/metrics')).body;
       return body.performance.convergence.converged ? body : null;
     }, 20_000, 200);
-    expect(m.agents).toEqual({ total: 9, up: 9, suspect: 0, down: 0 });
+    expect(m.agents).toEqual({ total: 9, alive: 9, suspect: 0, down: 0 });
     expect(m.performance.convergence.distinct_states).toBe(1);
     expect(Date.parse(m.performance.convergence.since!)).toBeLessThanOrEqual(Date.parse(m.timestamp));
     const latency = m.performance.delivery_latency_ms;
@@ -156,7 +156,7 @@ describe('api component', () => {
     expect(m.performance.messages_per_second).toBeGreaterThan(0);
     const state = (await call(app, 'GET', '/agent/4/state')).body;
     const four = m.performance.per_agent.find((a) => a.agent === 4)!;
-    expect(four.status).toBe('up');
+    expect(four.status).toBe('alive');
     expect(four.node_id).toBe(state.node_id);
     expect(four.messages_received).toBeLessThanOrEqual(Number(state.messages_received));
     expect(four.digest).toBe(state.state_digest);

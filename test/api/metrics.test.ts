@@ -2,7 +2,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { networkMetrics } from '../../src/api/metrics.ts';
-import { statusOf, type AgentView } from '../../src/api/network.ts';
+import { livenessOf, type AgentView } from '../../src/api/network.ts';
 import { prometheusText } from '../../src/api/prometheus.ts';
 import { formatHlc, newCounters, type AgentMeta, type TimelineEvent } from '../../src/core/index.ts';
 
@@ -14,14 +14,14 @@ function receive(agent: number, at: number, latencyMs: number): TimelineEvent {
 
 function view(id: number, meta: Partial<AgentMeta> | null, events: TimelineEvent[] = []): AgentView {
   const full = meta === null ? null : { node_id: `n${id}`, counters: { ...newCounters(0), messages_received: 10 * id }, ...meta };
-  return { id, status: statusOf(full, NOW, 15_000), meta: full, events };
+  return { id, status: livenessOf(full, NOW, 15_000), meta: full, events };
 }
 
 describe('liveness from the last gateway contact', () => {
   it.each([
     [null, 'down'],
     [{}, 'down'],
-    [{ last_seen: NOW - 15_000 }, 'up'],
+    [{ last_seen: NOW - 15_000 }, 'alive'],
     [{ last_seen: NOW - 15_001 }, 'suspect'],
     [{ last_seen: NOW - 30_001 }, 'down'],
   ] as const)('%j → %s', (meta, status) => {
@@ -38,7 +38,7 @@ describe('networkMetrics', () => {
     expect(m.performance.delivery_latency_ms).toEqual({ p50: 10, p95: 100, max: 100, mean: 52.8, samples: 20 });
     // 10 in the 10 s agent 0's buffer covers, + 10 in agent 1's 60 s window: 1 + 1/6 per second
     expect(m.performance.messages_per_second).toBe(1.2);
-    expect(m.agents).toEqual({ total: 2, up: 2, suspect: 0, down: 0 });
+    expect(m.agents).toEqual({ total: 2, alive: 2, suspect: 0, down: 0 });
   });
 
   it('no events: null latencies and zero rates, not NaN', () => {

@@ -58,7 +58,7 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     await expect.poll(() => page.getAttribute('#mode', 'data-mode'), { timeout: 10_000 }).toBe('nats');
     expect(await page.locator('#topology .node').count()).toBe(9);
     expect(await page.locator('#topology .node[data-colour="RED"]').count()).toBe(3);
-    await expect.poll(() => page.locator('#topology .node[data-status="up"]').count(), { timeout: 15_000 }).toBe(9);
+    await expect.poll(() => page.locator('#topology .node[data-status="alive"]').count(), { timeout: 15_000 }).toBe(9);
     await expect.poll(() => page.getAttribute('#banner', 'data-state'), { timeout: 15_000 }).toBe('converged');
 
     const written = Date.now();

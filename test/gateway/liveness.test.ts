@@ -1,14 +1,15 @@
 // Liveness from heartbeats, SWIM-like: alive → suspect after HEALTH_TIMEOUT without a heartbeat →
 // down after twice that → alive again on the next heartbeat; published as network.status.
 import { describe, expect, it } from 'vitest';
-import { Liveness, type AgentStatus, type NetworkStatus } from '../../src/gateway/liveness.ts';
+import type { Liveness } from '../../src/core/index.ts';
+import { LivenessTracker, type NetworkStatus } from '../../src/gateway/liveness.ts';
 import { describeDeliveries, startNetwork, waitFor } from './harness.ts';
 
 describe('liveness rules (manual clock)', () => {
   const setup = () => {
     let now = 1_000_000;
     const changes: NetworkStatus[] = [];
-    const liveness = new Liveness({ agentCount: 3, healthTimeoutMs: 1_000, now: () => now, onChange: (s) => changes.push(s) });
+    const liveness = new LivenessTracker({ agentCount: 3, healthTimeoutMs: 1_000, now: () => now, onChange: (s) => changes.push(s) });
     const statuses = () => liveness.snapshot().agents.map((a) => a.status);
     return { liveness, changes, statuses, advance: (ms: number) => void (now += ms) };
   };
@@ -24,7 +25,7 @@ describe('liveness rules (manual clock)', () => {
   it('alive → suspect → down → alive, converged only when all alive with equal digests', () => {
     const { liveness, changes, statuses, advance } = setup();
     for (const n of [0, 1, 2]) liveness.heartbeat(n, 'd1');
-    expect(statuses()).toEqual<AgentStatus[]>(['alive', 'alive', 'alive']);
+    expect(statuses()).toEqual<Liveness[]>(['alive', 'alive', 'alive']);
     expect(liveness.snapshot().converged).toBe(true);
 
     advance(600);

@@ -15,7 +15,7 @@ const CASES: [string, string, string | RegExp, string, string][] = [
   ['an agent with the wrong id', 'spin.toml', 'agent_id = "3"', 'agent_id = "4"', 'spin.toml [component.agent-3].variables.agent_id: must be "3", got "4"'],
   ['a misspelled component field', 'spin.toml', 'source = "dist/api.wasm"', 'sorce = "dist/api.wasm"', 'spin.toml component.api.sorce: is not a field Spin knows'],
   ['a template naming no variable', 'spin.toml', 'region = "{{ region }}"', 'region = "{{ regoin }}"', 'refers to {{ regoin }}, which is not declared in [variables]'],
-  ['a variable default the agents refuse', 'spin.toml', /\[variables\.sync_interval\]\ndefault = "5000"/, '[variables.sync_interval]\ndefault = "fast"', 'variable sync_interval must be an integer >= 1'],
+  ['a variable default the agents refuse', 'spin.toml', /\[variables\.sync_interval\]\ndefault = "5000"/, '[variables.sync_interval]\ndefault = "fast"', 'variable sync_interval must be an integer (ms) between 10 and 3600000, got "fast"'],
   ['an outbound host the defaults make no URL of', 'spin.toml', /\[variables\.gateway_url\]\ndefault = "http:\/\/127\.0\.0\.1:3001"/, '[variables.gateway_url]\ndefault = "127.0.0.1:3001"', '(as the defaults make it: "127.0.0.1:3001") is not scheme://host[:port]'],
   ['a gateway_url the agents refuse', 'spin.toml', /\[variables\.gateway_url\]\ndefault = "http:\/\/127\.0\.0\.1:3001"/, '[variables.gateway_url]\ndefault = "http://127.0.0.1:3001/api"', 'variable gateway_url must be an http(s) origin'],
   ['a route served twice', 'spin.toml', 'route = "/metrics"', 'route = "/health"', 'warning: "/health" is routed twice: Spin serves the first'],

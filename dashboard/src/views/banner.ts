@@ -7,7 +7,7 @@ export class BannerView {
   private readonly root = byId('banner');
 
   show(m: NetworkMetrics): void {
-    const up = `${m.agents.up}/${m.agents.total} agents up`;
+    const up = `${m.agents.alive}/${m.agents.total} agents alive`;
     if (m.performance.convergence.converged && m.performance.convergence.since !== null) {
       this.root.dataset.state = 'converged';
       this.root.textContent = `Converged: all ${m.agents.total} replicas equal since ${new Date(m.performance.convergence.since).toLocaleTimeString()} · ${up}`;

@@ -1,9 +1,8 @@
 // The topology graph: one node per agent, coloured by its rule family (RED/BLUE/GREEN), drawn by
-// liveness (up / suspect / down); an edge pulses when a message crosses it.
+// liveness (alive / suspect / down); an edge pulses when a message crosses it.
+import type { Liveness } from '../../../src/core/liveness.ts';
 import type { Topology, TimelineEvent } from '../api.ts';
 import { byId, stateLine, svg } from '../dom.ts';
-
-export type NodeStatus = 'up' | 'suspect' | 'down';
 
 const SIZE = 320;
 const PULSE_MS = 700;
@@ -45,7 +44,7 @@ export class TopologyView {
     this.root.append(root);
   }
 
-  setStatus(agent: number, status: NodeStatus): void {
+  setStatus(agent: number, status: Liveness): void {
     const g = this.nodes.get(agent);
     if (g === undefined) return;
     g.dataset.status = status;
