@@ -2,7 +2,7 @@
 // entries for its interfaces, once per worker. Keys are the interface names jco's instantiation
 // glue uses (no version: `imports['wasi:http/types']`).
 import { insecure, insecureSeed, random } from '@bytecodealliance/preview2-shim/random';
-import { createIoImports } from './http/io.ts';
+import { createIoImports } from './wasi/io.ts';
 import type { OutboundClient } from './http/outbound.ts';
 import { createOutgoingHandlerImport } from './http/outgoing.ts';
 import { createHttpTypesImport } from './http/types.ts';

@@ -1,7 +1,7 @@
 // Messages between the main thread (HTTP server) and the component workers.
 import type { MessagePort } from 'node:worker_threads';
 import type { LogLevel } from './log.ts';
-import type { MemorySpec } from './memory.ts';
+import type { MemorySpec } from './memory-reuse.ts';
 import type { ComponentRuntime } from './scope.ts';
 
 export interface WorkerSource {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HostError } from './errors.ts';
 import type { Logger } from './log.ts';
-import { importMemory, type MemorySpec } from './memory.ts';
+import { importMemory, type MemorySpec } from './memory-reuse.ts';
 
 export interface TranspiledSource {
   /** hash of the wasm bytes (and jco version): the cache key, and how workers name the source */

@@ -10,7 +10,7 @@ import { KvStores, SqliteKvBackend, type KvBackend } from './kv/index.ts';
 import { RemoteKvBackend } from './kv/remote.ts';
 import { SqlDatabaseFile } from './sqlite/index.ts';
 import { createLogger, errorFields } from './log.ts';
-import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MemoryPool } from './memory.ts';
+import { MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MemoryPool } from './memory-reuse.ts';
 import { buildImports, type ImportObject } from './plugins.ts';
 import type { FromWorker, ToWorker, WorkerInit, WorkerLoad, WorkerRequest, WorkerSource } from './protocol.ts';
 import { ScopeRef, type ComponentRuntime } from './scope.ts';

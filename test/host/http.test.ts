@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ComponentError } from '../../src/host/errors.ts';
 import { Fields } from '../../src/host/http/fields.ts';
-import { BytesSource, ChunksSink, InputStream, OutputStream, Pollable, poll, monotonicNow } from '../../src/host/http/io.ts';
+import { BytesSource, ChunksSink, InputStream, OutputStream, Pollable, poll, monotonicNow } from '../../src/host/wasi/io.ts';
 import {
   Exchange,
   FutureTrailers,

@@ -1,7 +1,7 @@
 // Reused linear memories: the rewritten module imports its memory, and an instance on a reused
 // (zeroed) memory sees exactly the bytes a fresh one would.
 import { describe, expect, it } from 'vitest';
-import { importMemory, MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MemoryPool } from '../../src/host/memory.ts';
+import { importMemory, MEMORY_IMPORT_MODULE, MEMORY_IMPORT_NAME, MemoryPool } from '../../src/host/memory-reuse.ts';
 
 /**
  * (module

@@ -4,7 +4,7 @@
 // (`outgoing.ts`); its response arrives whole too.
 import { ComponentError } from '../errors.ts';
 import { Fields, type FieldEntry } from './fields.ts';
-import { BytesSource, ChunksSink, InputStream, OutputStream, Pollable, READY_POLLABLE, type IoError } from './io.ts';
+import { BytesSource, ChunksSink, InputStream, OutputStream, Pollable, READY_POLLABLE, type IoError } from '../wasi/io.ts';
 
 export { Fields };
 

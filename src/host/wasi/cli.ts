@@ -4,7 +4,7 @@
 // request with a trap, as it would end a Spin instance.
 import type { LogLevel } from '../log.ts';
 import type { ScopeRef } from '../scope.ts';
-import { InputStream, OutputStream, type ByteSink } from '../http/io.ts';
+import { InputStream, OutputStream, type ByteSink } from './io.ts';
 
 /** A component called `wasi:cli/exit`. */
 export class ComponentExit extends Error {

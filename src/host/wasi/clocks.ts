@@ -1,6 +1,6 @@
 // `wasi:clocks/{monotonic-clock,wall-clock}@0.2.0`. Subscriptions return our in-memory pollables,
 // so `poll` can sleep until a timer is due without any worker round-trip.
-import { monotonicNow, Pollable } from '../http/io.ts';
+import { monotonicNow, Pollable } from './io.ts';
 
 export function createClocksImports() {
   return {
