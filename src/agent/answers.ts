@@ -1,0 +1,39 @@
+// How a request that changed the agent is answered: a user's write to the user (its envelopes
+// handed to the gateway at once), a delivery or tick to the gateway (the envelopes to publish).
+import type { Envelope, SyncCompletion } from '../core/index.ts';
+import { json } from '../spin/http.ts';
+import type { AgentConfig } from './config.ts';
+import { publishNow } from './publish.ts';
+import type { AgentSession } from './session.ts';
+import { EnvelopeSigner } from './signing.ts';
+
+// A user's write is answered to the user, not to the gateway. Once it is saved, its outbox goes to
+// the gateway at once (publish.ts); if that fails it waits in KV and leaves with this agent's next
+// inbox or tick response. `sent` says which.
+export async function localWriteDone(s: AgentSession, unsigned: Envelope[], body: Record<string, unknown>): Promise<Response> {
+  const events = s.timing.measure('save', () => s.commit([], [], []));
+  const outbox = await signed(s.config, unsigned);
+  const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events));
+  if (!published) {
+    s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
+    s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
+  }
+  return json(200, { ...body, outbox: outbox.length, sent: published ? 'now' : 'next-tick', timeline: events });
+}
+
+/**
+ * The answer to the gateway: the envelopes to publish (with any a user's write left waiting) and
+ * the timeline events to publish on `timeline.<id>` (likewise).
+ */
+export async function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[], extra: Record<string, unknown> = {}): Promise<Response> {
+  const all = [...s.persistence.takePendingOutbox(), ...outbox];
+  const waiting = s.persistence.takePendingTimeline();
+  const events = s.timing.measure('save', () => s.commit(inbox, all, syncs));
+  return json(200, { agent_id: s.config.agentId, outbox: await signed(s.config, all), timeline: [...waiting, ...events], ...extra });
+}
+
+/** The envelopes as they leave: signed when the app has an envelope_key (signing.ts). */
+async function signed(config: AgentConfig, envelopes: Envelope[]): Promise<Envelope[]> {
+  const signer = envelopes.length === 0 ? null : await EnvelopeSigner.open(config.envelopeKey);
+  return signer === null ? envelopes : signer.sign(envelopes);
+}

@@ -1,0 +1,29 @@
+// /data/:key: a user's JSON values in the doc's data map, written through core's onLocalWrite.
+import { AgentError, checkStorableValue, DATA, dataMap, onLocalWrite } from '../../core/index.ts';
+import { json, readJsonBody } from '../../spin/http.ts';
+import { localWriteDone } from '../answers.ts';
+import type { AgentRequest } from '../request.ts';
+
+export function getData({ session, key }: AgentRequest): Response {
+  const s = session();
+  const data = dataMap(s.doc);
+  if (!data.has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
+  return json(200, { key, value: data.get(key) });
+}
+
+export async function putData({ request, session, key }: AgentRequest): Promise<Response> {
+  const value = await readJsonBody(request);
+  checkStorableValue(value);
+  const s = session();
+  const { outbox, update } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
+  s.timeline.writeApplied(update?.length ?? 0, { op: 'put', key });
+  return localWriteDone(s, outbox, { key, value });
+}
+
+export function deleteData({ session, key }: AgentRequest): Promise<Response> {
+  const s = session();
+  if (!s.doc.getMap(DATA).has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
+  const { outbox, update } = onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
+  s.timeline.writeApplied(update?.length ?? 0, { op: 'delete', key });
+  return localWriteDone(s, outbox, { key, deleted: true });
+}
