@@ -15,6 +15,7 @@ export interface Topology {
   sync_interval_ms: number;
   health_timeout_ms: number;
   colouring: { proper: boolean; clashes: [number, number][] };
+  families: { colour: Colour; fill: string; rules: string[]; folds_constants: boolean }[];
   agents: { id: number; colour: Colour; neighbours: number[] }[];
   edges: [number, number][];
   live: { nats_ws_url: string | null; nats_credentials: { user: string; pass: string } | null; timeline_subject: string; status_subject: string };

@@ -6,6 +6,7 @@ import {
   colourTopology,
   NETWORK_STATUS_SUBJECT,
   parseTimelineQuery,
+  RULE_FAMILIES,
   selectTimeline,
   TIMELINE_SUBJECTS,
 } from '../core/index.ts';
@@ -101,6 +102,8 @@ function topologyOf(config: ApiConfig) {
     sync_interval_ms: config.syncIntervalMs,
     health_timeout_ms: config.healthTimeoutMs,
     colouring: { proper: colouring.proper, clashes: colouring.clashes },
+    // one colour per rule family: what each does, and how the dashboard draws its agents
+    families: RULE_FAMILIES.map((f) => ({ colour: f.colour, fill: f.fill, rules: f.rules.map((r) => r.name), folds_constants: f.foldsConstants })),
     agents: adjacency.map((neighbours, id) => ({ id, colour: colouring.colours[id], neighbours })),
     edges,
     // how the dashboard gets live events: NATS over WebSocket when set, else polling /api/timeline

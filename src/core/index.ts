@@ -77,7 +77,7 @@ export {
 } from './egraph-doc.ts';
 export { MAX_EGRAPH_RECORDS, TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseUserTerm, saturateDoc, type AddedTerm, type TickSaturation } from './egraph-agent.ts';
 export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
-export { RULE_SPECS, colourOfRule, foldsConstants, rulesFor } from './rules/index.ts';
+export { RULE_FAMILIES, RULE_SPECS, colourOfRule, familyOf, foldsConstants, rulesFor, type RuleFamily } from './rules/index.ts';
 export { DEFAULT_EXTRACTION_COST, EXTRACTION_COSTS, parseExtractionCost, type ExtractionCost } from './costs.ts';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, HybridClock, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
 export {

@@ -59,6 +59,9 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     expect(await page.locator('#topology .node').count()).toBe(9);
     expect(await page.locator('#topology .node[data-colour="RED"]').count()).toBe(3);
     await expect.poll(() => page.locator('#topology .node[data-status="alive"]').count(), { timeout: 15_000 }).toBe(9);
+    // each family drawn in its own colour (once alive: down is grey), the legend naming them all (from /api/topology)
+    expect(await page.locator('#topology .node[data-colour="RED"] circle').first().evaluate((c) => getComputedStyle(c).fill)).toBe('rgb(229, 72, 77)');
+    expect(await page.textContent('#legend')).toBe('RED BLUE GREEN · faded: suspect · grey: down');
     await expect.poll(() => page.getAttribute('#banner', 'data-state'), { timeout: 15_000 }).toBe('converged');
 
     const written = Date.now();

@@ -26,4 +26,11 @@ describe('colourTopology', () => {
     expect(colourTopology('mesh', 3).proper).toBe(true);
     expect(colourTopology('expander', 4).clashes).toHaveLength(1);
   });
+
+  it('takes one colour per rule family: a fourth family would colour a mesh of four properly', () => {
+    const four = colourTopology('mesh', 4, ['RED', 'BLUE', 'GREEN', 'PURPLE']);
+    expect(four.proper).toBe(true);
+    expect(new Set(four.colours).size).toBe(4);
+    expect(colourTopology('mesh', 4).proper).toBe(false);
+  });
 });

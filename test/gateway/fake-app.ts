@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as Y from 'yjs';
+import type { EnvelopeType } from '../../src/core/envelope.ts';
 
-export type WireType = 'SyncRequest' | 'SyncResponse' | 'StateUpdate' | 'Heartbeat' | 'Ack';
 export interface WireEnvelope {
   v: 1;
   id: string;
-  type: WireType;
+  type: EnvelopeType;
   from: number;
   to: number | null;
   ts: number;
@@ -71,7 +71,7 @@ class FakeAgent {
     return createHash('sha256').update(Y.encodeStateVector(this.doc)).digest('hex').slice(0, 16);
   }
 
-  envelope(type: WireType, to: number | null, payload: Record<string, unknown>): WireEnvelope {
+  envelope(type: EnvelopeType, to: number | null, payload: Record<string, unknown>): WireEnvelope {
     return { v: 1, id: `a${this.id}-${++this.seq}`, type, from: this.id, to, ts: Date.now(), hlc: '0000000000001-00000-00001', payload };
   }
 

@@ -2,7 +2,7 @@
 // liveness (alive / suspect / down); an edge pulses when a message crosses it.
 import type { Liveness } from '../../../src/core/liveness.ts';
 import type { Topology, TimelineEvent } from '../api.ts';
-import { byId, stateLine, svg } from '../dom.ts';
+import { byId, html, stateLine, svg } from '../dom.ts';
 
 const SIZE = 320;
 const PULSE_MS = 700;
@@ -30,12 +30,17 @@ export class TopologyView {
       root.append(line);
     }
     const radius = Math.max(10, Math.min(22, 120 / Math.sqrt(topology.agent_count)));
+    const fills = new Map(topology.families.map((f) => [f.colour, f.fill]));
+    byId('legend').replaceChildren(
+      ...topology.families.flatMap((f) => [legendDot(f.fill), `${f.colour} `]),
+      '· faded: suspect · grey: down',
+    );
     for (const agent of topology.agents) {
       const p = positions[agent.id]!;
       const g = svg('g', { class: 'node', 'data-agent': agent.id, 'data-colour': agent.colour, 'data-status': 'down', tabindex: 0, role: 'button' });
       const title = svg('title');
       title.textContent = `agent ${agent.id} · ${agent.colour}`;
-      g.append(title, svg('circle', { cx: p.x, cy: p.y, r: radius }), Object.assign(svg('text', { x: p.x, y: p.y }), { textContent: String(agent.id) }));
+      g.append(title, svg('circle', { cx: p.x, cy: p.y, r: radius, style: `--fill: ${fills.get(agent.colour) ?? 'currentColor'}` }), Object.assign(svg('text', { x: p.x, y: p.y }), { textContent: String(agent.id) }));
       g.addEventListener('click', () => this.onSelect(agent.id));
       g.addEventListener('keydown', (e) => e.key === 'Enter' && this.onSelect(agent.id));
       this.nodes.set(agent.id, g);
@@ -88,4 +93,10 @@ function layout(topology: Topology): { x: number; y: number }[] {
     const angle = (2 * Math.PI * i) / n - Math.PI / 2;
     return { x: SIZE / 2 + r * Math.cos(angle), y: SIZE / 2 + r * Math.sin(angle) };
   });
+}
+
+function legendDot(fill: string): HTMLSpanElement {
+  const dot = html('span', undefined, 'dot');
+  dot.style.background = fill;
+  return dot;
 }
