@@ -12,10 +12,13 @@ import {
   type Rule,
   type SaturationOptions,
   type SaturationResult,
+  type StopReason,
   type Term,
 } from '../egraph/index.ts';
 import { AgentError } from './errors.ts';
-import { addToEGraphSets, readEGraphSets, type UnionRecord } from './egraph-doc.ts';
+import { addToEGraphSets, readEGraphSets, termsMap, unionsMap, type UnionRecord } from './egraph-doc.ts';
+import { foldsConstants, rulesFor } from './rules/index.ts';
+import type { Colour } from './rules/families.ts';
 import { onLocalWrite, type SyncContext } from './sync.ts';
 import type { Envelope } from './envelope.ts';
 
@@ -105,4 +108,73 @@ export function saturateDoc(
     }));
   }
   return { result, newTerms: added.terms, newUnions: added.unions, classes: { before, after }, outbox };
+}
+
+/** The sizes of the e-graph's two sets: grow-only, so equal sizes mean equal content. */
+export interface EGraphSizes {
+  terms: number;
+  unions: number;
+}
+
+export function egraphSizes(doc: Y.Doc): EGraphSizes {
+  return { terms: termsMap(doc).size, unions: unionsMap(doc).size };
+}
+
+/** What a tick's saturation did, as egg's Runner reports a run. */
+export interface SaturationReport {
+  colour: Colour;
+  stop: StopReason;
+  iterations: number;
+  rewrites: number;
+  new_terms: number;
+  new_unions: number;
+  /** new unions per rule */
+  rules: Record<string, number>;
+  duration_ms: number;
+  /** canonical classes before and after: fewer after means the rewrites merged classes */
+  classes: { before: number; after: number };
+}
+
+export interface TickRun {
+  /** null: nothing to do (no terms, or the sets are as the last saturated run left them) */
+  report: SaturationReport | null;
+  /** whether the rewrites ran (false past MAX_EGRAPH_RECORDS: the report says `node-limit`, and nothing was tried) */
+  ran: boolean;
+  /** the sizes to remember as saturated (a fixpoint, or the node cap), else null: run again next tick */
+  saturated: EGraphSizes | null;
+  outbox: Envelope[];
+}
+
+/**
+ * A tick's rewrites: this colour's family, within the tick's budget. Skipped while the sets are
+ * exactly as the last saturated run left them, so a quiet network stays cheap; past
+ * MAX_EGRAPH_RECORDS the agent stops saturating (a `node-limit` run that rewrites nothing).
+ */
+export function saturateOnTick(ctx: SyncContext, doc: Y.Doc, kernel: () => Kernel, colour: Colour, lastSaturated: EGraphSizes | null | undefined): TickRun {
+  const sizes = egraphSizes(doc);
+  if (sizes.terms === 0 || (lastSaturated && lastSaturated.terms === sizes.terms && lastSaturated.unions === sizes.unions)) {
+    return { report: null, ran: false, saturated: lastSaturated ?? null, outbox: [] };
+  }
+  if (sizes.terms + sizes.unions >= MAX_EGRAPH_RECORDS) {
+    const report = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0, rules: {}, duration_ms: 0, classes: { before: 0, after: 0 } } as const;
+    return { report, ran: false, saturated: sizes, outbox: [] };
+  }
+  const started = ctx.now();
+  const run = saturateDoc(ctx, doc, kernel(), rulesFor(colour), { foldConstants: foldsConstants(colour) });
+  const rules: Record<string, number> = {};
+  for (const u of run.result.newUnions) rules[u.rule] = (rules[u.rule] ?? 0) + 1;
+  const report: SaturationReport = {
+    colour,
+    stop: run.result.stop,
+    iterations: run.result.iterations,
+    rewrites: run.result.rewrites,
+    new_terms: run.newTerms,
+    new_unions: run.newUnions,
+    rules,
+    duration_ms: ctx.now() - started,
+    classes: run.classes,
+  };
+  // At a fixpoint or at the node cap there is nothing to do until the sets grow again.
+  const done = run.result.stop === 'saturated' || run.result.stop === 'node-limit';
+  return { report, ran: true, saturated: done ? egraphSizes(doc) : null, outbox: run.outbox };
 }

@@ -75,7 +75,21 @@ export {
   type TermRecord,
   type UnionRecord,
 } from './egraph-doc.ts';
-export { MAX_EGRAPH_RECORDS, TICK_SATURATION_LIMITS, addTerm, loadEGraph, parseUserTerm, saturateDoc, type AddedTerm, type TickSaturation } from './egraph-agent.ts';
+export {
+  MAX_EGRAPH_RECORDS,
+  TICK_SATURATION_LIMITS,
+  addTerm,
+  egraphSizes,
+  loadEGraph,
+  parseUserTerm,
+  saturateDoc,
+  saturateOnTick,
+  type AddedTerm,
+  type EGraphSizes,
+  type SaturationReport,
+  type TickRun,
+  type TickSaturation,
+} from './egraph-agent.ts';
 export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
 export { RULE_FAMILIES, RULE_SPECS, colourOfRule, familyOf, foldsConstants, rulesFor, type RuleFamily } from './rules/index.ts';
 export { DEFAULT_EXTRACTION_COST, EXTRACTION_COSTS, parseExtractionCost, type ExtractionCost } from './costs.ts';
