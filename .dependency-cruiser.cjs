@@ -12,7 +12,8 @@ const LAYERS = {
   'src/api': ['src/shared', 'src/core', 'src/spin'],
   'src/host': ['src/shared'],
   'src/gateway': ['src/shared', 'src/core', 'src/cli'],
-  dashboard: ['src/shared', 'src/core', 'src/spin', 'src/api', 'src/gateway'],
+  // the dashboard takes the answers' types from the code that builds them (import type only)
+  dashboard: ['src/shared', 'src/core', 'src/spin', 'src/api', 'src/agent', 'src/gateway'],
 };
 const FOLDERS = Object.keys(LAYERS);
 const escape = (path) => path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

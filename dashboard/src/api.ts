@@ -4,22 +4,13 @@ import type { TimelineEvent } from '../../src/core/timeline.ts';
 import { readWholeTimeline, type TimelinePage } from '../../src/core/timeline-query.ts';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
 import type { Colour } from '../../src/core/colouring.ts';
+import type { TopologyAnswer } from '../../src/api/routes.ts';
 import { appToken } from './token.ts';
 
 export type { TimelineEvent, NetworkMetrics, Colour };
 
-export interface Topology {
-  topology: string;
-  agent_count: number;
-  region: string;
-  sync_interval_ms: number;
-  health_timeout_ms: number;
-  colouring: { proper: boolean; clashes: [number, number][] };
-  families: { colour: Colour; fill: string; rules: string[]; folds_constants: boolean }[];
-  agents: { id: number; colour: Colour; neighbours: number[] }[];
-  edges: [number, number][];
-  live: { nats_ws_url: string | null; nats_credentials: { user: string; pass: string } | null; timeline_subject: string; status_subject: string };
-}
+/** GET /api/topology's answer, as the api component builds it. */
+export type Topology = TopologyAnswer;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';

@@ -90,6 +90,9 @@ function metricsOf(config: ApiConfig, deps: ApiDeps) {
   return networkMetrics(readAgents(deps.store(), config, now), now);
 }
 
+/** What GET /api/topology answers. */
+export type TopologyAnswer = ReturnType<typeof topologyOf>;
+
 function topologyOf(config: ApiConfig) {
   const adjacency = allNeighbours(config.topology, config.agentCount);
   const colouring = colourTopology(config.topology, config.agentCount);
@@ -104,7 +107,7 @@ function topologyOf(config: ApiConfig) {
     colouring: { proper: colouring.proper, clashes: colouring.clashes },
     // one colour per rule family: what each does, and how the dashboard draws its agents
     families: RULE_FAMILIES.map((f) => ({ colour: f.colour, fill: f.fill, rules: f.rules.map((r) => r.name), folds_constants: f.foldsConstants })),
-    agents: adjacency.map((neighbours, id) => ({ id, colour: colouring.colours[id], neighbours })),
+    agents: adjacency.map((neighbours, id) => ({ id, colour: colouring.colours[id]!, neighbours })), // one colour per agent
     edges,
     // how the dashboard gets live events: NATS over WebSocket when set, else polling /api/timeline
     // the broker lets no anonymous client listen: this answer (guarded by the read_token when there is one) holds the login

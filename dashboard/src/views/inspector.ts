@@ -2,37 +2,13 @@
 // known form of the terms users added (GET /agent/:id/egraph, /egraph/best).
 import { getJson, type TimelineEvent } from '../api.ts';
 import { byId, html, keyValues, stateLine } from '../dom.ts';
+import type { AgentStateAnswer } from '../../../src/agent/handlers/reads.ts';
+import type { BestAnswer, EGraphAnswer } from '../../../src/agent/handlers/egraph.ts';
 
-interface AgentState {
-  agent_id: number;
-  node_id: string;
-  region: string;
-  egraph_nodes: number;
-  neighbors: number[];
-  messages_received: number;
-  messages_sent: number;
-  syncs_completed: number;
-  uptime_seconds: number;
-  state_digest: string;
-  doc_bytes: number;
-  doc_bytes_stale: boolean;
-  data_keys: string[];
-}
-
-interface EGraphSummary {
-  color: string;
-  nodes: number;
-  classes: number;
-  terms: number;
-  unions: number;
-  rules: string[];
-}
-
-interface Best {
-  term: string;
-  best: string;
-  cost: number;
-}
+// The answers' types come from the handlers that build them (import type: nothing of them is bundled).
+type AgentState = AgentStateAnswer;
+type EGraphSummary = EGraphAnswer;
+type Best = BestAnswer;
 
 /** Terms shown in the inspector at most (the newest added). */
 const MAX_TERMS = 5;

@@ -22,11 +22,17 @@ export async function postTerm({ request, session }: AgentRequest): Promise<Resp
 export function getEGraph({ request, session }: AgentRequest): Response {
   const full = new URL(request.url).searchParams.get('full');
   if (full !== null && full !== '0' && full !== '1') throw new AgentError('bad-request', 'full must be 0 or 1', got(full));
-  const s = session();
+  return json(200, egraphAnswer(session(), full === '1'));
+}
+
+/** What GET /agent/:id/egraph answers. */
+export type EGraphAnswer = ReturnType<typeof egraphAnswer>;
+
+function egraphAnswer(s: AgentSession, full: boolean) {
   const colour = s.colour();
   const { proper, clashes } = s.colouring();
   const egraph = loadEGraph(s.doc, s.kernel());
-  return json(200, {
+  return {
     agent_id: s.config.agentId,
     color: colour,
     // an improper colouring still saturates, but neighbours of one colour duplicate each other's work
@@ -34,8 +40,8 @@ export function getEGraph({ request, session }: AgentRequest): Response {
     ...egraph.summary(),
     rules: rulesFor(colour).map((r) => r.name),
     provenance: provenanceOf(s),
-    ...(full === '1' ? { dump: egraph.dump() } : {}),
-  });
+    ...(full ? { dump: egraph.dump() } : {}),
+  };
 }
 
 /** How many known equalities each rule, and each colour's family, proved. */
@@ -61,7 +67,19 @@ export function getBest({ request, session }: AgentRequest): Response {
   const egraph = loadEGraph(s.doc, s.kernel());
   const { hash } = egraph.addTerm(term);
   const best = egraph.best(hash, EXTRACTION_COSTS[cost]);
-  return json(200, { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost, cost_model: cost });
+  const answer = { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost, cost_model: cost };
+  return json(200, answer satisfies BestAnswer);
+}
+
+/** What GET /agent/:id/egraph/best answers. */
+export interface BestAnswer {
+  agent_id: number;
+  term: string;
+  hash: string;
+  class: string;
+  best: string;
+  cost: number;
+  cost_model: string;
 }
 
 /** Whether `?a=` and `?b=` are proved equal here: in one class of this agent's e-graph (egg's `equivs`). */

@@ -20,6 +20,9 @@ export function getState({ session, persistence, config, now }: AgentRequest): R
   return json(200, stateOf(s.config, s.meta, s.refreshSummary(), s.now()));
 }
 
+/** What GET /agent/:id/state answers. */
+export type AgentStateAnswer = ReturnType<typeof stateOf>;
+
 function stateOf(config: AgentConfig, meta: AgentMeta, summary: AgentSummary, now: number) {
   const c = meta.counters;
   return {
