@@ -1,7 +1,7 @@
 // Agent configuration, read from Spin variables at request time (never at module top level:
 // Wizer would freeze whatever a top-level read returned at build time into every instance).
 import { AgentError, parseTopology, SETTINGS, type TopologyKind } from '../core/index.ts';
-import type { LogLevel } from '../core/log.ts';
+import type { LogLevel } from '../shared/log.ts';
 import { integerVariable as integer, logLevelVariable, type VariableSource } from '../spin/variables.ts';
 
 export interface AgentConfig {

@@ -2,7 +2,7 @@
 // handlers/ and takes one AgentRequest (request.ts). Every answer is JSON; every failure is an
 // AgentError mapped once to `{ error, detail }` with its status (spin/http.ts).
 import { AgentError, HybridClock, TimelineRecorder } from '../core/index.ts';
-import { createLogger } from '../core/log.ts';
+import { createLogger } from '../shared/log.ts';
 import { corsPolicyFor, preflight, withCors, type CorsPolicy } from '../spin/cors.ts';
 import { errorResponse, requireAccess } from '../spin/http.ts';
 import type { ByteStore } from '../spin/key-value.ts';

@@ -1,6 +1,6 @@
 // The api component's configuration, from Spin variables at request time.
 import { parseTopology, SETTINGS, type TopologyKind } from '../core/index.ts';
-import type { LogLevel } from '../core/log.ts';
+import type { LogLevel } from '../shared/log.ts';
 import { integerVariable, logLevelVariable, type VariableSource } from '../spin/variables.ts';
 import type { AppTokens } from '../spin/http.ts';
 

@@ -10,7 +10,7 @@ import {
   selectTimeline,
   TIMELINE_SUBJECTS,
 } from '../core/index.ts';
-import { createLogger } from '../core/log.ts';
+import { createLogger } from '../shared/log.ts';
 import { corsPolicyFor, preflight, withCors, type CorsPolicy } from '../spin/cors.ts';
 import { errorResponse, json, requireAccess } from '../spin/http.ts';
 import type { ByteStore } from '../spin/key-value.ts';

@@ -11,13 +11,13 @@ export const TERMS = 'terms';
 /** Y.Map of proven equalities with provenance, keyed by content hash (reserved for the e-graph). */
 export const UNIONS = 'unions';
 
+/** Never a writer's clientID (see identity.ts), so loading can borrow it. */
+const LOADING_CLIENT_ID = 0;
+
 /**
  * A fresh document that writes as `clientId`. The guid is fixed because it never travels in
  * updates, and a fixed one spares a random draw per request.
  */
-/** Never a writer's clientID (see identity.ts), so loading can borrow it. */
-const LOADING_CLIENT_ID = 0;
-
 export function createAgentDoc(clientId: number): Y.Doc {
   if (!Number.isInteger(clientId) || clientId < 0 || clientId > 0xffff_ffff) {
     throw new AgentError('bad-request', 'clientId must be an unsigned 32-bit integer', String(clientId));

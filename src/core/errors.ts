@@ -1,5 +1,5 @@
 // Typed failures of the agent's brain. Every code maps to one HTTP status in one place
-// (the component's http.ts), so core never speaks HTTP itself.
+// (src/spin/http.ts, shared by the components), so core never speaks HTTP itself.
 
 /** Why a request was refused. */
 export type AgentErrorCode =

@@ -3,7 +3,7 @@
 // Envelopes that arrive meanwhile wait in a bounded buffer and go out as ONE batch POST when the
 // lane frees up; ticks share the lane and alternate with batches so neither starves the other.
 import type { Envelope } from '../core/envelope.ts';
-import { errorFields, type Logger } from '../core/log.ts';
+import { errorFields, type Logger } from '../shared/log.ts';
 
 export interface BatchOutcome {
   /** envelopes the agent accepted */

@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Envelope } from '../core/envelope.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import { describeError, type Logger } from '../core/log.ts';
+import { describeError, type Logger } from '../shared/log.ts';
 import { isRoutable, isTimelineRecord, type TimelineRecord } from './routable.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 

@@ -1,7 +1,7 @@
 // What goes to the app and what comes back: a batch POSTed to /agent/:n/inbox (or a tick), and the
 // outbox and timeline events the agent answers with, published on their subjects.
 import { timelineSubject, type Envelope } from '../core/envelope.ts';
-import { errorFields, type Logger } from '../core/log.ts';
+import { errorFields, type Logger } from '../shared/log.ts';
 import type { BatchOutcome, TickOutcome } from './agent-queue.ts';
 import type { AppClient } from './app-client.ts';
 import type { Delivery } from './delivery.ts';

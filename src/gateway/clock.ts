@@ -4,7 +4,7 @@
 // `broadcast.heartbeat`.
 import { BROADCAST_HEARTBEAT_SUBJECT } from '../core/envelope.ts';
 import type { Delivery } from './delivery.ts';
-import { errorFields, type Logger } from '../core/log.ts';
+import { errorFields, type Logger } from '../shared/log.ts';
 import { realTimers, type Cancel, type Timers } from './timers.ts';
 
 export const TICK_JITTER = 0.1;

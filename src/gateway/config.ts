@@ -2,7 +2,7 @@
 // so a bad deployment fails at start with a sentence instead of misbehaving later.
 import { hostname } from 'node:os';
 import { readIntegerSetting, SETTINGS, type IntegerBounds } from '../core/settings.ts';
-import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
+import { LOG_LEVELS, parseLogLevel, type LogLevel } from '../shared/log.ts';
 import { redactNatsUrl } from './nats-url.ts';
 
 export const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
@@ -13,7 +13,7 @@ export const DEFAULT_MAX_BUFFER_SIZE = SETTINGS.maxBufferSize.default;
 export const DEFAULT_LEASE_TTL_MS = 15_000;
 
 /** `static`: serve AGENTS (all by default); `lease`: replicas share the agents through JetStream leases */
-export type Ownership = 'static' | 'lease';
+export type OwnershipMode = 'static' | 'lease';
 
 export interface GatewayConfig {
   /** base URL of the Spin app (the agents' HTTP routes) */
@@ -35,7 +35,7 @@ export interface GatewayConfig {
    * several gateways, each on its own NATS node or region, split one network between them
    */
   agents: readonly number[];
-  ownership: Ownership;
+  ownership: OwnershipMode;
   /** with leases: how long a silent replica keeps its agents (renewed every third of it) */
   leaseTtlMs: number;
   /** names this replica in the leases (HOSTNAME, i.e. the pod name; a random suffix is added at start) */
@@ -141,8 +141,8 @@ function agentIds(env: Env, name: string, agentCount: number): number[] {
 
 function logLevel(env: Env, name: string): LogLevel {
   const value = raw(env, name) ?? 'info';
-  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
-  if (level === undefined) throw new ConfigError(name, `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  const level = parseLogLevel(value);
+  if (level === null) throw new ConfigError(name, `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
   return level;
 }
 

@@ -4,7 +4,7 @@
 import type { GatewayConfig } from './config.ts';
 import type { Delivery } from './delivery.ts';
 import { InprocDelivery } from './inproc.ts';
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../shared/log.ts';
 import { connectNats } from './nats.ts';
 import { redactNatsUrl } from './nats-url.ts';
 

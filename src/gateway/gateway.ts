@@ -13,7 +13,7 @@ import type { GatewayConfig } from './config.ts';
 import { connectDelivery, type ConnectOptions } from './connect.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription } from './delivery.ts';
 import { LivenessTracker, type NetworkStatus } from './liveness.ts';
-import { createLogger, type Logger } from '../core/log.ts';
+import { createLogger, type Logger } from '../shared/log.ts';
 import { EnvelopeVerifier } from './envelope-verifier.ts';
 import { Inbound } from './inbound.ts';
 import { GATEWAY_QUEUE_GROUP, Lanes } from './lanes.ts';

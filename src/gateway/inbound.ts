@@ -2,7 +2,7 @@
 // addressed to the agent whose subject it came on, signed with the envelope key), and heartbeats,
 // which feed liveness.
 import { agentOfSubject, type Envelope } from '../core/envelope.ts';
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../shared/log.ts';
 import type { EnvelopeVerifier } from './envelope-verifier.ts';
 import { heartbeatDigest, isRoutable } from './routable.ts';
 

@@ -8,4 +8,4 @@ export type { SpawnedNatsServer, ConnectOptions } from './connect.ts';
 export type { AgentLiveness, NetworkStatus } from './liveness.ts';
 export type { QueueCounters } from './agent-queue.ts';
 export type { BroadcastHeartbeat } from './clock.ts';
-export { createLogger, type Logger, type LogLevel } from '../core/log.ts';
+export { createLogger, type Logger, type LogLevel } from '../shared/log.ts';

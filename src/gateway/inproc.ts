@@ -4,7 +4,7 @@
 import type { LeaseStore } from './leases.ts';
 import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
-import { errorFields, type Logger } from '../core/log.ts';
+import { errorFields, type Logger } from '../shared/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
 import { isPublishSubject, subjectMatches } from './subject-match.ts';
 

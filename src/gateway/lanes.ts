@@ -2,7 +2,7 @@
 // coalesced), and, unless one wildcard subscription covers every agent, its own subscriptions, so
 // NATS routes the other agents' subjects to the gateways serving them.
 import { inboxSubjects, type Envelope } from '../core/envelope.ts';
-import type { Logger } from '../core/log.ts';
+import type { Logger } from '../shared/log.ts';
 import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
 import type { Delivery, DeliverySubscription } from './delivery.ts';
 

@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type GatewayConfig } from './config.ts';
 import type { SpawnedNatsServer } from './connect.ts';
 import { startGateway, type Gateway } from './gateway.ts';
 import { startHttpServer, type HttpServer } from './http-server.ts';
-import { createLogger, errorFields } from '../core/log.ts';
+import { createLogger, errorFields } from '../shared/log.ts';
 import { commandLine, HELP_OPTION } from '../cli/command-line.ts';
 
 async function spawnNatsServer(): Promise<SpawnedNatsServer | null> {

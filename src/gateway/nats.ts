@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type Status } from '@nats-io/transport-node';
 import { subjectOf, type Envelope } from '../core/envelope.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
-import { errorFields, type Logger, type LogLevel } from '../core/log.ts';
+import { errorFields, type Logger, type LogLevel } from '../shared/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';
 import { openLeaseStore, type LeaseStore } from './leases.ts';
 import { ensureTimelineStream } from './timeline-stream.ts';

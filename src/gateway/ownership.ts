@@ -10,7 +10,7 @@
 // sent — before the broker can drop it — and its lanes start no request outside that (`holds`).
 // What stays possible: one request that outlasts a third of the TTL while its holder stalls.
 import { fnv1a32 } from '../shared/hash.ts';
-import { errorFields, type Logger } from '../core/log.ts';
+import { errorFields, type Logger } from '../shared/log.ts';
 import type { LeaseStore } from './leases.ts';
 import { realTimers, type Cancel, type Timers } from './timers.ts';
 

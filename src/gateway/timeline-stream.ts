@@ -5,7 +5,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { TIMELINE_SUBJECTS } from '../core/envelope.ts';
-import { errorFields, type Logger } from '../core/log.ts';
+import { errorFields, type Logger } from '../shared/log.ts';
 
 export const TIMELINE_STREAM = 'TIMELINE';
 export const TIMELINE_MAX_AGE_MS = 24 * 60 * 60 * 1_000;

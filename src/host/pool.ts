@@ -194,7 +194,7 @@ export class WorkerPool {
           case 'ready':
             slot.started = true;
             slot.prepared = true;
-            log.log('debug', 'worker ready', { worker: id });
+            log('debug', 'worker ready', { worker: id });
             resolve();
             this.#drain();
             break;
@@ -207,7 +207,7 @@ export class WorkerPool {
             this.#settle(slot, msg);
             break;
           case 'fatal':
-            log.log('error', msg.error, { worker: id, detail: msg.detail });
+            log('error', msg.error, { worker: id, detail: msg.detail });
             fail(msg.detail);
             break;
         }
@@ -217,7 +217,7 @@ export class WorkerPool {
         (err: unknown) => fail(`nothing to load: ${err instanceof Error ? err.message : String(err)}`),
       );
       worker.on('error', (err) => {
-        log.log('error', 'worker error', { worker: id, ...errorFields(err) });
+        log('error', 'worker error', { worker: id, ...errorFields(err) });
         fail(err.message);
       });
       worker.on('exit', (code) => {
@@ -248,13 +248,13 @@ export class WorkerPool {
       slot.inflight = undefined;
     }
     if (this.#closing || !slot.started) return;
-    if (!slot.retired) this.#options.log.log('error', 'worker exited; replacing it', { worker: slot.id, code });
+    if (!slot.retired) this.#options.log('error', 'worker exited; replacing it', { worker: slot.id, code });
     this.#replace();
   }
 
   #replace(): void {
     this.#spawn().catch((err: unknown) => {
-      this.#options.log.log('error', 'replacement worker failed; retrying', errorFields(err));
+      this.#options.log('error', 'replacement worker failed; retrying', errorFields(err));
       if (!this.#closing) setTimeout(() => this.#replace(), RESPAWN_DELAY_MS).unref();
     });
   }
@@ -290,7 +290,7 @@ export class WorkerPool {
     if (!inflight || inflight.id !== id) return;
     slot.inflight = undefined;
     const { requestTimeoutMs, log } = this.#options;
-    log.log('error', 'component did not respond in time; replacing its worker', {
+    log('error', 'component did not respond in time; replacing its worker', {
       worker: slot.id,
       component: inflight.pending.request.component,
       path: inflight.pending.request.pathWithQuery,

@@ -3,7 +3,7 @@
 // JSON `{ error, detail }`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from './log.ts';
+import type { LevelledLogger } from './log.ts';
 import type { WorkerPool } from './pool.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { RouteMatch, Router } from './router.ts';
@@ -17,7 +17,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 export interface ServerOptions {
   router: Router;
   pool: WorkerPool;
-  log: Logger;
+  log: LevelledLogger;
   /** `host:port` the server listens on, for `spin-full-url` when a request has no Host header */
   authority: () => string;
   maxBodyBytes?: number;
@@ -171,7 +171,7 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
           res.end(bodyless ? undefined : result.body);
         }
         if (log.enabled('debug')) {
-          log.log('debug', 'request', {
+          log('debug', 'request', {
             method: req.method,
             path: pathWithQuery,
             component: match.component,
@@ -181,7 +181,7 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
         }
       },
     ).catch((err: unknown) => {
-      log.log('error', 'request failed in the host', { path: pathWithQuery, error: err instanceof Error ? err.message : String(err) });
+      log('error', 'request failed in the host', { path: pathWithQuery, error: err instanceof Error ? err.message : String(err) });
       sendError(res, 500, 'host-error', err instanceof Error ? err.message : String(err));
     });
   };

@@ -113,7 +113,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
 
   const router = new Router(manifest.triggers);
   for (const dup of router.duplicates) {
-    log.log('warn', 'duplicate route ignored (the first trigger with it wins)', { route: dup.route, component: dup.component, trigger: dup.index });
+    log('warn', 'duplicate route ignored (the first trigger with it wins)', { route: dup.route, component: dup.component, trigger: dup.index });
   }
   const servedIds = new Set(router.routes.map((r) => r.component));
   const served = [...manifest.components.values()].filter((c) => servedIds.has(c.id));
@@ -159,7 +159,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     const transpiler = await loadTranspiler(options.transpiler ?? transpilerFromEnv(env.HOST_TRANSPILER));
     const reuseMemory = options.reuseMemory ?? env.HOST_REUSE_MEMORY !== '0';
     const { workerSources, sourceKeyOf } = await prepareSources(served, join(stateDir, 'transpiled'), transpiler, reuseMemory, log);
-    log.log('debug', 'sources ready', { sources: workerSources.length, ms: Math.round(performance.now() - t0) });
+    log('debug', 'sources ready', { sources: workerSources.length, ms: Math.round(performance.now() - t0) });
     const components: ComponentRuntime[] = served.map((c) => ({
       id: c.id,
       sourceKey: sourceKeyOf.get(c.id)!,
@@ -229,15 +229,15 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     await stop();
     throw err;
   }
-  log.log('debug', 'workers ready', { workers, ms: Math.round(performance.now() - startedAt) });
+  log('debug', 'workers ready', { workers, ms: Math.round(performance.now() - startedAt) });
   const routes: HostRoute[] = router.routes.map((r) => ({
     route: r.route,
     component: r.component,
     url: url + (r.wildcard ? r.route.slice(0, -'/...'.length) || '/' : r.route),
   }));
   // Routes first: `listening` is the last line, the one a supervisor waits for.
-  for (const r of routes) log.log('info', 'route', { route: r.route, component: r.component, url: r.url });
-  log.log('info', 'listening', { url, app: manifest.name, workers, stateDir, transpiler: loaded.transpiler, reuseMemory: loaded.reuseMemory });
+  for (const r of routes) log('info', 'route', { route: r.route, component: r.component, url: r.url });
+  log('info', 'listening', { url, app: manifest.name, workers, stateDir, transpiler: loaded.transpiler, reuseMemory: loaded.reuseMemory });
 
   let closing: Promise<void> | undefined;
   return {
@@ -248,7 +248,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     close() {
       closing ??= (async () => {
         await stop();
-        log.log('info', 'stopped', { url });
+        log('info', 'stopped', { url });
       })();
       return closing;
     },

@@ -211,7 +211,7 @@ export async function transpileCached(
 
   const metaPath = join(dir, META_FILE);
   if (existsSync(metaPath)) {
-    log.log('debug', 'transpile cache hit', { wasm: wasmPath, key });
+    log('debug', 'transpile cache hit', { wasm: wasmPath, key });
     if (bytes !== undefined) rememberKey(cacheRoot, wasmPath, { ...stamp, key });
     return describe(JSON.parse(readFileSync(metaPath, 'utf8')) as CacheMeta);
   }
@@ -257,6 +257,6 @@ export async function transpileCached(
     if (!existsSync(metaPath)) throw err; // someone else finished first otherwise
   }
   rememberKey(cacheRoot, wasmPath, { ...stamp, key });
-  log.log('info', 'transpiled component', { wasm: wasmPath, key, transpiler: transpiler.id, ms: Math.round(performance.now() - started) });
+  log('info', 'transpiled component', { wasm: wasmPath, key, transpiler: transpiler.id, ms: Math.round(performance.now() - started) });
   return describe(meta);
 }

@@ -108,7 +108,7 @@ function prepare(key: string): void {
   try {
     prepared.set(key, instantiate(key));
   } catch (err) {
-    log.log('error', 'could not prepare an instance', { source: key, ...errorFields(err) });
+    log('error', 'could not prepare an instance', { source: key, ...errorFields(err) });
   }
 }
 
@@ -166,7 +166,7 @@ function serve(req: WorkerRequest): void {
 
   if (trap !== undefined) {
     const failure = describeTrap(trap);
-    log.log('error', failure.error, { component: component.id, path: req.pathWithQuery, detail: failure.detail });
+    log('error', failure.error, { component: component.id, path: req.pathWithQuery, detail: failure.detail });
     post({ type: 'failed', id: req.id, ...failure });
   } else if (exchange.error !== undefined) {
     post({ type: 'failed', id: req.id, error: 'component responded with an error', detail: JSON.stringify(exchange.error) });
@@ -194,7 +194,7 @@ function serve(req: WorkerRequest): void {
       );
     }
   }
-  log.log('debug', 'handled', { component: component.id, path: req.pathWithQuery, ms: Math.round(ms * 100) / 100 });
+  log('debug', 'handled', { component: component.id, path: req.pathWithQuery, ms: Math.round(ms * 100) / 100 });
 
   // Off the request path: recycle this instance's memory, prepare the next instance, say so.
   // A timer rather than setImmediate: it runs after any 0 ms timer the glue scheduled during the

@@ -2,7 +2,7 @@
 // would freeze a top-level read into every instance). A bad value is the operator's fault:
 // `bad-config`, which maps to 500 with the variable named.
 import { AgentError, readIntegerSetting, type IntegerBounds } from '../core/index.ts';
-import { LOG_LEVELS, type LogLevel } from '../core/log.ts';
+import { LOG_LEVELS, parseLogLevel, type LogLevel } from '../shared/log.ts';
 
 /** Reads one Spin variable; null when it is not defined for the component. */
 export type VariableSource = (name: string) => string | null;
@@ -17,7 +17,7 @@ export function integerVariable(get: VariableSource, setting: IntegerBounds & { 
 /** `log_level`: one of debug, info, warn, error, in any case (default info). */
 export function logLevelVariable(get: VariableSource): LogLevel {
   const raw = get('log_level') || 'info';
-  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
-  if (level === undefined) throw new AgentError('bad-config', `variable log_level must be one of ${LOG_LEVELS.join(', ')}`);
+  const level = parseLogLevel(raw);
+  if (level === null) throw new AgentError('bad-config', `variable log_level must be one of ${LOG_LEVELS.join(', ')}`);
   return level;
 }

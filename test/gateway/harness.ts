@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/gateway/config.ts'
 import type { Delivery } from '../../src/gateway/delivery.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.ts';
 import type { NetworkStatus } from '../../src/gateway/liveness.ts';
-import { createLogger } from '../../src/core/log.ts';
+import { createLogger } from '../../src/shared/log.ts';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startFakeApp, type FakeApp, type FakeAppOptions, type WireEnvelope } from './fake-app.ts';
 

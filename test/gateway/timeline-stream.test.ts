@@ -3,7 +3,7 @@
 // `npm run export-timeline -- --nats` reads it back in HLC order.
 import { expect, it } from 'vitest';
 import { formatHlc, type TimelineEvent } from '../../src/core/index.ts';
-import { createLogger } from '../../src/core/log.ts';
+import { createLogger } from '../../src/shared/log.ts';
 import { connectNats } from '../../src/gateway/nats.ts';
 import { TIMELINE_STREAM } from '../../src/gateway/timeline-stream.ts';
 import { streamTimeline } from '../../scripts/export-timeline.ts';

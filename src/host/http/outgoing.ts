@@ -20,7 +20,7 @@ export function createOutgoingHandlerImport(scope: ScopeRef, outbound: OutboundC
       const component = scope.current?.component;
       const url = urlOf(request);
       if (component === undefined || url === null || !isAllowed(component.allowedOutboundHosts, url)) {
-        scope.log.log('warn', 'outbound HTTP denied: not in allowed_outbound_hosts', { component: scope.componentId, request: request.describe() });
+        scope.log('warn', 'outbound HTTP denied: not in allowed_outbound_hosts', { component: scope.componentId, request: request.describe() });
         throw new ComponentError<ErrorCode>({ tag: 'HTTP-request-denied' });
       }
       const timeout = options?.firstByteTimeout() ?? options?.connectTimeout();
@@ -29,7 +29,7 @@ export function createOutgoingHandlerImport(scope: ScopeRef, outbound: OutboundC
         const headers = request.headers().rawEntries.map(([name, value]): [string, string] => [name, decoder.decode(value)]);
         const body = request.sentBody?.sink.bytes() ?? new Uint8Array(0);
         const reply = outbound.send({ method: fromMethod(request.method()), url: url.href, headers, body, timeoutMs });
-        if (!reply.ok) scope.log.log('warn', 'outbound HTTP failed', { component: scope.componentId, request: request.describe(), reason: reply.detail });
+        if (!reply.ok) scope.log('warn', 'outbound HTTP failed', { component: scope.componentId, request: request.describe(), reason: reply.detail });
         return answerOf(reply);
       });
     },

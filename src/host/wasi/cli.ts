@@ -55,14 +55,14 @@ export class LineLogSink implements ByteSink {
         if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
           const { level, msg, ...fields } = parsed as Record<string, unknown>;
           const lvl: LogLevel = level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
-          log.log(lvl, typeof msg === 'string' ? msg : this.stream, { component, ...fields });
+          log(lvl, typeof msg === 'string' ? msg : this.stream, { component, ...fields });
           return;
         }
       } catch {
         // not JSON: wrap it below
       }
     }
-    log.log(this.stream === 'stderr' ? 'warn' : 'info', this.stream, { component, line });
+    log(this.stream === 'stderr' ? 'warn' : 'info', this.stream, { component, line });
   }
 }
 
