@@ -1,5 +1,6 @@
-// The dashboard speaks only the wire: the app's HTTP API. Types come from the code that produces
-// the answers (`import type` only: nothing of the server is bundled).
+// The dashboard speaks only the wire: the app's HTTP API. The answers' types come from the code
+// that builds them (`import type`: none of it is bundled); the one runtime import is core's pure
+// timeline paging, so the dashboard pages /api/timeline as the export script does.
 import type { TimelineEvent } from '../../src/core/timeline.ts';
 import { readWholeTimeline, type TimelinePage } from '../../src/core/timeline-query.ts';
 import type { NetworkMetrics } from '../../src/api/metrics.ts';
