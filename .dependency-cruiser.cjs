@@ -7,7 +7,7 @@ const LAYERS = {
   'src/cli': [],
   'src/egraph': ['src/shared'],
   'src/core': ['src/shared', 'src/egraph'],
-  'src/spin': ['src/shared', 'src/core'],
+  'src/spin': ['src/shared', 'src/core', 'src/egraph'],
   'src/agent': ['src/shared', 'src/core', 'src/egraph', 'src/spin'],
   'src/api': ['src/shared', 'src/core', 'src/spin'],
   'src/host': ['src/shared'],
@@ -43,6 +43,13 @@ module.exports = {
       comment: 'src/core, src/egraph and src/shared do no I/O: no Node built-ins',
       from: { path: '^src/(core|egraph|shared)/' },
       to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'scripts-not-component-internals',
+      severity: 'error',
+      comment: "scripts run components, they do not reach into them: only a component's config reader (validate checks values with it)",
+      from: { path: '^scripts/' },
+      to: { path: '^src/(agent|api)/', pathNot: '^src/(agent|api)/config\\.ts$' },
     },
     {
       name: 'product-not-scripts',

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { commandLine, HELP_OPTION, run as runCommand, UsageError } from '../src/cli/command-line.ts';
 import { formatProblem, validateProject } from './validate/index.ts';
-import { COMPACT_AFTER_LOG_ENTRIES } from '../src/agent/persistence.ts';
+import { COMPACT_AFTER_LOG_ENTRIES } from '../src/core/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Fermyon Cloud: keys per key-value store (developer.fermyon.com/cloud/faq) */

@@ -3,7 +3,7 @@
 // AssemblyScript kernel Spin composes in (`?kernel=as`) or on the TypeScript reference interpreted
 // by StarlingMonkey (`?kernel=ts`), and answers the time measured in the component. Built and
 // served by scripts/bench-egraph.ts; never part of the app.
-import { importedKernel } from '../../src/agent/kernel.ts';
+import { importedKernel } from '../../src/spin/egraph-kernel.ts';
 import type { Kernel } from '../../src/egraph/kernel.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import { generateWorkload, runWorkload, SPIKE_WORKLOAD } from '../../src/egraph/workload.ts';

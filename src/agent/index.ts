@@ -1,7 +1,7 @@
 // The agent component: one wasm, one Spin component per agent (AGENT_ID from the agent_id variable).
 // StarlingMonkey gives each request a fresh instance; everything durable lives in Spin KV (and the
 // writer leases in Spin's SQLite).
-import { importedKernel } from './kernel.ts';
+import { importedKernel } from '../spin/egraph-kernel.ts';
 import { handle } from './routes.ts';
 import { openSpinStore } from '../spin/key-value.ts';
 import { openSpinDatabase } from '../spin/sqlite.ts';

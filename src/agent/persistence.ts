@@ -25,9 +25,6 @@ import type { ByteStore } from '../spin/key-value.ts';
 /** Listings of the blobs a load tries while concurrent compactions delete what it listed. */
 const LOAD_ATTEMPTS = 5;
 
-/** Log blobs kept before they are folded into a snapshot. */
-export const COMPACT_AFTER_LOG_ENTRIES = 32;
-
 export type { AgentMeta };
 
 export interface RecordedEnvelope {

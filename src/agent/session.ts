@@ -3,6 +3,7 @@
 import * as Y from 'yjs';
 import {
   checkEach,
+  COMPACT_AFTER_LOG_ENTRIES,
   colourTopology,
   type Colour,
   type Colouring,
@@ -33,7 +34,7 @@ import {
 } from '../core/index.ts';
 import type { Kernel } from '../egraph/kernel.ts';
 import type { AgentConfig } from './config.ts';
-import { AgentPersistence, COMPACT_AFTER_LOG_ENTRIES, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
+import { AgentPersistence, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
 import { ServerTiming } from './server-timing.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';

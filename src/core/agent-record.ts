@@ -5,6 +5,12 @@
 import type { Counters } from './counters.ts';
 import type { TimelineEvent } from './timeline.ts';
 
+/**
+ * Log blobs an agent keeps before folding them into a snapshot: with its other records, what bounds
+ * its keys in the store (a store with a key quota, as Fermyon Cloud's, must hold that many per agent).
+ */
+export const COMPACT_AFTER_LOG_ENTRIES = 32;
+
 /** Every key of agent `id` starts with this. */
 export function agentKeyPrefix(id: number): string {
   return `agent:${id}:`;

@@ -115,6 +115,7 @@ export {
 export {
   agentKey,
   agentKeyPrefix,
+  COMPACT_AFTER_LOG_ENTRIES,
   MAX_TIMELINE_RECORDS,
   readTimeline,
   staleTimelineRecords,

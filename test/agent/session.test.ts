@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { dataMap, onEnvelopes, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { AgentConfig } from '../../src/agent/config.ts';
-import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/agent/persistence.ts';
+import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/core/index.ts';
 import { AgentSession, type AgentStores, type World } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
