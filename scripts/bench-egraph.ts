@@ -14,7 +14,7 @@ import { startHost } from '../src/host/index.ts';
 import { buildComponent } from './build.ts';
 import { KERNEL_COMPONENT } from './build-kernel.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
-import type { WorkloadPhases } from '../src/egraph/workload.ts';
+import type { WorkloadPhases } from '../src/egraph/index.ts';
 import { median, round1 as round } from '../src/shared/stats.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -4,9 +4,7 @@
 // kernel on the same pre-generated graph; one untimed warm-up per variant. Medians: a table on
 // stderr, one JSON line on stdout.
 import { commandLine, HELP_OPTION, positiveIntegerOption, UsageError, validated } from '../src/cli/command-line.ts';
-import type { Kernel } from '../src/egraph/kernel.ts';
-import { ReferenceKernel } from '../src/egraph/reference-kernel.ts';
-import { generateWorkload, runWorkload, SPIKE_WORKLOAD, type WorkloadResult } from '../src/egraph/workload.ts';
+import { type Kernel, ReferenceKernel, generateWorkload, runWorkload, SPIKE_WORKLOAD, type WorkloadResult } from '../src/egraph/index.ts';
 import { loadComponentKernel, loadCoreKernel } from './kernel-loaders.ts';
 import { median, round1 as round } from '../src/shared/stats.ts';
 

@@ -7,8 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import * as Y from 'yjs';
 import { formatHlc, TIMELINE_SUBJECTS, toBase64, type Envelope } from '../src/core/index.ts';
 import { quantile } from '../src/shared/stats.ts';
-import type { Gateway } from '../src/gateway/index.ts';
-import { natsServers } from '../src/gateway/nats-url.ts';
+import { type Gateway, natsServers } from '../src/gateway/index.ts';
 
 const RATES = [250, 500, 1_000, 2_000, 4_000];
 /** publishing slices per second */

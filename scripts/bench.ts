@@ -34,7 +34,7 @@ import { createInterface } from 'node:readline';
 import * as Y from 'yjs';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { median, quantile, roundTo } from '../src/shared/stats.ts';
-import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
+import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway, findNatsServer, startNatsServer, type NatsServer, natsServers } from '../src/gateway/index.ts';
 import { startHost } from '../src/host/index.ts';
 import { requestBreakdown } from './bench-breakdown.ts';
 import { rateLadder } from './bench-rates.ts';
@@ -43,8 +43,6 @@ import { componentRebuild, networkSaturation } from './bench-egraph.ts';
 import { buildAll } from './build.ts';
 import { HOST_BUNDLE } from './build-host.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
-import { findNatsServer, startNatsServer, type NatsServer } from '../src/gateway/nats-server.ts';
-import { natsServers } from '../src/gateway/nats-url.ts';
 import { commandLine, HELP_OPTION, positiveIntegerOption, run, validated } from '../src/cli/command-line.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -11,8 +11,7 @@ import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { mergeTimelines, readWholeTimeline, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
-import { TIMELINE_STREAM } from '../src/gateway/timeline-stream.ts';
-import { natsServers, redactNatsUrl } from '../src/gateway/nats-url.ts';
+import { TIMELINE_STREAM, natsServers, redactNatsUrl } from '../src/gateway/index.ts';
 
 const PAGE = 5_000;
 

@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Kernel } from '../src/egraph/kernel.ts';
-import { kernelFromCoreModule } from '../src/egraph/module-kernel.ts';
+import { type Kernel, kernelFromCoreModule } from '../src/egraph/index.ts';
 import { buildKernel, KERNEL_COMPONENT, KERNEL_CORE } from './build-kernel.ts';
 
 interface Glue {

@@ -12,12 +12,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commandLine, HELP_OPTION } from '../src/cli/command-line.ts';
 import { SETTINGS } from '../src/core/index.ts';
-import { loadConfig, startGateway, startHttpServer, type Gateway } from '../src/gateway/index.ts';
+import { loadConfig, startGateway, startHttpServer, type Gateway, findNatsServer, startNatsServer, type NatsServer, redactNatsUrl } from '../src/gateway/index.ts';
 import { loadManifest, startHost } from '../src/host/index.ts';
 import { buildAll } from './build.ts';
 import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
-import { findNatsServer, startNatsServer, type NatsServer } from '../src/gateway/nats-server.ts';
-import { redactNatsUrl } from '../src/gateway/nats-url.ts';
 import { randomBytes } from 'node:crypto';
 
 const ROOT = resolve(import.meta.dirname, '..');

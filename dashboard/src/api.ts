@@ -1,11 +1,8 @@
 // The dashboard speaks only the wire: the app's HTTP API. The answers' types come from the code
 // that builds them (`import type`: none of it is bundled); the one runtime import is core's pure
 // timeline paging, so the dashboard pages /api/timeline as the export script does.
-import type { TimelineEvent } from '../../src/core/timeline.ts';
-import { readWholeTimeline, type TimelinePage } from '../../src/core/timeline-query.ts';
-import type { NetworkMetrics } from '../../src/api/metrics.ts';
-import type { Colour } from '../../src/core/colouring.ts';
-import type { TopologyAnswer } from '../../src/api/routes.ts';
+import { type TimelineEvent, readWholeTimeline, type TimelinePage, type Colour } from '../../src/core/wire.ts';
+import type { NetworkMetrics, TopologyAnswer } from '../../src/api/index.ts';
 import { appToken } from './token.ts';
 
 export type { TimelineEvent, NetworkMetrics, Colour };

@@ -3,7 +3,7 @@
 // while NATS is unreachable, poll /api/timeline?since=<cursor>. Either way the page says which
 // mode is active, and it reconnects by itself.
 import { wsconnect, type NatsConnection } from '@nats-io/nats-core';
-import type { NetworkStatus } from '../../src/gateway/liveness.ts';
+import type { NetworkStatus } from '../../src/gateway/index.ts';
 import { timelinePage, type TimelineEvent } from './api.ts';
 import { cursorBefore, type EventLog } from './event-log.ts';
 

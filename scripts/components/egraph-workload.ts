@@ -4,9 +4,7 @@
 // by StarlingMonkey (`?kernel=ts`), and answers the time measured in the component. Built and
 // served by scripts/bench-egraph.ts; never part of the app.
 import { importedKernel } from '../../src/spin/egraph-kernel.ts';
-import type { Kernel } from '../../src/egraph/kernel.ts';
-import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
-import { generateWorkload, runWorkload, SPIKE_WORKLOAD } from '../../src/egraph/workload.ts';
+import { type Kernel, ReferenceKernel, generateWorkload, runWorkload, SPIKE_WORKLOAD } from '../../src/egraph/index.ts';
 
 interface FetchEvent extends Event {
   readonly request: Request;

@@ -5,7 +5,7 @@
 import { readConfig } from '../../src/agent/config.ts';
 import { readApiConfig } from '../../src/api/config.ts';
 import { AgentError } from '../../src/core/index.ts';
-import { ConfigError, loadConfig, type GatewayConfig } from '../../src/gateway/config.ts';
+import { ConfigError, loadConfig, type GatewayConfig } from '../../src/gateway/index.ts';
 import type { Report } from './report.ts';
 import { expandTemplate } from '../../src/host/index.ts';
 import type { SpinManifestSummary } from './spin-manifest.ts';

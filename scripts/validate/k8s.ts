@@ -15,7 +15,7 @@ import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernete
 import { BackendTrafficPolicy } from '@kubernetes-models/envoy-gateway/gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy';
 import { Gateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
-import { LIVENESS_PATH, READINESS_PATH } from '../../src/gateway/http-server.ts';
+import { LIVENESS_PATH, READINESS_PATH } from '../../src/gateway/index.ts';
 import { APP_PORT, GATEWAY_NAME, OPERATOR_SECRETS, PART_OF, SPINKUBE_APP_LABEL } from '../manifests/k8s/names.ts';
 import { appVariableValues, checkComponentVariables, checkGatewayEnv, checkGatewayMatchesApp } from './config.ts';
 import type { Report } from './report.ts';

@@ -3,8 +3,7 @@
 // the local host cannot is a warning here. Then the project's own checks: a default or `required`
 // for every variable, a semantic version (what Fermyon Cloud and registries need), outbound hosts as the defaults make them, stores Spin must
 // be told about, and our layout: agent-0..agent-(N-1) routed at /agent/<n>/.
-import { expandTemplate, readManifest, type AppManifest } from '../../src/host/index.ts';
-import { parseAllowedHost } from '../../src/host/http/allowed-hosts.ts';
+import { expandTemplate, readManifest, type AppManifest, parseAllowedHost } from '../../src/host/index.ts';
 import type { Report } from './report.ts';
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;

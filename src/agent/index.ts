@@ -26,3 +26,8 @@ addEventListener('fetch', (event) => {
     }),
   );
 });
+
+// The JSON answers' types, for typed clients (the dashboard)
+export type { AgentStateAnswer, AgentTimelineAnswer, MessagesAnswer } from './handlers/reads.ts';
+export type { BestAnswer, EGraphAnswer, EqualAnswer, TermClass } from './handlers/egraph.ts';
+export type { RecordedEnvelope, EnvelopeSummary } from './persistence.ts';

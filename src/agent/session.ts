@@ -32,7 +32,7 @@ import {
   type SyncContext,
   type TimelineEvent,
 } from '../core/index.ts';
-import type { Kernel } from '../egraph/kernel.ts';
+import type { Kernel } from '../egraph/index.ts';
 import type { AgentConfig } from './config.ts';
 import { AgentPersistence, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
 import { ServerTiming } from './server-timing.ts';

@@ -13,3 +13,7 @@ addEventListener('fetch', (event) => {
   const fetchEvent = event as FetchEvent;
   fetchEvent.respondWith(handle(fetchEvent.request, { variables: spinVariable, store: openSpinStore, now: () => Date.now() }));
 });
+
+// The JSON answers' types, for typed clients (the dashboard)
+export type { NetworkMetrics } from './metrics.ts';
+export type { TopologyAnswer } from './routes.ts';

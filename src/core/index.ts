@@ -1,39 +1,10 @@
 // The agent's brain: pure TypeScript, no I/O, no host imports. Time and randomness come in
-// through SyncContext and function arguments. This file is the curated public surface.
-export { AgentError, checkEach, got, unexpectedCase, type AgentErrorCode } from './errors.ts';
+// through SyncContext and function arguments. This file is the curated public surface; wire.ts is
+// its part without Yjs (what the gateway and the dashboard import).
+export * from './wire.ts';
 export { checkJsonDepth, checkStorableValue, MAX_VALUE_DEPTH } from './json-value.ts';
 export { secretEquals } from './secret-equal.ts';
-export { LIVENESS, livenessAfter, type Liveness } from './liveness.ts';
-export { SETTINGS, readIntegerSetting, type IntegerBounds, type IntegerSetting } from './settings.ts';
 export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';
-export {
-  BROADCAST_HEARTBEAT_SUBJECT,
-  ENVELOPE_TYPES,
-  HEARTBEAT_SUBJECTS,
-  TIMELINE_SUBJECTS,
-  inboxSubjects,
-  timelineSubject,
-  ENVELOPE_VERSION,
-  MAX_ENVELOPE_ID_LENGTH,
-  MAX_ENVELOPE_UPDATE_BYTES,
-  NETWORK_STATUS_SUBJECT,
-  agentOfSubject,
-  parseEnvelope,
-  parseEnvelopes,
-  signedText,
-  subjectOf,
-  type Ack,
-  type AckPayload,
-  type Envelope,
-  type EnvelopeType,
-  type Heartbeat,
-  type HeartbeatPayload,
-  type StateUpdate,
-  type SyncRequest,
-  type SyncRequestPayload,
-  type SyncResponse,
-  type UpdatePayload,
-} from './envelope.ts';
 export {
   DATA,
   TERMS,
@@ -90,28 +61,9 @@ export {
   type TickRun,
   type TickSaturation,
 } from './egraph-agent.ts';
-export { COLOURS, colourTopology, type Colour, type Colouring } from './colouring.ts';
+export { COLOURS, colourTopology, type Colouring } from './colouring.ts';
 export { RULE_FAMILIES, RULE_SPECS, colourOfRule, familyOf, foldsConstants, rulesFor, type RuleFamily } from './rules/index.ts';
 export { DEFAULT_EXTRACTION_COST, EXTRACTION_COSTS, parseExtractionCost, type ExtractionCost } from './costs.ts';
-export { DEFAULT_MAX_CLOCK_SKEW_MS, HybridClock, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
-export {
-  TIMELINE_EVENT_TYPES,
-  TimelineRecorder,
-  compareEvents,
-  mergeTimelines,
-  type TimelineEvent,
-  type TimelineEventType,
-} from './timeline.ts';
-export {
-  DEFAULT_TIMELINE_LIMIT,
-  MAX_TIMELINE_LIMIT,
-  TIMELINE_START,
-  parseTimelineQuery,
-  readWholeTimeline,
-  selectTimeline,
-  type TimelinePage,
-  type TimelineQuery,
-} from './timeline-query.ts';
 export {
   agentKey,
   agentKeyPrefix,

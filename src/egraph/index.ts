@@ -19,3 +19,5 @@ export {
 } from './saturate.ts';
 export type { Kernel } from './kernel.ts';
 export { ReferenceKernel } from './reference-kernel.ts';
+export { kernelFromCoreModule } from './module-kernel.ts';
+export { SPIKE_WORKLOAD, generateWorkload, runWorkload, type Workload, type WorkloadPhases, type WorkloadResult, type WorkloadShape } from './workload.ts';

@@ -2,7 +2,7 @@
 // applies and saves its KV doc per request, so concurrent requests to one agent would only race).
 // Envelopes that arrive meanwhile wait in a bounded buffer and go out as ONE batch POST when the
 // lane frees up; ticks share the lane and alternate with batches so neither starves the other.
-import type { Envelope } from '../core/envelope.ts';
+import type { Envelope } from '../core/wire.ts';
 import { errorFields, type Logger } from '../shared/log.ts';
 
 export interface BatchOutcome {

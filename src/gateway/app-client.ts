@@ -3,7 +3,7 @@
 // down (connection errors, timeouts, 5xx); a 4xx is the agent refusing input and is never retried.
 import http from 'node:http';
 import https from 'node:https';
-import type { Envelope } from '../core/envelope.ts';
+import type { Envelope } from '../core/wire.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { describeError, type Logger } from '../shared/log.ts';
 import { isRoutable, isTimelineRecord, type TimelineRecord } from './routable.ts';

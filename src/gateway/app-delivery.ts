@@ -1,6 +1,6 @@
 // What goes to the app and what comes back: a batch POSTed to /agent/:n/inbox (or a tick), and the
 // outbox and timeline events the agent answers with, published on their subjects.
-import { timelineSubject, type Envelope } from '../core/envelope.ts';
+import { timelineSubject, type Envelope } from '../core/wire.ts';
 import { errorFields, type Logger } from '../shared/log.ts';
 import type { BatchOutcome, TickOutcome } from './agent-queue.ts';
 import type { AppClient } from './app-client.ts';

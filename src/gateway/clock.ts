@@ -2,7 +2,7 @@
 // fleet of gateways or agents does not fire in lockstep) the gateway asks every agent to tick
 // (heartbeat + anti-entropy SyncRequests + pending updates) and announces itself on
 // `broadcast.heartbeat`.
-import { BROADCAST_HEARTBEAT_SUBJECT } from '../core/envelope.ts';
+import { BROADCAST_HEARTBEAT_SUBJECT } from '../core/wire.ts';
 import type { Delivery } from './delivery.ts';
 import { errorFields, type Logger } from '../shared/log.ts';
 import { realTimers, type Cancel, type Timers } from './timers.ts';

@@ -1,7 +1,7 @@
 // Gateway configuration from the environment: defaults, then validation that names the variable,
 // so a bad deployment fails at start with a sentence instead of misbehaving later.
 import { hostname } from 'node:os';
-import { readIntegerSetting, SETTINGS, type IntegerBounds } from '../core/settings.ts';
+import { readIntegerSetting, SETTINGS, type IntegerBounds } from '../core/wire.ts';
 import { LOG_LEVELS, parseLogLevel, type LogLevel } from '../shared/log.ts';
 import { redactNatsUrl } from './nats-url.ts';
 

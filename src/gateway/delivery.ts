@@ -1,7 +1,7 @@
 // The one door the gateway's clock, liveness and inbox POSTs see (STYLE 13, like nats.js's
 // `Transport`): publish/subscribe on NATS subjects, implemented by real NATS (`nats.ts`) or an
 // in-process bus (`inproc.ts`) with the same subjects and wildcards.
-import type { Envelope } from '../core/envelope.ts';
+import type { Envelope } from '../core/wire.ts';
 import type { LeaseStore } from './leases.ts';
 import type { PublishedEnvelope } from './publish-log.ts';
 

@@ -4,7 +4,7 @@
 // request each at the agent (which still verifies, end to end). The gateway already holds the
 // app's write token, so holding the key widens nothing.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { signedText, type Envelope } from '../core/envelope.ts';
+import { signedText, type Envelope } from '../core/wire.ts';
 
 export class EnvelopeVerifier {
   constructor(private readonly key: string) {}

@@ -3,7 +3,7 @@
 // clock ticks every agent through the same lanes; heartbeats feed liveness, which publishes
 // network.status. Everything talks through `Delivery` only.
 import { randomUUID } from 'node:crypto';
-import { HEARTBEAT_SUBJECTS, inboxSubjects, NETWORK_STATUS_SUBJECT, type Envelope } from '../core/envelope.ts';
+import { HEARTBEAT_SUBJECTS, inboxSubjects, NETWORK_STATUS_SUBJECT, type Envelope } from '../core/wire.ts';
 import type { QueueCounters } from './agent-queue.ts';
 import { AppClient } from './app-client.ts';
 import { AppDelivery } from './app-delivery.ts';

@@ -6,8 +6,7 @@
 // gateway, which publishes them, instead of leaving them for its next tick. JSON throughout.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { AgentError } from '../core/errors.ts';
-import { parseEnvelopes } from '../core/envelope.ts';
+import { AgentError, parseEnvelopes } from '../core/wire.ts';
 import type { Gateway } from './gateway.ts';
 import { isTimelineRecord } from './routable.ts';
 

@@ -1,7 +1,7 @@
 // What arrives on NATS: envelopes for the agents this gateway serves, checked at the door (routable,
 // addressed to the agent whose subject it came on, signed with the envelope key), and heartbeats,
 // which feed liveness.
-import { agentOfSubject, type Envelope } from '../core/envelope.ts';
+import { agentOfSubject, type Envelope } from '../core/wire.ts';
 import type { Logger } from '../shared/log.ts';
 import type { EnvelopeVerifier } from './envelope-verifier.ts';
 import { heartbeatDigest, isRoutable } from './routable.ts';

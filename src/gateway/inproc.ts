@@ -2,7 +2,7 @@
 // subjects, the same wildcards and queue groups, the same JSON on the "wire" (every message is
 // serialised and parsed per subscriber, so nobody shares objects), delivered asynchronously like NATS.
 import type { LeaseStore } from './leases.ts';
-import { subjectOf, type Envelope } from '../core/envelope.ts';
+import { subjectOf, type Envelope } from '../core/wire.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger } from '../shared/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';

@@ -1,7 +1,7 @@
 // One lane per agent this gateway serves: its queue (one delivery in flight, later arrivals
 // coalesced), and, unless one wildcard subscription covers every agent, its own subscriptions, so
 // NATS routes the other agents' subjects to the gateways serving them.
-import { inboxSubjects, type Envelope } from '../core/envelope.ts';
+import { inboxSubjects, type Envelope } from '../core/wire.ts';
 import type { Logger } from '../shared/log.ts';
 import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
 import type { Delivery, DeliverySubscription } from './delivery.ts';

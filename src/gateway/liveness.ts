@@ -3,7 +3,7 @@
 // agents start suspect (we have no evidence either way) and go down on the same clock from start.
 // `converged` = every agent alive and every digest equal: the network agrees on one state.
 
-import { livenessAfter, type Liveness } from '../core/liveness.ts';
+import { livenessAfter, type Liveness } from '../core/wire.ts';
 
 export interface AgentLiveness {
   id: number;

@@ -2,7 +2,7 @@
 // and for the one k8s runs (k8s/nats.yaml): one writer, so what the tests start is what ships.
 // Syntax as nats-server 2.9 reads it (docs.nats.io, "Configuration"); `$NAME` values come from the
 // server's environment.
-import { NETWORK_STATUS_SUBJECT, TIMELINE_SUBJECTS } from '../core/envelope.ts';
+import { NETWORK_STATUS_SUBJECT, TIMELINE_SUBJECTS } from '../core/wire.ts';
 
 export interface NatsClusterConfig {
   /** the same on every node (JetStream clustering requires it) */

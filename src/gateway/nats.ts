@@ -3,7 +3,7 @@
 // was lost while disconnected. Status changes are logged so an outage is visible.
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type Status } from '@nats-io/transport-node';
-import { subjectOf, type Envelope } from '../core/envelope.ts';
+import { subjectOf, type Envelope } from '../core/wire.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger, type LogLevel } from '../shared/log.ts';
 import { PublishLog, type PublishedEnvelope } from './publish-log.ts';

@@ -1,6 +1,6 @@
 // A bounded in-memory record of every envelope the gateway published, so a dashboard or the
 // timeline can show the traffic (`Delivery.published()`); the oldest entries fall off first.
-import type { Envelope } from '../core/envelope.ts';
+import type { Envelope } from '../core/wire.ts';
 
 export const DEFAULT_PUBLISH_LOG_SIZE = 1_000;
 

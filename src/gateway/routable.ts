@@ -1,7 +1,6 @@
 // The gateway does not validate envelopes (the agent does, and answers 400); it only needs enough
 // shape to route one: its type, sender and addressee. Anything less is dropped with a warning.
-import { ENVELOPE_TYPES, type Envelope } from '../core/envelope.ts';
-import type { TimelineEvent } from '../core/timeline.ts';
+import { ENVELOPE_TYPES, type Envelope, type TimelineEvent } from '../core/wire.ts';
 
 const TYPES: ReadonlySet<string> = new Set(ENVELOPE_TYPES);
 

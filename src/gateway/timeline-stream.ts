@@ -4,7 +4,7 @@
 // started without it, or the in-process delivery) the timeline lives in the agents' buffers only.
 import { DiscardPolicy, RetentionPolicy, StorageType, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { TIMELINE_SUBJECTS } from '../core/envelope.ts';
+import { TIMELINE_SUBJECTS } from '../core/wire.ts';
 import { errorFields, type Logger } from '../shared/log.ts';
 
 export const TIMELINE_STREAM = 'TIMELINE';

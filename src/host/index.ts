@@ -8,3 +8,4 @@ export { KvStores, MemoryKvBackend, SqliteKvBackend, type KvBackend } from './kv
 export type { LogLevel } from './log.ts';
 export type { TranspilerChoice } from './transpile.ts';
 export { DEFAULT_LISTEN_HOST, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT_MS, STATE_DIR_NAME, parseListen, startHost, type Host, type HostOptions, type HostRoute } from './start.ts';
+export { isAllowed, parseAllowedHost, type AllowedHost } from './http/allowed-hosts.ts';

@@ -2,7 +2,7 @@
 // bench's e-graph workload). Spin composes one kernel instance into each component instance (so one per request); every `kernel()` call resets it, which makes the previous e-graph
 // of the request stale: a request works on one e-graph at a time.
 import * as imported from 'crdt-agents:egraph/kernel@0.1.0';
-import type { Kernel } from '../egraph/kernel.ts';
+import type { Kernel } from '../egraph/index.ts';
 
 const kernel: Kernel = {
   reset: imported.reset,

@@ -2,6 +2,7 @@
 // composed in): POST /terms, GET /egraph, GET /egraph/best, and a tick's saturation with the
 // agent's own colour only. The network-wide answers are test/network/egraph.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BestAnswer, EGraphAnswer } from '../../src/agent/index.ts';
 import { call, startApp, writeManifest, type TestApp } from '../support/network.ts';
 
 let app: TestApp;
@@ -10,18 +11,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => app?.close());
 
-interface EGraphSummary {
-  color: string;
-  nodes: number;
-  classes: number;
-  terms: number;
-  unions: number;
-  rules: string[];
-  dump?: { class: string; members: string[]; nodes: string[] }[];
-}
-
 const best = (id: number, term: string, cost?: string) =>
-  call<{ best: string; cost: number; cost_model: string; class: string }>(app, 'GET', `/agent/${id}/egraph/best?term=${encodeURIComponent(term)}${cost ? `&cost=${cost}` : ''}`);
+  call<BestAnswer>(app, 'GET', `/agent/${id}/egraph/best?term=${encodeURIComponent(term)}${cost ? `&cost=${cost}` : ''}`);
 
 describe('POST /agent/:id/terms and GET /agent/:id/egraph', () => {
   it('adds the term’s e-nodes once and reports them, counted by the kernel', async () => {
@@ -30,23 +21,23 @@ describe('POST /agent/:id/terms and GET /agent/:id/egraph', () => {
     expect(first.body).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{16}$/), new_terms: 5 });
     const again = await call(app, 'POST', '/agent/0/terms', { term: '(* (+ x 0) 2)' });
     expect(again.body).toMatchObject({ hash: first.body.hash, new_terms: 0 });
-    const egraph = await call<EGraphSummary>(app, 'GET', '/agent/0/egraph');
+    const egraph = await call<EGraphAnswer>(app, 'GET', '/agent/0/egraph');
     // x, 0, (+ x 0), 2, (* (+ x 0) 2): five e-nodes in five classes until a tick saturates
-    expect(egraph.body).toMatchObject({ color: 'RED', colouring: { proper: true, clashes: [] }, nodes: 5, classes: 5, terms: 5, unions: 0 });
+    expect(egraph.body).toMatchObject({ colour: 'RED', color: 'RED', colouring: { proper: true, clashes: [] }, nodes: 5, classes: 5, terms: 5, unions: 0 });
     expect(egraph.body.rules).toContain('comm-mul');
     expect((await call(app, 'GET', '/agent/0/state')).body.egraph_nodes).toBe(5);
-    const full = await call<EGraphSummary>(app, 'GET', '/agent/0/egraph?full=1');
+    const full = await call<EGraphAnswer>(app, 'GET', '/agent/0/egraph?full=1');
     expect(full.body.dump?.flatMap((c) => c.members)).toHaveLength(5);
   });
 
   it('refuses a malformed term, a body without one, and ?full=2 with 400, adding nothing', async () => {
-    const before = (await call<EGraphSummary>(app, 'GET', '/agent/1/egraph')).body.terms;
+    const before = (await call<EGraphAnswer>(app, 'GET', '/agent/1/egraph')).body.terms;
     const bad = await call(app, 'POST', '/agent/1/terms', { term: '(+ x' });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: expect.stringMatching(/expected/) });
     expect((await call(app, 'POST', '/agent/1/terms', { expr: 'x' })).status).toBe(400);
     expect((await call(app, 'GET', '/agent/1/egraph?full=2')).status).toBe(400);
-    expect((await call<EGraphSummary>(app, 'GET', '/agent/1/egraph')).body.terms).toBe(before);
+    expect((await call<EGraphAnswer>(app, 'GET', '/agent/1/egraph')).body.terms).toBe(before);
   });
 });
 

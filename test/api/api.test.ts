@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from '../../src/gateway/nats-server.ts';
 import { verify } from '../../scripts/verify.ts';
-import type { NetworkMetrics } from '../../src/api/metrics.ts';
+import type { EGraphAnswer } from '../../src/agent/index.ts';
+import type { NetworkMetrics, TopologyAnswer } from '../../src/api/index.ts';
 import { RULE_FAMILIES } from '../../src/core/index.ts';
 import type { TimelineEvent, TimelinePage } from '../../src/core/index.ts';
 import type { Gateway } from '../../src/gateway/index.ts';
@@ -179,11 +180,11 @@ describe('api component', () => {
   });
 
   it('GET /api/topology: agents with their colours and neighbours, the edges, and how to go live', async () => {
-    const t = (await call(app, 'GET', '/api/topology')).body as Record<string, unknown> & { agents: { id: number; colour: string; neighbours: number[] }[]; edges: [number, number][]; families: unknown };
+    const t = (await call<TopologyAnswer>(app, 'GET', '/api/topology')).body;
     expect(t).toMatchObject({ topology: 'grid', agent_count: 9, colouring: { proper: true, clashes: [] }, live: { nats_ws_url: null } });
     expect(t.edges).toHaveLength(12);
-    const egraph = (await call(app, 'GET', '/agent/4/egraph')).body;
-    expect(t.agents[4]).toEqual({ id: 4, colour: egraph.color, neighbours: [1, 3, 5, 7] });
+    const egraph = (await call<EGraphAnswer>(app, 'GET', '/agent/4/egraph')).body;
+    expect(t.agents[4]).toEqual({ id: 4, colour: egraph.colour, neighbours: [1, 3, 5, 7] });
     for (const [a, b] of t.edges) expect(t.agents[a]!.colour).not.toBe(t.agents[b]!.colour);
     // the dashboard draws its legend from the rule families
     expect(t.families).toEqual(

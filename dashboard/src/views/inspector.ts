@@ -2,8 +2,7 @@
 // known form of the terms users added (GET /agent/:id/egraph, /egraph/best).
 import { getJson, type TimelineEvent } from '../api.ts';
 import { byId, html, keyValues, stateLine } from '../dom.ts';
-import type { AgentStateAnswer } from '../../../src/agent/handlers/reads.ts';
-import type { BestAnswer, EGraphAnswer } from '../../../src/agent/handlers/egraph.ts';
+import type { AgentStateAnswer, BestAnswer, EGraphAnswer } from '../../../src/agent/index.ts';
 
 // The answers' types come from the handlers that build them (import type: nothing of them is bundled).
 type AgentState = AgentStateAnswer;
@@ -44,7 +43,7 @@ export class InspectorView {
   }
 
   private render(state: AgentState, egraph: EGraphSummary, best: Best[]): void {
-    const title = html('h3', `Agent ${state.agent_id} · ${egraph.color}`);
+    const title = html('h3', `Agent ${state.agent_id} · ${egraph.colour}`);
     title.dataset.agent = String(state.agent_id);
     const facts = keyValues([
       ['node', state.node_id],

@@ -1,6 +1,6 @@
 // The topology graph: one node per agent, coloured by its rule family (RED/BLUE/GREEN), drawn by
 // liveness (alive / suspect / down); an edge pulses when a message crosses it.
-import type { Liveness } from '../../../src/core/liveness.ts';
+import type { Liveness } from '../../../src/core/wire.ts';
 import type { Topology, TimelineEvent } from '../api.ts';
 import { byId, html, stateLine, svg } from '../dom.ts';
 

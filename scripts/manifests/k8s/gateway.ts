@@ -3,8 +3,7 @@
 // /livez and /readyz (src/gateway/http-server.ts).
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { LIVENESS_PATH, READINESS_PATH } from '../../../src/gateway/http-server.ts';
-import { GATEWAY_NATS_USER } from '../../../src/gateway/nats-config.ts';
+import { LIVENESS_PATH, READINESS_PATH, GATEWAY_NATS_USER } from '../../../src/gateway/index.ts';
 import {
   APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, ENVELOPE_KEY_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_GATEWAY_PASSWORD_KEY, NATS_NAME, NATS_PORTS,
   RESTRICTED_CONTAINER, labels, selectorLabels,

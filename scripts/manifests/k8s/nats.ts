@@ -4,7 +4,7 @@
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { natsConfig } from '../../../src/gateway/nats-config.ts';
+import { natsConfig } from '../../../src/gateway/index.ts';
 import {
   AUTH_SECRET, NATS_CONFIG, NATS_DASHBOARD_PASSWORD_KEY, NATS_GATEWAY_PASSWORD_KEY, NATS_HEADLESS, NATS_NAME, NATS_PORTS, RESTRICTED_CONTAINER, labels, selectorLabels,
 } from './names.ts';

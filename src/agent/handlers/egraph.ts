@@ -34,6 +34,8 @@ function egraphAnswer(s: AgentSession, full: boolean) {
   const egraph = loadEGraph(s.doc, s.kernel());
   return {
     agent_id: s.config.agentId,
+    colour,
+    /** deprecated: `colour`, as /api/topology spells it (kept for clients written against 0.x) */
     color: colour,
     // an improper colouring still saturates, but neighbours of one colour duplicate each other's work
     colouring: { proper, clashes: clashes.filter((pair) => pair.includes(s.config.agentId)) },
@@ -94,10 +96,26 @@ export function getEqual({ request, session }: AgentRequest): Response {
   const egraph = loadEGraph(s.doc, s.kernel());
   const [hashA, hashB] = [egraph.addTerm(termA).hash, egraph.addTerm(termB).hash];
   const [classA, classB] = [egraph.classOf(hashA), egraph.classOf(hashB)];
-  return json(200, {
+  const answer = {
     agent_id: s.config.agentId,
     a: { term: printTerm(termA), hash: hashA, class: classA },
     b: { term: printTerm(termB), hash: hashB, class: classB },
     equal: classA === classB,
-  });
+  };
+  return json(200, answer satisfies EqualAnswer);
+}
+
+/** One side of GET /agent/:id/egraph/equal: the term as parsed, its hash and its class here. */
+export interface TermClass {
+  term: string;
+  hash: string;
+  class: string;
+}
+
+/** What GET /agent/:id/egraph/equal answers. */
+export interface EqualAnswer {
+  agent_id: number;
+  a: TermClass;
+  b: TermClass;
+  equal: boolean;
 }

@@ -1,7 +1,8 @@
 // The agent's reads that need no doc (state, health, messages, timeline): records its writes keep current.
-import { neighbours, summaryHolds, uptimeSeconds, type AgentMeta, type AgentSummary } from '../../core/index.ts';
+import { neighbours, summaryHolds, uptimeSeconds, type AgentMeta, type AgentSummary, type TimelineEvent } from '../../core/index.ts';
 import { json } from '../../spin/http.ts';
 import type { AgentConfig } from '../config.ts';
+import type { RecordedEnvelope } from '../persistence.ts';
 import type { AgentRequest } from '../request.ts';
 
 /**
@@ -57,11 +58,24 @@ export function getHealth({ session, persistence, config, now }: AgentRequest): 
 
 export function getMessages({ persistence, config }: AgentRequest): Response {
   const messages = persistence().messages();
-  return json(200, { agent_id: config.agentId, count: messages.length, messages });
+  return json(200, { agent_id: config.agentId, count: messages.length, messages } satisfies MessagesAnswer);
+}
+
+/** What GET /agent/:id/messages answers: the agent's message history, oldest first. */
+export interface MessagesAnswer {
+  agent_id: number;
+  count: number;
+  messages: RecordedEnvelope[];
 }
 
 /** GET /timeline: this agent's own buffer, oldest first. */
 export function getTimeline({ persistence, config }: AgentRequest): Response {
   const events = persistence().timeline(config.maxBufferSize);
-  return json(200, { count: events.length, events });
+  return json(200, { count: events.length, events } satisfies AgentTimelineAnswer);
+}
+
+/** What GET /agent/:id/timeline answers. */
+export interface AgentTimelineAnswer {
+  count: number;
+  events: TimelineEvent[];
 }
