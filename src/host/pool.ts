@@ -9,6 +9,7 @@ import { HostError } from './errors.ts';
 import type { KvBackend } from './kv/store.ts';
 import { serveKv } from './kv/remote.ts';
 import { serveOutbound } from './http/outbound.ts';
+import { serveBodies } from './http/request-body.ts';
 import { errorFields, type Logger } from './log.ts';
 import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerLoad, WorkerRequest } from './protocol.ts';
 
@@ -20,7 +21,7 @@ export type KvSetup = { kind: 'sqlite'; path: string; labels: string[] } | { kin
 
 export interface PoolOptions {
   size: number;
-  init: Omit<WorkerInit, 'workerId' | 'kv' | 'outbound'>;
+  init: Omit<WorkerInit, 'workerId' | 'kv' | 'outbound' | 'bodies'>;
   /** what every worker serves; workers start before it resolves and load it when it does */
   load: Promise<Omit<WorkerLoad, 'type'>>;
   kv: KvSetup;
@@ -28,8 +29,11 @@ export interface PoolOptions {
   log: Logger;
 }
 
+/** A request for a component; its body is read only if the component reads it. */
+export type PoolRequest = Omit<WorkerRequest, 'type' | 'id'> & { body: () => Promise<Uint8Array> };
+
 interface Pending {
-  request: Omit<WorkerRequest, 'type' | 'id'>;
+  request: PoolRequest;
   resolve(result: PoolResult): void;
 }
 
@@ -111,7 +115,7 @@ export class WorkerPool {
     return this.#slots.size;
   }
 
-  dispatch(request: Omit<WorkerRequest, 'type' | 'id'>): Promise<PoolResult> {
+  dispatch(request: PoolRequest): Promise<PoolResult> {
     if (this.#closing) return Promise.resolve({ kind: 'failed', status: 503, error: 'shutting down', detail: 'the host is closing' });
     return new Promise((resolve) => {
       this.#queue.push({ request, resolve });
@@ -171,13 +175,28 @@ export class WorkerPool {
     return { port: port2, signal };
   }
 
+  /** The channel a worker fetches its requests' bodies on: only the one it is serving, while it serves it. */
+  #bodiesConfig(slot: () => Slot): WorkerInit['bodies'] {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    serveBodies(port1, signal, (id) => {
+      const inflight = slot().inflight;
+      return inflight !== undefined && inflight.id === id ? inflight.pending.request.body() : null;
+    });
+    port1.unref();
+    this.#ports.push(port1);
+    return { port: port2, signal };
+  }
+
   #spawn(): Promise<void> {
     const id = this.#nextSlot++;
     const { kv, transfer } = this.#kvConfig();
     const outbound = this.#outboundConfig();
-    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound };
-    const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port], execArgv: this.#execArgv });
-    const slot: Slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
+    let slot: Slot | undefined;
+    const bodies = this.#bodiesConfig(() => slot!);
+    const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound, bodies };
+    const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port, bodies.port], execArgv: this.#execArgv });
+    slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
     this.#slots.add(slot);
     const { log } = this.#options;
 
@@ -278,10 +297,8 @@ export class WorkerPool {
       const timer = setTimeout(() => this.#timeout(slot, id), this.#options.requestTimeoutMs);
       slot.inflight = { id, pending, timer };
       slot.prepared = false;
-      const msg: WorkerRequest = { type: 'request', id, ...pending.request };
-      const body = msg.body;
-      const transferable = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.byteLength > 0;
-      slot.worker.postMessage(msg, transferable ? [body.buffer as ArrayBuffer] : []);
+      const { body: _body, ...request } = pending.request;
+      slot.worker.postMessage({ type: 'request', id, ...request } satisfies WorkerRequest);
     }
   }
 

@@ -29,6 +29,8 @@ export interface WorkerInit {
   sqlitePath: string;
   /** outbound HTTP: the main thread sends what workers post on `port` (http/outbound.ts) */
   outbound: { port: MessagePort; signal: SharedArrayBuffer };
+  /** request bodies, fetched from the main thread when a component reads one (http/request-body.ts) */
+  bodies: { port: MessagePort; signal: SharedArrayBuffer };
   logLevel: LogLevel;
 }
 
@@ -40,7 +42,6 @@ export interface WorkerRequest {
   pathWithQuery: string;
   authority: string;
   headers: [string, string][];
-  body: Uint8Array;
 }
 
 /**

@@ -64,10 +64,20 @@ export function spinHeaders(match: RouteMatch, fullUrl: string, clientAddr: stri
   return headers;
 }
 
+function tooLarge(res: ServerResponse, limit: number): void {
+  res.setHeader('connection', 'close');
+  sendError(res, 413, 'payload-too-large', `request bodies are limited to ${limit} bytes`);
+}
+
+/** Reads the whole body; fails when the client goes away first (a worker is waiting for it). */
 function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
+    // A request can wait in the queue while its client gives up: its 'close' has been and gone.
+    const gone = (): void => reject(new Error('the client closed the connection before sending its whole body'));
+    if (req.destroyed) return gone();
+    req.on('close', () => {
+      if (!req.complete) gone();
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
@@ -134,53 +144,54 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
       return;
     }
 
-    readBody(req, limit).then(
-      async (body) => {
-        if (body === 'too-large') {
-          res.setHeader('connection', 'close');
-          sendError(res, 413, 'payload-too-large', `request bodies are limited to ${limit} bytes`);
-          return;
-        }
-        const authority = req.headers.host ?? options.authority();
-        const clientAddr = `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`;
-        const spin = spinHeaders(match, `http://${authority}${pathWithQuery}`, clientAddr);
-        const headers: [string, string][] = [];
-        const raw = req.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = raw[i]!.toLowerCase();
-          if (!name.startsWith('spin-')) headers.push([name, raw[i + 1]!]);
-        }
-        headers.push(...spin);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return tooLarge(res, limit);
+    // The body is read only when the component reads it (http/request-body.ts), once.
+    let reading: Promise<Uint8Array | 'too-large'> | undefined;
+    const body = (): Promise<Uint8Array> => (reading ??= readBody(req, limit)).then((b) => (b === 'too-large' ? new Uint8Array(0) : b));
+    void (async () => {
+      const authority = req.headers.host ?? options.authority();
+      const clientAddr = `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`;
+      const spin = spinHeaders(match, `http://${authority}${pathWithQuery}`, clientAddr);
+      const headers: [string, string][] = [];
+      const raw = req.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i]!.toLowerCase();
+        if (!name.startsWith('spin-')) headers.push([name, raw[i + 1]!]);
+      }
+      headers.push(...spin);
 
-        const result = await pool.dispatch({
+      const result = await pool.dispatch({
+        component: match.component,
+        method: req.method ?? 'GET',
+        pathWithQuery,
+        authority,
+        headers,
+        body,
+      });
+      if (reading !== undefined && (await reading) === 'too-large') return tooLarge(res, limit);
+      // a body nobody read is not drained: the connection closes after the answer
+      if (reading === undefined && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0)) res.setHeader('connection', 'close');
+      if (result.kind === 'failed') {
+        sendError(res, result.status, result.error, result.detail);
+      } else {
+        const out: string[] = [];
+        for (const [name, value] of result.headers) if (!HOP_BY_HOP.has(name)) out.push(name, value);
+        const bodyless = result.status < 200 || result.status === 204 || result.status === 304;
+        if (!bodyless) out.push('content-length', String(result.body.byteLength));
+        res.writeHead(result.status, out);
+        res.end(bodyless ? undefined : result.body);
+      }
+      if (log.enabled('debug')) {
+        log('debug', 'request', {
+          method: req.method,
+          path: pathWithQuery,
           component: match.component,
-          method: req.method ?? 'GET',
-          pathWithQuery,
-          authority,
-          headers,
-          body,
+          status: result.status,
+          ms: Math.round((performance.now() - started) * 100) / 100,
         });
-        if (result.kind === 'failed') {
-          sendError(res, result.status, result.error, result.detail);
-        } else {
-          const out: string[] = [];
-          for (const [name, value] of result.headers) if (!HOP_BY_HOP.has(name)) out.push(name, value);
-          const bodyless = result.status < 200 || result.status === 204 || result.status === 304;
-          if (!bodyless) out.push('content-length', String(result.body.byteLength));
-          res.writeHead(result.status, out);
-          res.end(bodyless ? undefined : result.body);
-        }
-        if (log.enabled('debug')) {
-          log('debug', 'request', {
-            method: req.method,
-            path: pathWithQuery,
-            component: match.component,
-            status: result.status,
-            ms: Math.round((performance.now() - started) * 100) / 100,
-          });
-        }
-      },
-    ).catch((err: unknown) => {
+      }
+    })().catch((err: unknown) => {
       log('error', 'request failed in the host', { path: pathWithQuery, error: err instanceof Error ? err.message : String(err) });
       sendError(res, 500, 'host-error', err instanceof Error ? err.message : String(err));
     });

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Exchange, IncomingRequest, ResponseOutparam } from './http/types.ts';
 import { Fields } from './http/fields.ts';
 import { OutboundClient } from './http/outbound.ts';
+import { BodyClient } from './http/request-body.ts';
 import { KvStores, SqliteKvBackend, type KvBackend } from './kv/index.ts';
 import { RemoteKvBackend } from './kv/remote.ts';
 import { SqlDatabaseFile } from './sqlite/index.ts';
@@ -49,6 +50,7 @@ const backend: KvBackend =
   init.kv.kind === 'sqlite' ? new SqliteKvBackend(init.kv.path) : new RemoteKvBackend(init.kv.port, init.kv.signal);
 const database = new SqlDatabaseFile(init.sqlitePath);
 const outbound = new OutboundClient(init.outbound.port, init.outbound.signal);
+const bodies = new BodyClient(init.bodies.port, init.bodies.signal);
 const imports = buildImports({ scope, kv: new KvStores(backend, init.kv.labels), sqlite: database, outbound, onRequestEnd: (fn) => endOfRequest.push(fn) });
 
 const sources = new Map<string, WorkerSource & { instantiate: Instantiate }>();
@@ -152,7 +154,7 @@ function serve(req: WorkerRequest): void {
         pathWithQuery: req.pathWithQuery,
         authority: req.authority,
         headers: Fields.fromStrings(req.headers),
-        body: req.body,
+        body: () => bodies.read(req.id),
       }),
       new ResponseOutparam(exchange),
     );

@@ -155,7 +155,47 @@ describe('serving the echo component', () => {
     expect(JSON.parse(put.body.body)).toEqual({ a: 1 });
   });
 
-  it('refuses bodies over the limit with 413', async () => {
+  it('reads a body only when the component reads it: one answered from its headers never waits for the upload', async () => {
+    // headers announcing 200 KB, then nothing: the component (which ignores the body here) answers anyway
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(host.url).port), '127.0.0.1');
+      let got = '';
+      socket.on('data', (chunk) => (got += chunk.toString('latin1')));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+      socket.setTimeout(5_000, () => (socket.destroy(), resolve(got)));
+      socket.write('PUT /a/echo?do=kv&key=unread HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 200000\r\n\r\n');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer.toLowerCase()).toContain('connection: close'); // not drained: the connection ends with the answer
+  });
+
+  it('a client that goes away before its whole body arrives holds no worker, even while its request waits in the queue', async () => {
+    // both workers busy for a while, then one partial upload per worker queued behind them, whose
+    // clients leave before a worker reaches them: the workers must not then wait for those bodies
+    const busy = [0, 1].map(() => fetch(`${host.url}/a/echo?do=sleep&ms=600`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = connect(Number(new URL(host.url).port), '127.0.0.1');
+            socket.on('error', () => undefined);
+            socket.write('POST /a/echo HTTP/1.1\r\nhost: localhost\r\ncontent-type: text/plain\r\ncontent-length: 1000\r\n\r\nten bytes.');
+            setTimeout(() => (socket.destroy(), resolve()), 200);
+          }),
+      ),
+    );
+    await Promise.all(busy);
+    // bounded below this host's request timeout (3 s), which would otherwise free a stuck worker
+    for (let i = 0; i < 3; i++) {
+      const { status, body } = await getJson<Echo>(`${host.url}/a/echo`, { method: 'POST', body: `after ${i}`, signal: AbortSignal.timeout(2_000) });
+      expect(status).toBe(200);
+      expect(body.body).toBe(`after ${i}`);
+    }
+  });
+
+  it('refuses bodies over the limit with 413, the declared ones before reading them', async () => {
     const res = await fetch(`${host.url}/a/echo`, { method: 'POST', body: new Uint8Array(300 * 1024) });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: 'payload-too-large' });

@@ -43,7 +43,7 @@ describe('fields', () => {
   });
 
   it('request headers and constructed responses’ headers are immutable; clones are not', () => {
-    const req = new IncomingRequest({ method: 'GET', pathWithQuery: '/', authority: 'h', headers: Fields.fromStrings([['X', 'y']]), body: new Uint8Array() });
+    const req = new IncomingRequest({ method: 'GET', pathWithQuery: '/', authority: 'h', headers: Fields.fromStrings([['X', 'y']]), body: () => new Uint8Array() });
     const h = req.headers();
     expect(h.get('x').map((v) => new TextDecoder().decode(v))).toEqual(['y']);
     expect(payload(() => h.set('x', []))).toEqual({ tag: 'immutable' });
@@ -54,8 +54,19 @@ describe('fields', () => {
 });
 
 describe('incoming request and body', () => {
+  it('fetches the body at its first read, never before; a body that cannot be had is a stream error, not a trap', () => {
+    let fetched = 0;
+    const req = new IncomingRequest({ method: 'PUT', pathWithQuery: '/', authority: 'h', headers: [], body: () => (fetched++, b('late')) });
+    const stream = req.consume().stream();
+    expect(fetched).toBe(0);
+    expect(new TextDecoder().decode(stream.read(10n))).toBe('late');
+    expect(fetched).toBe(1);
+    const failing = new IncomingRequest({ method: 'PUT', pathWithQuery: '/', authority: 'h', headers: [], body: () => { throw new Error('client went away'); } });
+    expect(payload(() => failing.consume().stream().read(10n))).toMatchObject({ tag: 'last-operation-failed' });
+  });
+
   it('reports method, path, authority and body bytes; consume and stream once', () => {
-    const req = new IncomingRequest({ method: 'POST', pathWithQuery: '/a?b=1', authority: 'localhost:3000', headers: [], body: b('hello world') });
+    const req = new IncomingRequest({ method: 'POST', pathWithQuery: '/a?b=1', authority: 'localhost:3000', headers: [], body: () => b('hello world') });
     expect(req.method()).toEqual({ tag: 'post' });
     expect(req.pathWithQuery()).toBe('/a?b=1');
     expect(req.scheme()).toEqual({ tag: 'HTTP' });

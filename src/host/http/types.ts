@@ -50,7 +50,8 @@ export interface IncomingRequestInit {
   pathWithQuery: string;
   authority: string;
   headers: FieldEntry[];
-  body: Uint8Array;
+  /** read when the component first reads the body (never, for one that answers from the headers) */
+  body: () => Uint8Array;
 }
 
 export class IncomingRequest {
@@ -82,9 +83,9 @@ export class IncomingRequest {
 }
 
 export class IncomingBody {
-  readonly #bytes: Uint8Array;
+  readonly #bytes: Uint8Array | (() => Uint8Array);
   #streamed = false;
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array | (() => Uint8Array)) {
     this.#bytes = bytes;
   }
   stream(): InputStream {

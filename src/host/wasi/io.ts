@@ -1,6 +1,7 @@
 // `wasi:io/{error,poll,streams}@0.2.0` in memory. Request and response bodies are whole byte
-// arrays by the time a component runs, so every stream is ready at once; the only thing a component
-// can wait for is a clock, and `poll` sleeps with Atomics.wait until the earliest deadline.
+// arrays once a component reads them (a request's is fetched at its first read: http/request-body.ts),
+// so every stream is ready at once; the only thing a component can wait for is a clock, and
+// `poll` sleeps with Atomics.wait until the earliest deadline.
 // (preview2-shim's streams make a synchronous round-trip to its I/O worker per call instead.)
 import { ComponentError } from '../errors.ts';
 
@@ -89,15 +90,24 @@ export interface ByteSink {
 
 /** A source over one byte array, read front to back. */
 export class BytesSource implements ByteSource {
-  #bytes: Uint8Array;
+  #bytes: Uint8Array | (() => Uint8Array);
   #offset = 0;
-  constructor(bytes: Uint8Array) {
+  /** `bytes` as a function: fetched at the first read (a request body the component may never read) */
+  constructor(bytes: Uint8Array | (() => Uint8Array)) {
     this.#bytes = bytes;
   }
   read(max: number): Uint8Array | undefined {
-    if (this.#offset >= this.#bytes.length) return undefined;
-    const end = Math.min(this.#bytes.length, this.#offset + max);
-    const chunk = this.#bytes.subarray(this.#offset, end);
+    if (typeof this.#bytes === 'function') {
+      try {
+        this.#bytes = this.#bytes();
+      } catch (err) {
+        throw new StreamError({ tag: 'last-operation-failed', val: new IoError(err instanceof Error ? err.message : String(err)) });
+      }
+    }
+    const bytes = this.#bytes;
+    if (this.#offset >= bytes.length) return undefined;
+    const end = Math.min(bytes.length, this.#offset + max);
+    const chunk = bytes.subarray(this.#offset, end);
     this.#offset = end;
     return chunk;
   }
