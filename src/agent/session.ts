@@ -15,6 +15,12 @@ import {
   termsMap,
   unionsMap,
   type AgentSummary,
+  checkLocalUpdate,
+  type DataItem,
+  dataItemOf,
+  directDelete,
+  directSet,
+  type DirectWrite,
   HybridClock,
   loadDoc,
   neighbours,
@@ -39,6 +45,9 @@ import { ServerTiming } from './server-timing.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';
 import { WriterPool, type WriterLease } from './writers.ts';
+
+/** What writeWithoutDoc takes for a deletion. */
+export const DELETED: unique symbol = Symbol('deleted');
 
 export interface World {
   now: () => number;
@@ -137,6 +146,46 @@ export class AgentSession {
     this.opened?.writer.release();
   }
 
+  /**
+   * A user's write to the data map without opening the doc: `value` set under `key`, or the key
+   * deleted (DELETED), as core's directSet/directDelete build it from the stored summary. Only
+   * when that summary describes exactly the stored blobs (so its state vector and items are the
+   * doc's) and the log needs no compaction; null otherwise, and the caller takes the doc path.
+   * Saves the update and the moved summary; returns the update.
+   */
+  writeWithoutDoc(key: string, value: unknown): Uint8Array | null {
+    if (this.opened !== null) return null;
+    const summary = this.readStoredSummary();
+    if (summary === null || summary.data_items === undefined) return null;
+    const { snapshotKeys, logKeys } = this.persistence.blobKeys();
+    if (snapshotKeys.length > 1 || logKeys.length + 1 > COMPACT_AFTER_LOG_ENTRIES) return null;
+    const blobKeys = [...snapshotKeys, ...logKeys];
+    if (!summaryHolds(summary, blobKeys)) return null;
+    if (value === DELETED) return this.saveDirect(directDelete(summary, key), blobKeys, null);
+    // the summary holds, so its state vector is the doc's: a pooled writer's clock is checked against it
+    const writer = this.writers.lease(this.holder, (client) => summary.state_vector[String(client)] ?? 0);
+    try {
+      return this.saveDirect(directSet(summary, writer.client, key, value), blobKeys, writer);
+    } finally {
+      writer.release();
+    }
+  }
+
+  private saveDirect(write: DirectWrite | null, blobKeys: string[], writer: WriterLease | null): Uint8Array | null {
+    if (write === null) return null;
+    checkLocalUpdate(write.update);
+    const now = this.world.now();
+    writer?.renew(now); // never save structs under a writer another request may hold by now
+    const key = this.timing.measure('save', () => this.persistence.appendUpdate(write.update, now));
+    if (writer !== null) writer.saved(write.summary.state_vector[String(writer.client)] ?? 0);
+    const stored = this.readStoredSummary()!;
+    const summary = { ...write.summary, blobs: [...blobKeys, key].sort(), stored_bytes: stored.stored_bytes + write.update.length };
+    this.persistence.saveSummary(summary);
+    this.storedSummary = summary;
+    if (summary.state_digest !== this.meta.digest) this.meta = { ...this.meta, digest: summary.state_digest, digest_since: now };
+    return write.update;
+  }
+
   /** How many blobs the loaded doc came from. */
   get logEntries(): number {
     const { loaded } = this.openDoc();
@@ -157,7 +206,7 @@ export class AgentSession {
   summary(full = false): AgentSummary {
     const opened = this.openDoc();
     const doc = opened.doc;
-    const { moved, stateVector, parts, dataKeys } = this.docState(full);
+    const { moved, stateVector, parts, dataKeys, dataItems } = this.docState(full);
     const base = this.readStoredSummary();
     const terms = termsMap(doc).size;
     const unions = unionsMap(doc).size;
@@ -177,6 +226,7 @@ export class AgentSession {
       doc_bytes_stale: stale,
       stored_bytes: this.storedBytes,
       data_keys: dataKeys,
+      data_items: dataItems,
       egraph: { terms, unions, nodes },
     };
   }
@@ -198,22 +248,31 @@ export class AgentSession {
    * State vector, digest parts and data keys: the stored summary moved by this request's changes
    * when it describes the blobs this request loaded (`moved` is that summary), else from the doc.
    */
-  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[] } {
+  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem> } {
     const opened = this.openDoc();
     const base = this.readStoredSummary();
-    if (!full && base !== null && opened.changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()])) {
+    const items = dataMap(opened.doc)._map;
+    if (!full && base !== null && base.data_items !== undefined && opened.changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()])) {
       const keys = new Set(base.data_keys);
-      for (const [key, set] of opened.changes.dataKeys) set ? keys.add(key) : keys.delete(key);
+      const dataItems = { ...base.data_items };
+      for (const [key, set] of opened.changes.dataKeys) {
+        set ? keys.add(key) : keys.delete(key);
+        const item = items.get(key);
+        if (item !== undefined) dataItems[key] = dataItemOf(key, item);
+      }
       return {
         moved: base,
         stateVector: opened.changes.stateVector(base.state_vector),
         parts: opened.changes.applyTo({ sv: sumFromHex(base.digest_parts.sv), content: sumFromHex(base.digest_parts.content) }),
         dataKeys: [...keys].sort(),
+        dataItems,
       };
     }
     const stateVector: Record<string, number> = {};
     for (const [client, clock] of stateVectorOf(opened.doc)) stateVector[String(client)] = clock;
-    return { moved: null, stateVector, parts: digestParts(opened.doc), dataKeys: [...dataMap(opened.doc).keys()].sort() };
+    const dataItems: Record<string, DataItem> = {};
+    for (const [key, item] of items) dataItems[key] = dataItemOf(key, item);
+    return { moved: null, stateVector, parts: digestParts(opened.doc), dataKeys: [...dataMap(opened.doc).keys()].sort(), dataItems };
   }
 
   /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */

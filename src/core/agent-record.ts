@@ -42,6 +42,13 @@ export interface AgentMeta {
  * compacted meanwhile — Spin KV has no compare-and-swap to prevent that) the reader opens the doc
  * and writes a fresh one.
  */
+/**
+ * A data key's current item: [client, clock of its last ID, element], where element is the hex
+ * digest element of its value (digest.ts), null once deleted, false for what a write without the
+ * doc cannot move (a value that is not plain data).
+ */
+export type DataItem = [client: number, lastClock: number, element: string | null | false];
+
 export interface AgentSummary {
   /** the snapshot and log keys it was computed from, sorted */
   blobs: string[];
@@ -55,6 +62,11 @@ export interface AgentSummary {
   doc_bytes_stale: boolean;
   stored_bytes: number;
   data_keys: string[];
+  /**
+   * each data key's current item, visible or deleted (direct-write.ts writes on from it without
+   * the doc); absent in summaries stored before it existed
+   */
+  data_items?: Record<string, DataItem>;
   /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
   egraph: { terms: number; unions: number; nodes: number };
 }

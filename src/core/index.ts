@@ -28,6 +28,8 @@ export {
   onNotices,
   carriesState,
   onLocalWrite,
+  checkLocalUpdate,
+  localUpdateSent,
   onTick,
   type LocalWriteResult,
   type SyncCompletion,
@@ -77,4 +79,6 @@ export {
   timelineRecordKeys,
   type AgentMeta,
   type AgentSummary,
+  type DataItem,
 } from './agent-record.ts';
+export { dataItemOf, directDelete, directSet, type DirectWrite } from './direct-write.ts';

@@ -176,7 +176,11 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
  */
 export function onLocalWrite(ctx: SyncContext, doc: Y.Doc, change: (doc: Y.Doc) => void): LocalWriteResult {
   const update = appliedUpdate(doc, () => Y.transact(doc, () => change(doc), 'local', true));
-  if (update === null) return { ...QUIET, update };
+  return update === null ? { ...QUIET, update } : localUpdateSent(ctx, update);
+}
+
+/** A local write's update must fit one envelope: AgentError 'too-large' (413) otherwise, before anything is saved. */
+export function checkLocalUpdate(update: Uint8Array): void {
   if (update.length > MAX_ENVELOPE_UPDATE_BYTES) {
     throw new AgentError(
       'too-large',
@@ -184,6 +188,11 @@ export function onLocalWrite(ctx: SyncContext, doc: Y.Doc, change: (doc: Y.Doc) 
       `this write adds ${update.length} bytes`,
     );
   }
+}
+
+/** A local write's update on its way: a StateUpdate to each neighbour. */
+export function localUpdateSent(ctx: SyncContext, update: Uint8Array): LocalWriteResult {
+  checkLocalUpdate(update);
   const encoded = toBase64(update);
   return {
     outbox: ctx.neighbours.map((n) => updateEnvelope(ctx, 'StateUpdate', n, encoded)),

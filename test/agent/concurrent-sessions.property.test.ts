@@ -35,6 +35,8 @@ function worldOf(seed: number): World {
 
 type Request =
   | { kind: 'put'; key: string; value: number }
+  /** a PUT as the route makes it: without the doc when the summary allows (session.writeWithoutDoc) */
+  | { kind: 'direct'; key: string; value: number }
   | { kind: 'term'; term: string }
   | { kind: 'inbox'; key: string; value: number }
   /** a request that writes, then dies before it saves (a trap): nothing acknowledged, its writer stays leased */
@@ -51,6 +53,12 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
   switch (request.kind) {
     case 'put':
       onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(request.key, request.value));
+      return () => {
+        s.commit([], [], []);
+        acked.data.set(request.key, request.value);
+      };
+    case 'direct':
+      if (s.writeWithoutDoc(request.key, request.value) === null) onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(request.key, request.value));
       return () => {
         s.commit([], [], []);
         acked.data.set(request.key, request.value);
@@ -83,6 +91,7 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
 
 const requestArb: fc.Arbitrary<Request> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('put' as const), key: fc.constant(''), value: fc.integer() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('direct' as const), key: fc.constant(''), value: fc.integer() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('term' as const), term: fc.constantFrom('(+ x 0)', '(* y 2)', '(- (* a b) c)', '(/ q (+ r 1))') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('inbox' as const), key: fc.constant(''), value: fc.integer() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abandon' as const), key: fc.constant(''), value: fc.integer() }) },
@@ -147,6 +156,7 @@ describe('concurrent requests on one agent', () => {
           expect(stored.state_digest).toBe(stateDigest(after.doc));
           expect(stored.state_vector).toEqual(full.state_vector);
           expect(stored.data_keys).toEqual(full.data_keys);
+          expect(stored.data_items).toEqual(full.data_items);
         }
       }),
       { numRuns: Number(process.env.RUNS ?? 60) },

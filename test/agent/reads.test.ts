@@ -90,6 +90,25 @@ describe('reads without opening the doc', () => {
   });
 });
 
+describe('writes without opening the doc', () => {
+  it('a PUT or DELETE after the first reads no snapshot or log blob, and every read sees it', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    expect((await request(deps, 'PUT', '/agent/4/data/k', { v: 1 })).status).toBe(200); // a new agent's first write opens the (empty) doc
+    counts.blobReads = 0;
+    const put = await request(deps, 'PUT', '/agent/4/data/k', { v: 2 });
+    expect(put.status).toBe(200);
+    expect(Object.keys(phases(put.timing))).not.toContain('open');
+    expect((await request(deps, 'PUT', '/agent/4/data/other', 'x')).status).toBe(200);
+    expect((await request(deps, 'DELETE', '/agent/4/data/other')).status).toBe(200);
+    expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ data_keys: ['k'], writers: 1 });
+    expect(counts.blobReads).toBe(0);
+    // the data read opens the doc, and finds the last value
+    expect((await request(deps, 'GET', '/agent/4/data/k')).body).toEqual({ key: 'k', value: { v: 2 } });
+    expect((await request(deps, 'GET', '/agent/4/data/other')).status).toBe(404);
+  });
+});
+
 describe('an inbox of acks and heartbeats', () => {
   it('is counted and recorded without loading the doc', async () => {
     const { store, counts } = countingStore();
