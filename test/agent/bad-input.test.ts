@@ -1,9 +1,9 @@
 // Bad input gets a 4xx JSON `{ error, detail }` and changes nothing; mutating routes honour the
 // auth_token variable; a misrouted request is refused, not served by the wrong agent.
 import { toBase64 } from 'lib0/buffer';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { rawExchange } from '../support/raw-http.ts';
 import { call, DIST, startApp, writeManifest, type TestApp } from '../support/network.ts';
 
 const validUpdate = (() => {
@@ -132,15 +132,7 @@ describe('auth_token', () => {
 
   it('refuses an upload without the token from its headers: 401 without the body ever being sent', async () => {
     // headers announcing 4 MB, then nothing: the answer comes anyway, and the connection closes
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(app.url).port), '127.0.0.1');
-      let got = '';
-      socket.on('data', (chunk) => (got += chunk.toString('latin1')));
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-      socket.setTimeout(10_000, () => (socket.destroy(), resolve(got)));
-      socket.write(`PUT /agent/0/data/big HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${4 * 1024 * 1024 - 1}\r\n\r\n`);
-    });
+    const answer = await rawExchange(app.url, `PUT /agent/0/data/big HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${4 * 1024 * 1024 - 1}\r\n\r\n`, 10_000);
     expect(answer).toMatch(/^HTTP\/1\.1 401/);
     expect(answer.toLowerCase()).toContain('connection: close');
     expect((await call(app, 'GET', '/agent/0/data/big')).status).toBe(404);

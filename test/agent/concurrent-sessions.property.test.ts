@@ -4,34 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTerm, dataMap, onEnvelopes, onLocalWrite, readEGraphSets, seededRandom, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
-import type { AgentConfig } from '../../src/agent/config.ts';
+import { addTerm, dataMap, onEnvelopes, onLocalWrite, readEGraphSets, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
 import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/core/index.ts';
-import { AgentSession, type AgentStores, type World } from '../../src/agent/session.ts';
+import { AgentSession } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
-import type { ByteStore } from '../../src/spin/key-value.ts';
-import { memoryDatabase } from '../support/sql.ts';
-
-const config: AgentConfig = {
-  agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
-  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', maxClockSkewMs: 10_000, authToken: null, readToken: null, envelopeKey: null, gatewayUrl: null,
-};
-
-function mapStore(): AgentStores {
-  const m = new Map<string, Uint8Array>();
-  const kv: ByteStore = { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
-  return { kv, sql: memoryDatabase() };
-}
-
-function worldOf(seed: number): World {
-  const rand = seededRandom(seed);
-  let t = 1_700_000_000_000;
-  return {
-    now: () => t++,
-    random: (n) => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256)),
-    kernel: () => new ReferenceKernel(),
-  };
-}
+import { agentConfig, memoryStores, seededWorld } from '../support/agent-session.ts';
 
 type Request =
   | { kind: 'put'; key: string; value: number }
@@ -111,8 +88,8 @@ describe('concurrent requests on one agent', () => {
     let holding = 0;
     fc.assert(
       fc.property(scheduleArb, ({ requests, seed, order }) => {
-        const store = mapStore();
-        const world = worldOf(seed);
+        const store = memoryStores();
+        const world = seededWorld(seed);
         const remote = new Y.Doc();
         remote.clientID = 4242;
         const acked: Acknowledged = { data: new Map(), terms: [] };
@@ -127,7 +104,7 @@ describe('concurrent requests on one agent', () => {
           const choice = order[pick++ % Math.max(1, order.length)] ?? 0;
           // start another request, or finish one of the running ones
           if (next < requests.length && (running.length === 0 || choice % 2 === 0)) {
-            const s = AgentSession.open(config, store, world);
+            const s = AgentSession.open(agentConfig, store, world);
             running.push({ request: requests[next] as Request, commit: work(s, requests[next] as Request, acked, remote, next) });
             peak = Math.max(peak, running.length + dead);
             next++;
@@ -137,7 +114,7 @@ describe('concurrent requests on one agent', () => {
             finish!.commit();
           }
         }
-        const after = AgentSession.open(config, store, world);
+        const after = AgentSession.open(agentConfig, store, world);
         expect(dataMap(after.doc).toJSON()).toEqual(Object.fromEntries(acked.data));
         const { terms } = readEGraphSets(after.doc);
         for (const hash of acked.terms) expect(terms.has(hash)).toBe(true);
@@ -145,7 +122,7 @@ describe('concurrent requests on one agent', () => {
         const writers = [...Y.decodeStateVector(Y.encodeStateVector(after.doc)).keys()].filter((c) => c !== remote.clientID);
         expect(writers.length).toBeLessThanOrEqual(peak);
         // and two loads of the same store agree on the digest the network compares
-        expect(stateDigest(AgentSession.open(config, store, world).doc)).toBe(stateDigest(after.doc));
+        expect(stateDigest(AgentSession.open(agentConfig, store, world).doc)).toBe(stateDigest(after.doc));
         // a summary that writes moved (not recomputed) and that still names the stored blobs says
         // exactly what a walk of the doc says
         const stored = after.persistence.summary();

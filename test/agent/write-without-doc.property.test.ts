@@ -5,29 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { AgentConfig } from '../../src/agent/config.ts';
-import { AgentSession, DELETED, type AgentStores, type World } from '../../src/agent/session.ts';
-import { COMPACT_AFTER_LOG_ENTRIES, dataMap, onEnvelopes, onLocalWrite, seededRandom, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
-import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
-import type { ByteStore } from '../../src/spin/key-value.ts';
-import { memoryDatabase } from '../support/sql.ts';
-
-const config: AgentConfig = {
-  agentId: 0, region: 'local', agentCount: 9, topology: 'grid', syncIntervalMs: 5000,
-  healthTimeoutMs: 15000, maxBufferSize: 100, logLevel: 'error', maxClockSkewMs: 10_000, authToken: null, readToken: null, envelopeKey: null, gatewayUrl: null,
-};
-
-function stores(): AgentStores {
-  const m = new Map<string, Uint8Array>();
-  const kv: ByteStore = { get: (k) => m.get(k) ?? null, set: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k), keys: () => [...m.keys()] };
-  return { kv, sql: memoryDatabase() };
-}
-
-function worldOf(seed: number): World {
-  const rand = seededRandom(seed);
-  let t = 1_700_000_000_000;
-  return { now: () => t++, random: (n) => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256)), kernel: () => new ReferenceKernel() };
-}
+import { AgentSession, DELETED } from '../../src/agent/session.ts';
+import { COMPACT_AFTER_LOG_ENTRIES, dataMap, onEnvelopes, onLocalWrite, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
+import { agentConfig, memoryStores, seededWorld } from '../support/agent-session.ts';
 
 type Op =
   | { kind: 'put'; key: string; value: unknown }
@@ -53,13 +33,13 @@ describe('writes without the doc', () => {
     let directPuts = 0;
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: COMPACT_AFTER_LOG_ENTRIES + 12, size: 'max' }), fc.integer(), (ops, seed) => {
-        const store = stores();
-        const world = worldOf(seed);
+        const store = memoryStores();
+        const world = seededWorld(seed);
         const remote = new Y.Doc();
         remote.clientID = 4242;
         const expected = new Map<string, unknown>();
         for (const [i, op] of ops.entries()) {
-          const s = AgentSession.open(config, store, world);
+          const s = AgentSession.open(agentConfig, store, world);
           if (op.kind === 'put' || op.kind === 'delete') {
             const update = s.writeWithoutDoc(op.key, op.kind === 'put' ? op.value : DELETED);
             if (op.kind === 'put') {
@@ -92,7 +72,7 @@ describe('writes without the doc', () => {
           else expected.delete(op.key);
           s.close();
 
-          const after = AgentSession.open(config, store, world);
+          const after = AgentSession.open(agentConfig, store, world);
           expect(dataMap(after.doc).toJSON()).toEqual(Object.fromEntries(expected));
           const stored = after.persistence.summary();
           const { snapshotKeys, logKeys } = after.persistence.blobKeys();
@@ -114,14 +94,14 @@ describe('writes without the doc', () => {
   });
 
   it('a direct write is the update Y.Map#set would make: a replica applying it holds the same', () => {
-    const store = stores();
-    const world = worldOf(7);
-    const first = AgentSession.open(config, store, world);
+    const store = memoryStores();
+    const world = seededWorld(7);
+    const first = AgentSession.open(agentConfig, store, world);
     onLocalWrite(first.syncContext(), first.doc, (doc) => dataMap(doc).set('k', 1));
     first.commit([], [], []);
     first.close();
-    const replica = AgentSession.open(config, store, world).doc;
-    const s = AgentSession.open(config, store, world);
+    const replica = AgentSession.open(agentConfig, store, world).doc;
+    const s = AgentSession.open(agentConfig, store, world);
     const update = s.writeWithoutDoc('k', { v: 2 });
     s.commit([], [], []);
     expect(update).not.toBeNull();
@@ -131,6 +111,6 @@ describe('writes without the doc', () => {
     let visible = 0;
     for (let item = dataMap(replica)._map.get('k') ?? null; item !== null; item = item.left) if (!item.deleted) visible++;
     expect(visible).toBe(1);
-    expect(stateDigest(replica)).toBe(stateDigest(AgentSession.open(config, store, world).doc));
+    expect(stateDigest(replica)).toBe(stateDigest(AgentSession.open(agentConfig, store, world).doc));
   });
 });

@@ -7,6 +7,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawExchange } from '../support/raw-http.ts';
 import { HostError, startHost, type Host, type HostOptions } from '../../src/host/index.ts';
 import { echoComponent, FIXTURE_BUILD_TIMEOUT_MS, writeTempManifest } from './fixture.ts';
 
@@ -157,15 +158,7 @@ describe('serving the echo component', () => {
 
   it('reads a body only when the component reads it: one answered from its headers never waits for the upload', async () => {
     // headers announcing 200 KB, then nothing: the component (which ignores the body here) answers anyway
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(host.url).port), '127.0.0.1');
-      let got = '';
-      socket.on('data', (chunk) => (got += chunk.toString('latin1')));
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-      socket.setTimeout(5_000, () => (socket.destroy(), resolve(got)));
-      socket.write('PUT /a/echo?do=kv&key=unread HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 200000\r\n\r\n');
-    });
+    const answer = await rawExchange(host.url, 'PUT /a/echo?do=kv&key=unread HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 200000\r\n\r\n', 5_000);
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
     expect(answer.toLowerCase()).toContain('connection: close'); // not drained: the connection ends with the answer
   });
