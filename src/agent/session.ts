@@ -18,6 +18,10 @@ import {
   checkLocalUpdate,
   type DataItem,
   dataItemOf,
+  decodeDeleteSet,
+  docDeleteSet,
+  encodeDeleteSet,
+  onEnvelopesWithoutDoc,
   directDelete,
   directSet,
   type DirectWrite,
@@ -36,6 +40,7 @@ import {
   type Envelope,
   type SyncCompletion,
   type SyncContext,
+  type SyncResult,
   type TimelineEvent,
 } from '../core/index.ts';
 import type { Kernel } from '../egraph/index.ts';
@@ -148,19 +153,14 @@ export class AgentSession {
 
   /**
    * A user's write to the data map without opening the doc: `value` set under `key`, or the key
-   * deleted (DELETED), as core's directSet/directDelete build it from the stored summary. Only
-   * when that summary describes exactly the stored blobs (so its state vector and items are the
-   * doc's) and the log needs no compaction; null otherwise, and the caller takes the doc path.
-   * Saves the update and the moved summary; returns the update.
+   * deleted (DELETED), as core's directSet/directDelete build it from the stored summary (see
+   * directBase for when). Saves the update and the moved summary; returns the update, or null
+   * when it cannot be made so and the caller takes the doc path.
    */
   writeWithoutDoc(key: string, value: unknown): Uint8Array | null {
-    if (this.opened !== null) return null;
-    const summary = this.readStoredSummary();
-    if (summary === null || summary.data_items === undefined) return null;
-    const { snapshotKeys, logKeys } = this.persistence.blobKeys();
-    if (snapshotKeys.length > 1 || logKeys.length + 1 > COMPACT_AFTER_LOG_ENTRIES) return null;
-    const blobKeys = [...snapshotKeys, ...logKeys];
-    if (!summaryHolds(summary, blobKeys)) return null;
+    const base = this.directBase();
+    if (base === null) return null;
+    const { summary, blobKeys } = base;
     if (value === DELETED) return this.saveDirect(directDelete(summary, key), blobKeys, null);
     // the summary holds, so its state vector is the doc's: a pooled writer's clock is checked against it
     const writer = this.writers.lease(this.holder, (client) => summary.state_vector[String(client)] ?? 0);
@@ -171,9 +171,38 @@ export class AgentSession {
     }
   }
 
+  /**
+   * A batch of neighbours' updates applied without opening the doc (core's onEnvelopesWithoutDoc,
+   * see directBase for when); null when it cannot be, and the caller takes the doc path.
+   */
+  receiveWithoutDoc(envelopes: readonly Envelope[]): SyncResult | null {
+    const base = this.directBase();
+    if (base === null) return null;
+    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes);
+    if (applied === null) return null;
+    const { updates, summary } = applied;
+    if (updates.length > 0) this.saveDirect({ update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), summary }, base.blobKeys, null);
+    return applied.result;
+  }
+
+  /**
+   * The stored summary, when a change may be made from it without the doc: it describes exactly
+   * the stored blobs (so its state vector, items and delete set are the doc's), and the log is
+   * not due for compaction.
+   */
+  private directBase(): { summary: AgentSummary; blobKeys: string[] } | null {
+    if (this.opened !== null) return null;
+    const summary = this.readStoredSummary();
+    if (summary === null || summary.data_items === undefined) return null;
+    const { snapshotKeys, logKeys } = this.persistence.blobKeys();
+    if (snapshotKeys.length > 1 || logKeys.length + 1 > COMPACT_AFTER_LOG_ENTRIES) return null;
+    const blobKeys = [...snapshotKeys, ...logKeys];
+    return summaryHolds(summary, blobKeys) ? { summary, blobKeys } : null;
+  }
+
   private saveDirect(write: DirectWrite | null, blobKeys: string[], writer: WriterLease | null): Uint8Array | null {
     if (write === null) return null;
-    checkLocalUpdate(write.update);
+    if (writer !== null) checkLocalUpdate(write.update);
     const now = this.world.now();
     writer?.renew(now); // never save structs under a writer another request may hold by now
     const key = this.timing.measure('save', () => this.persistence.appendUpdate(write.update, now));
@@ -206,7 +235,7 @@ export class AgentSession {
   summary(full = false): AgentSummary {
     const opened = this.openDoc();
     const doc = opened.doc;
-    const { moved, stateVector, parts, dataKeys, dataItems } = this.docState(full);
+    const { moved, stateVector, parts, dataKeys, dataItems, deleteSet } = this.docState(full);
     const base = this.readStoredSummary();
     const terms = termsMap(doc).size;
     const unions = unionsMap(doc).size;
@@ -227,6 +256,7 @@ export class AgentSession {
       stored_bytes: this.storedBytes,
       data_keys: dataKeys,
       data_items: dataItems,
+      ...(deleteSet === null ? {} : { delete_set: deleteSet }),
       egraph: { terms, unions, nodes },
     };
   }
@@ -248,15 +278,15 @@ export class AgentSession {
    * State vector, digest parts and data keys: the stored summary moved by this request's changes
    * when it describes the blobs this request loaded (`moved` is that summary), else from the doc.
    */
-  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem> } {
+  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem>; deleteSet: string | null } {
     const opened = this.openDoc();
     const base = this.readStoredSummary();
     const items = dataMap(opened.doc)._map;
     if (!full && base !== null && base.data_items !== undefined && opened.changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()])) {
       const keys = new Set(base.data_keys);
       const dataItems = { ...base.data_items };
-      for (const [key, set] of opened.changes.dataKeys) {
-        set ? keys.add(key) : keys.delete(key);
+      for (const [key, set] of opened.changes.dataKeys) set ? keys.add(key) : keys.delete(key);
+      for (const key of opened.changes.dataItemKeys) {
         const item = items.get(key);
         if (item !== undefined) dataItems[key] = dataItemOf(key, item);
       }
@@ -266,13 +296,22 @@ export class AgentSession {
         parts: opened.changes.applyTo({ sv: sumFromHex(base.digest_parts.sv), content: sumFromHex(base.digest_parts.content) }),
         dataKeys: [...keys].sort(),
         dataItems,
+        deleteSet: this.movedDeleteSet(base),
       };
     }
     const stateVector: Record<string, number> = {};
     for (const [client, clock] of stateVectorOf(opened.doc)) stateVector[String(client)] = clock;
     const dataItems: Record<string, DataItem> = {};
     for (const [key, item] of items) dataItems[key] = dataItemOf(key, item);
-    return { moved: null, stateVector, parts: digestParts(opened.doc), dataKeys: [...dataMap(opened.doc).keys()].sort(), dataItems };
+    return { moved: null, stateVector, parts: digestParts(opened.doc), dataKeys: [...dataMap(opened.doc).keys()].sort(), dataItems, deleteSet: docDeleteSet(opened.doc) };
+  }
+
+  /** The stored delete set with this request's deletions (from the doc when none is stored; none while updates are pending). */
+  private movedDeleteSet(base: AgentSummary): string | null {
+    const { doc, changes } = this.openDoc();
+    if (base.delete_set === undefined || pendingUpdate(doc) !== null) return docDeleteSet(doc);
+    if (changes.deleteSets.length === 0) return base.delete_set;
+    return encodeDeleteSet(Y.mergeDeleteSets([decodeDeleteSet(base.delete_set), ...changes.deleteSets]));
   }
 
   /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */

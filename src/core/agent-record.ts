@@ -67,6 +67,12 @@ export interface AgentSummary {
    * the doc); absent in summaries stored before it existed
    */
   data_items?: Record<string, DataItem>;
+  /**
+   * what the doc has deleted (delete-set.ts), so that a neighbour's update can be applied without
+   * the doc (direct-write.ts); absent while the doc holds updates it cannot apply yet, and in
+   * summaries stored before it existed
+   */
+  delete_set?: string;
   /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
   egraph: { terms: number; unions: number; nodes: number };
 }

@@ -1,7 +1,8 @@
-// A user's write to the data map without loading the doc: the Yjs update `Y.Map#set` (or
-// `#delete`) would make, built from what the agent's summary records of the key, and the summary
-// moved by it. Loading the doc costs a write more than everything else it does (16 of ~50 ms in
-// the component at a few hundred writes), and a write needs of the doc only the key's current item.
+// The data map written without loading the doc: a user's `Y.Map#set` or `#delete` built as the
+// update the doc would make, and a neighbour's update to the data map applied, each moving the
+// agent's summary as the doc would move. Loading the doc costs a write or a delivery more than
+// everything else it does (16 of ~50 ms in the component at a few hundred writes), and a data-map
+// write needs of the doc only what the summary keeps: each key's current item and the delete set.
 //
 // Y.Map#set(key, v) in a doc makes one Item: ID (writer, writer's next clock), origin = the last ID
 // of the key's current item (if any), no right origin, content ContentAny([v]); and deletes the
@@ -11,6 +12,7 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { AgentSummary, DataItem } from './agent-record.ts';
+import { decodeDeleteSet, deletesAll, encodeDeleteSet, withDeleted } from './delete-set.ts';
 import { DATA } from './doc.ts';
 import { addSum, isPlain, lastContent, mapEntryElement, subSum, sumFromHex, sumHex, svElement, digestOf, type DigestSum } from './digest.ts';
 
@@ -36,11 +38,11 @@ export function dataItemOf(key: string, item: Y.Item): DataItem {
  * null when the summary cannot say what the doc would do (no item records, or a nested value).
  */
 export function directSet(summary: AgentSummary, client: number, key: string, value: unknown): DirectWrite | null {
-  const items = summary.data_items;
-  if (items === undefined || !isPlain(value)) return null;
-  const current = items[key];
+  if (summary.data_items === undefined || !isPlain(value)) return null;
+  const move = new SummaryMove(summary);
+  const current = move.items[key];
   if (current !== undefined && current[2] === false) return null;
-  const clock = summary.state_vector[String(client)] ?? 0;
+  const clock = move.clockOf(client);
   const origin = current === undefined ? null : Y.createID(current[0], current[1]);
   // A root map's item names its parent only when it has no origin; a string parent is the root's name.
   const item = new Y.Item(Y.createID(client, clock), null, origin, null, null, DATA as unknown as Y.AbstractType<unknown>, key, new Y.ContentAny([value]));
@@ -51,22 +53,8 @@ export function directSet(summary: AgentSummary, client: number, key: string, va
   encoding.writeVarUint(encoder.restEncoder, clock);
   item.write(encoder, 0);
   writeDeletion(encoder, current !== undefined && current[2] !== null ? current : null);
-
-  const element = mapEntryElement(DATA, key, value);
-  let sv = sumFromHex(summary.digest_parts.sv);
-  if (clock > 0) sv = subSum(sv, svElement(client, clock));
-  sv = addSum(sv, svElement(client, clock + 1));
-  let content = sumFromHex(summary.digest_parts.content);
-  if (current !== undefined && typeof current[2] === 'string') content = subSum(content, sumFromHex(current[2]));
-  content = addSum(content, element);
-  return {
-    update: encoder.toUint8Array(),
-    summary: moved(summary, sv, content, {
-      state_vector: { ...summary.state_vector, [String(client)]: clock + 1 },
-      data_keys: summary.data_keys.includes(key) ? summary.data_keys : [...summary.data_keys, key].sort(),
-      data_items: { ...items, [key]: [client, clock, sumHex(element)] },
-    }),
-  };
+  move.set(key, client, clock, value);
+  return { update: encoder.toUint8Array(), summary: move.result() };
 }
 
 /** `data.delete(key)`: a delete set alone (no struct, no writer); null as for directSet, or when the key is not visible. */
@@ -76,14 +64,61 @@ export function directDelete(summary: AgentSummary, key: string): DirectWrite | 
   const encoder = new Y.UpdateEncoderV1();
   encoding.writeVarUint(encoder.restEncoder, 0); // no structs
   writeDeletion(encoder, current);
-  const content = subSum(sumFromHex(summary.digest_parts.content), sumFromHex(current[2]));
-  return {
-    update: encoder.toUint8Array(),
-    summary: moved(summary, sumFromHex(summary.digest_parts.sv), content, {
-      data_keys: summary.data_keys.filter((k) => k !== key),
-      data_items: { ...summary.data_items, [key]: [current[0], current[1], null] },
-    }),
-  };
+  const move = new SummaryMove(summary);
+  move.delete(key);
+  return { update: encoder.toUint8Array(), summary: move.result() };
+}
+
+/**
+ * A neighbour's `update` applied to what `summary` describes: the summary the doc would have after
+ * it, the same summary when the update teaches nothing (it holds only structs and deletions the
+ * doc has), or null when the summary cannot say what the doc would do. It can for updates that
+ * only set data-map keys, each new item continuing its writer's clock with the key's current item
+ * as origin (or a key never set, with none), and that only delete what is known: the keys' current
+ * items or what the doc has deleted already. Anything else (e-graph records, nested or sequence
+ * types, concurrent sets that Yjs must order, structs whose dependencies are missing) takes the doc.
+ */
+export function directApply(summary: AgentSummary, update: Uint8Array): AgentSummary | null {
+  if (summary.data_items === undefined || summary.delete_set === undefined) return null;
+  const { structs, ds } = Y.decodeUpdate(update);
+  const move = new SummaryMove(summary);
+  for (const struct of structs) {
+    const { client, clock } = struct.id;
+    const next = move.clockOf(client);
+    if (clock + struct.length <= next) continue; // known
+    if (clock !== next || !(struct instanceof Y.Item) || struct.rightOrigin !== null) return null;
+    // a value (ContentAny holds no Y types), or a run of one writer's overwritten values, each the next's origin
+    const deletedRun = struct.content instanceof Y.ContentDeleted;
+    if (!deletedRun && !(struct.content instanceof Y.ContentAny && struct.length === 1)) return null;
+    const key = struct.origin === null ? newKey(struct, move) : move.keyOf(struct.origin);
+    if (key === null || move.items[key]?.[2] === false || move.deletes(client, clock, struct.length)) return null;
+    if (deletedRun) move.setDeleted(key, client, clock, struct.length);
+    else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0]);
+  }
+  for (const [client, ranges] of ds.clients) {
+    for (const { clock, len } of ranges) {
+      if (move.deletes(client, clock, len)) continue; // deleted already
+      if (len > MAX_RANGE_WALK) return null;
+      // anything not deleted yet must be a key's current, visible item
+      for (let at = clock; at < clock + len; at++) {
+        if (move.deletes(client, at, 1)) continue;
+        const key = move.keyOf(Y.createID(client, at));
+        if (key === null || typeof move.items[key]![2] !== 'string') return null;
+        move.delete(key);
+      }
+    }
+  }
+  return move.changed ? move.result() : summary;
+}
+
+/** The longest deleted range walked ID by ID when it is not deleted already as a whole. */
+const MAX_RANGE_WALK = 1024;
+
+/** The key a struct without origin sets: its parent must be the data map, the key never set before. */
+function newKey(item: Y.Item, move: SummaryMove): string | null {
+  // a decoded item names a root parent by its name (Yjs reads parents as names or IDs)
+  if ((item.parent as unknown) !== DATA || typeof item.parentSub !== 'string') return null;
+  return move.items[item.parentSub] === undefined ? item.parentSub : null;
 }
 
 /** The delete set of an update: `item` (one value long: visible), or nothing. */
@@ -100,7 +135,94 @@ function writeDeletion(encoder: Y.UpdateEncoderV1, item: DataItem | null): void 
   encoder.writeDsLen(1);
 }
 
-function moved(summary: AgentSummary, sv: DigestSum, content: DigestSum, changes: Partial<AgentSummary>): AgentSummary {
-  const parts = { sv, content };
-  return { ...summary, ...changes, state_digest: digestOf(parts), digest_parts: { sv: sumHex(sv), content: sumHex(content) }, doc_bytes_stale: true };
+/** A summary moved change by change, as the doc moves: the data map's sets and deletions. */
+class SummaryMove {
+  readonly items: Record<string, DataItem>;
+  changed = false;
+  private sv: DigestSum;
+  private content: DigestSum;
+  private readonly stateVector: Record<string, number>;
+  private readonly keys: Set<string>;
+  /** current item's last ID → its key (built on first use) */
+  private byId: Map<string, string> | null = null;
+  private readonly deleted: ReturnType<typeof decodeDeleteSet> | null;
+  private readonly newlyDeleted: [number, number, number][] = [];
+
+  constructor(private readonly summary: AgentSummary) {
+    this.items = { ...summary.data_items };
+    this.sv = sumFromHex(summary.digest_parts.sv);
+    this.content = sumFromHex(summary.digest_parts.content);
+    this.stateVector = { ...summary.state_vector };
+    this.keys = new Set(summary.data_keys);
+    this.deleted = summary.delete_set === undefined ? null : decodeDeleteSet(summary.delete_set);
+  }
+
+  clockOf(client: number): number {
+    return this.stateVector[String(client)] ?? 0;
+  }
+
+  /** The key whose current item's last ID is `id`, if any. */
+  keyOf(id: Y.ID): string | null {
+    if (this.byId === null) {
+      this.byId = new Map();
+      for (const [key, item] of Object.entries(this.items)) this.byId.set(`${item[0]}:${item[1]}`, key);
+    }
+    return this.byId.get(`${id.client}:${id.clock}`) ?? null;
+  }
+
+  /** Whether the doc has deleted all of the range (false when the summary keeps no delete set). */
+  deletes(client: number, clock: number, len: number): boolean {
+    if (this.newlyDeleted.some(([c, k, l]) => c === client && k <= clock && clock + len <= k + l)) return true;
+    return this.deleted !== null && deletesAll(this.deleted, client, clock, len);
+  }
+
+  /** `value` set under `key` as the item (client, clock), the writer's next: the current item, if visible, deleted. */
+  set(key: string, client: number, clock: number, value: unknown): void {
+    const element = mapEntryElement(DATA, key, value);
+    this.append(key, client, clock, 1, sumHex(element));
+    this.content = addSum(this.content, element);
+    this.keys.add(key);
+  }
+
+  /** `len` deleted items appended to `key`'s chain as the writer's next (a run merged on encoding). */
+  setDeleted(key: string, client: number, clock: number, len: number): void {
+    this.append(key, client, clock, len, null);
+    this.newlyDeleted.push([client, clock, len]);
+  }
+
+  private append(key: string, client: number, clock: number, len: number, element: string | null): void {
+    if (typeof this.items[key]?.[2] === 'string') this.delete(key); // Y.Map deletes the item it follows
+    const current = this.items[key];
+    if (current !== undefined) this.byId?.delete(`${current[0]}:${current[1]}`);
+    if (clock > 0) this.sv = subSum(this.sv, svElement(client, clock));
+    this.sv = addSum(this.sv, svElement(client, clock + len));
+    this.stateVector[String(client)] = clock + len;
+    this.items[key] = [client, clock + len - 1, element];
+    this.byId?.set(`${client}:${clock + len - 1}`, key);
+    this.changed = true;
+  }
+
+  /** The key's current item (visible, plain) deleted. */
+  delete(key: string): void {
+    const [client, clock, element] = this.items[key]!;
+    this.content = subSum(this.content, sumFromHex(element as string));
+    this.items[key] = [client, clock, null];
+    this.newlyDeleted.push([client, clock, 1]);
+    this.keys.delete(key);
+    this.changed = true;
+  }
+
+  result(): AgentSummary {
+    const parts = { sv: this.sv, content: this.content };
+    return {
+      ...this.summary,
+      state_vector: this.stateVector,
+      state_digest: digestOf(parts),
+      digest_parts: { sv: sumHex(this.sv), content: sumHex(this.content) },
+      doc_bytes_stale: true,
+      data_keys: [...this.keys].sort(),
+      data_items: this.items,
+      ...(this.deleted === null ? {} : { delete_set: encodeDeleteSet(withDeleted(this.deleted, this.newlyDeleted)) }),
+    };
+  }
 }

@@ -3,6 +3,7 @@
 // being recomputed by walking the whole doc. Anything the incremental rules do not cover (a
 // sequence root, a nested Y type) marks the changes `exact: false`: the caller recomputes.
 import * as Y from 'yjs';
+import type { DeleteSet } from './delete-set.ts';
 import { DATA } from './doc.ts';
 import { addSum, EMPTY_SUM, isPlain, lastContent, mapEntryElement, subSum, svElement, type DigestParts, type DigestSum } from './digest.ts';
 
@@ -11,6 +12,13 @@ export class DocChanges {
   readonly clocks = new Map<number, number>();
   /** keys of the data map now set (true) or deleted (false) */
   readonly dataKeys = new Map<string, boolean>();
+  /**
+   * keys of the data map whose items changed at all: also those whose value did not (an item that
+   * came and went in one transaction, such as a neighbour's overwritten value)
+   */
+  readonly dataItemKeys = new Set<string>();
+  /** each transaction's deletions (the Y.Map overwrites included) */
+  readonly deleteSets: DeleteSet[] = [];
   private sv: DigestSum = EMPTY_SUM;
   private content: DigestSum = EMPTY_SUM;
   private covered = true;
@@ -49,6 +57,7 @@ export class DocChanges {
 
   private record(tr: Y.Transaction): void {
     if (tr.changed.size > 0 || tr.deleteSet.clients.size > 0 || tr.afterState.size !== tr.beforeState.size) this.changedAny = true;
+    if (tr.deleteSet.clients.size > 0) this.deleteSets.push(tr.deleteSet);
     for (const [client, clock] of tr.afterState) {
       const before = tr.beforeState.get(client) ?? 0;
       if (clock === before) continue;
@@ -64,6 +73,7 @@ export class DocChanges {
         continue;
       }
       const root = rootName(this.doc, type);
+      if (root === DATA) for (const key of keys as Set<string>) this.dataItemKeys.add(key);
       // YMapEvent reads only what every AbstractType has (_map, the transaction), so a bare root will do
       const event = new Y.YMapEvent(type as unknown as Y.Map<unknown>, tr, keys as Set<string>);
       for (const [key, change] of event.keys) {

@@ -25,6 +25,7 @@ export {
   appliedUpdate,
   onEnvelope,
   onEnvelopes,
+  onEnvelopesWithoutDoc,
   onNotices,
   carriesState,
   onLocalWrite,
@@ -81,4 +82,5 @@ export {
   type AgentSummary,
   type DataItem,
 } from './agent-record.ts';
-export { dataItemOf, directDelete, directSet, type DirectWrite } from './direct-write.ts';
+export { dataItemOf, directApply, directDelete, directSet, type DirectWrite } from './direct-write.ts';
+export { decodeDeleteSet, docDeleteSet, encodeDeleteSet } from './delete-set.ts';

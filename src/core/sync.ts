@@ -4,7 +4,9 @@
 import * as Y from 'yjs';
 import { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
 import { decodeStateVectorStrict, validateUpdate } from './doc.ts';
+import type { AgentSummary } from './agent-record.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
+import { directApply } from './direct-write.ts';
 import {
   ENVELOPE_VERSION,
   MAX_ENVELOPE_UPDATE_BYTES,
@@ -102,6 +104,53 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
     }, from)),
     answer: (req, sv, remote) => answer(ctx, doc, req, sv, remote),
   });
+}
+
+/** What onEnvelopesWithoutDoc did: the batch's result, and the summary and updates to save. */
+export interface AppliedWithoutDoc {
+  result: SyncResult;
+  /** the summary moved by what the batch taught */
+  summary: AgentSummary;
+  /** the updates that taught something, to be stored */
+  updates: Uint8Array[];
+}
+
+const NEEDS_DOC: unique symbol = Symbol('needs the doc');
+
+/**
+ * onEnvelopes for a batch of updates applied to the agent's summary instead of a loaded doc
+ * (direct-write.ts's directApply), when `summary` describes exactly the stored doc. Null, before
+ * anything is sent or any clock read, when some update needs the doc or the batch holds a
+ * SyncRequest (answering one needs the doc): the caller then takes onEnvelopes.
+ */
+export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, envs: readonly Envelope[]): AppliedWithoutDoc | null {
+  if (envs.some((env) => env.type === 'SyncRequest')) return null;
+  let current = summary;
+  const updates: Uint8Array[] = [];
+  const needsDoc = (): never => {
+    throw NEEDS_DOC;
+  };
+  try {
+    const result = handleBatch(ctx, envs, {
+      apply: (group) => {
+        const taught: Uint8Array[] = [];
+        for (const update of group) {
+          const next = directApply(current, update) ?? needsDoc();
+          if (next === current) continue;
+          taught.push(update);
+          current = next;
+        }
+        updates.push(...taught);
+        // relayed as they came (the doc path relays what changed; known parts are no-ops to a neighbour)
+        return taught.length === 0 ? null : taught.length === 1 ? taught[0]! : Y.mergeUpdates(taught);
+      },
+      answer: needsDoc,
+    });
+    return { result, summary: current, updates };
+  } catch (e) {
+    if (e === NEEDS_DOC) return null;
+    throw e;
+  }
 }
 
 /** Whether `envs` carry document state (updates or a SyncRequest); heartbeats and acks do not. */

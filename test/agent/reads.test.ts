@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
-import { dataMap } from '../../src/core/index.ts';
+import { dataMap, toBase64 } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { memoryDatabase } from '../support/sql.ts';
@@ -128,6 +128,43 @@ describe('an inbox of acks and heartbeats', () => {
     expect(counts.blobReads).toBe(0);
     const { messages } = (await request(deps, 'GET', '/agent/4/messages')).body as { messages: { envelope: { id: string } }[] };
     expect(messages.map((m) => m.envelope.id)).toEqual(expect.arrayContaining(['ack-1', 'hb-3']));
+  });
+});
+
+describe('an inbox of neighbours\' data writes', () => {
+  it('is applied and relayed without loading the doc, and a repeat relays nothing', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    await request(deps, 'PUT', '/agent/4/data/mine', 1);
+    // agent 1 (a neighbour of 4 in the grid) writes a key of its own, then overwrites it
+    const neighbour = new Y.Doc();
+    neighbour.clientID = 777;
+    const updates: Uint8Array[] = [];
+    neighbour.on('update', (u: Uint8Array) => updates.push(u));
+    dataMap(neighbour).set('theirs', 'a');
+    dataMap(neighbour).set('theirs', 'b');
+    const hlc = '0000000000001-00000-00001';
+    const envelope = (id: string, update: Uint8Array) => ({ v: 1, id, type: 'StateUpdate', from: 1, to: 4, ts: 1, hlc, payload: { update: toBase64(update) } });
+    // the PUT's own envelopes (no gateway here to take them) leave with the next inbox answer
+    await request(deps, 'POST', '/agent/4/inbox', [{ v: 1, id: 'ack-1', type: 'Ack', from: 1, to: 4, ts: 1, hlc, payload: { ack: 'x' } }]);
+    counts.blobReads = 0;
+    const first = await request(deps, 'POST', '/agent/4/inbox', [envelope('u-1', updates[0]!), envelope('u-2', updates[1]!)]);
+    expect(first.status).toBe(200);
+    expect(counts.blobReads).toBe(0);
+    expect(Object.keys(phases(first.timing))).not.toContain('open');
+    // relayed to 4's other neighbours (3, 5, 7), acked to 1
+    const outbox = first.body.outbox as { type: string; to: number }[];
+    expect(outbox.filter((e) => e.type === 'StateUpdate').map((e) => e.to).sort()).toEqual([3, 5, 7]);
+    expect(outbox.filter((e) => e.type === 'Ack').map((e) => e.to)).toEqual([1, 1]);
+    const state = (await request(deps, 'GET', '/agent/4/state')).body;
+    expect(state.data_keys).toEqual(['mine', 'theirs']);
+    // a neighbour relaying it back teaches nothing: acked, not relayed
+    const again = await request(deps, 'POST', '/agent/4/inbox', [envelope('u-3', Y.encodeStateAsUpdate(neighbour))]);
+    expect((again.body.outbox as { type: string }[]).map((e) => e.type)).toEqual(['Ack']);
+    expect(counts.blobReads).toBe(0);
+    expect((await request(deps, 'GET', '/agent/4/state')).body.state_digest).toBe(state.state_digest);
+    // the doc, once opened, holds what the summary said
+    expect((await request(deps, 'GET', '/agent/4/data/theirs')).body).toEqual({ key: 'theirs', value: 'b' });
   });
 });
 

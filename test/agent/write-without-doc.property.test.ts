@@ -1,12 +1,14 @@
 // A user's PUT or DELETE written without loading the doc (core/direct-write.ts, through
-// session.writeWithoutDoc) must leave exactly what the doc path leaves: the same data once loaded,
-// and a summary (state vector, digest, data keys, the keys' items) equal to one computed from the
-// whole doc, whatever mix of direct writes, doc writes, neighbours' updates and compactions led there.
+// session.writeWithoutDoc), and a neighbour's update so applied (session.receiveWithoutDoc), must
+// leave exactly what the doc path leaves: the same data once loaded, and a summary (state vector,
+// digest, data keys, the keys' items, the delete set) equal to one computed from the whole doc,
+// whatever mix of direct writes, doc writes, neighbours' updates (new, concurrent, repeated, whole
+// states) and compactions led there.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentSession, DELETED } from '../../src/agent/session.ts';
-import { COMPACT_AFTER_LOG_ENTRIES, dataMap, onEnvelopes, onLocalWrite, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
+import { appliedUpdate, COMPACT_AFTER_LOG_ENTRIES, dataMap, onEnvelopes, onLocalWrite, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
 import { agentConfig, memoryStores, seededWorld } from '../support/agent-session.ts';
 
 type Op =
@@ -14,8 +16,16 @@ type Op =
   | { kind: 'doc-put'; key: string; value: unknown }
   | { kind: 'delete'; key: string }
   | { kind: 'doc-delete'; key: string }
-  /** a neighbour's write, made after it synced with this agent (so it overwrites what it saw) */
-  | { kind: 'remote'; key: string; value: unknown };
+  /**
+   * a neighbour's write (`value` undefined: a deletion), made after it synced with this agent or
+   * concurrently with what it has not seen; sent as the write's own update or as its whole state
+   * since (which carries its whole delete set); or lost on the way (NATS core may drop it)
+   */
+  | { kind: 'remote'; key: string; value: unknown; synced: boolean; whole: boolean; lost: boolean }
+  /** an update delivered before, again (a neighbour's relay of what this agent has) */
+  | { kind: 'redeliver'; index: number }
+  /** the neighbour answers a SyncRequest: all this agent lacks of it, as a SyncResponse */
+  | { kind: 'sync-response' };
 
 const keyArb = fc.constantFrom('a', 'b', 'c', 'ünï', '');
 const valueArb = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.constantFrom('x', 'y'), fc.integer()).map((o) => ({ ...o })));  // as JSON.parse makes them
@@ -24,24 +34,53 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('doc-put' as const), key: keyArb, value: valueArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('doc-delete' as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('remote' as const), key: keyArb, value: valueArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('remote' as const), key: keyArb, value: fc.option(valueArb, { nil: undefined, freq: 4 }),
+      synced: fc.constantFrom(true, true, true, false), whole: fc.boolean(), lost: fc.constantFrom(false, false, false, false, true),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), index: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('sync-response' as const) }) },
 );
 
 describe('writes without the doc', () => {
   it('leave the data and the summary the doc path leaves', () => {
     let puts = 0;
     let directPuts = 0;
+    let deliveries = 0;
+    let directDeliveries = 0;
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: COMPACT_AFTER_LOG_ENTRIES + 12, size: 'max' }), fc.integer(), (ops, seed) => {
         const store = memoryStores();
         const world = seededWorld(seed);
+        // what the agent should hold: every update it wrote or was sent, applied to a plain doc
+        const reference = new Y.Doc();
         const remote = new Y.Doc();
         remote.clientID = 4242;
-        const expected = new Map<string, unknown>();
+        const delivered: Uint8Array[] = [];
+        const localWrite = (s: AgentSession, change: (data: Y.Map<unknown>) => void): void => {
+          const { update } = onLocalWrite(s.syncContext(), s.doc, (doc) => change(dataMap(doc)));
+          if (update !== null) Y.applyUpdate(reference, update);
+        };
+        // as the inbox route takes a batch: without the doc when it can be, else with it
+        const deliver = (s: AgentSession, type: 'StateUpdate' | 'SyncResponse', update: Uint8Array, i: number): void => {
+          const envelope = { v: 1, id: `in-${i}`, type, from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } } as Envelope;
+          s.received([envelope]);
+          const direct = s.receiveWithoutDoc([envelope]);
+          deliveries++;
+          if (direct !== null) directDeliveries++;
+          const result = direct ?? onEnvelopes(s.syncContext(), s.doc, [envelope]);
+          s.commit([envelope], result.outbox, result.syncs);
+          Y.applyUpdate(reference, update);
+          delivered.push(update);
+        };
         for (const [i, op] of ops.entries()) {
           const s = AgentSession.open(agentConfig, store, world);
           if (op.kind === 'put' || op.kind === 'delete') {
             const update = s.writeWithoutDoc(op.key, op.kind === 'put' ? op.value : DELETED);
+            if (update !== null) Y.applyUpdate(reference, update);
             if (op.kind === 'put') {
               puts++;
               if (update !== null) directPuts++;
@@ -49,31 +88,29 @@ describe('writes without the doc', () => {
             // the doc path, as the route takes it when a direct write cannot be made
             if (update === null && op.kind === 'put') {
               const { key, value } = op;
-              onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
-            } else if (update === null && dataMap(s.doc).has(op.key)) onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(op.key));
+              localWrite(s, (data) => data.set(key, value));
+            } else if (update === null && dataMap(s.doc).has(op.key)) localWrite(s, (data) => data.delete(op.key));
             s.commit([], [], []);
-          } else if (op.kind === 'doc-put') {
-            const { key, value } = op;
-            onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(key, value));
+          } else if (op.kind === 'doc-put' || op.kind === 'doc-delete') {
+            const { key } = op;
+            localWrite(s, (data) => (op.kind === 'doc-put' ? data.set(key, op.value) : data.delete(key)));
             s.commit([], [], []);
-          } else if (op.kind === 'doc-delete') {
-            onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(op.key));
-            s.commit([], [], []);
-          } else {
-            Y.applyUpdate(remote, Y.encodeStateAsUpdate(s.doc));
+          } else if (op.kind === 'remote') {
+            if (op.synced) Y.applyUpdate(remote, Y.encodeStateAsUpdate(reference, Y.encodeStateVector(remote)));
             const before = Y.encodeStateVector(remote);
-            dataMap(remote).set(op.key, op.value);
-            const envelope: Envelope = { v: 1, id: `in-${i}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(Y.encodeStateAsUpdate(remote, before)) } };
-            s.received([envelope]);
-            const result = onEnvelopes(s.syncContext(), s.doc, [envelope]);
-            s.commit([envelope], result.outbox, result.syncs);
+            const { key, value } = op;
+            const update = appliedUpdate(remote, () => (value === undefined ? dataMap(remote).delete(key) : dataMap(remote).set(key, value)));
+            if (update !== null && !op.lost) deliver(s, 'StateUpdate', op.whole ? Y.encodeStateAsUpdate(remote, before) : update, i);
+          } else if (op.kind === 'redeliver') {
+            if (delivered.length > 0) deliver(s, 'StateUpdate', delivered[op.index % delivered.length]!, i);
+          } else {
+            deliver(s, 'SyncResponse', Y.encodeStateAsUpdate(remote, Y.encodeStateVector(reference)), i);
           }
-          if (op.kind === 'put' || op.kind === 'doc-put' || op.kind === 'remote') expected.set(op.key, op.value);
-          else expected.delete(op.key);
           s.close();
 
           const after = AgentSession.open(agentConfig, store, world);
-          expect(dataMap(after.doc).toJSON()).toEqual(Object.fromEntries(expected));
+          expect(dataMap(after.doc).toJSON()).toEqual(dataMap(reference).toJSON());
+          expect(stateDigest(after.doc)).toBe(stateDigest(reference));
           const stored = after.persistence.summary();
           const { snapshotKeys, logKeys } = after.persistence.blobKeys();
           if (stored !== null && summaryHolds(stored, [...snapshotKeys, ...logKeys])) {
@@ -82,6 +119,7 @@ describe('writes without the doc', () => {
             expect(stored.state_vector).toEqual(full.state_vector);
             expect(stored.data_keys).toEqual(full.data_keys);
             expect(stored.data_items).toEqual(full.data_items);
+            expect(stored.delete_set).toEqual(full.delete_set);
             expect(stored.stored_bytes).toBe(full.stored_bytes);
           }
           after.close();
@@ -91,6 +129,9 @@ describe('writes without the doc', () => {
     );
     // most puts went without the doc (not: an agent's first write, one that must compact the log)
     expect(directPuts).toBeGreaterThan(puts / 2);
+    // and most deliveries (not: concurrent writes Yjs must order, a lost update's dependants, a log
+    // due for compaction); 0.69-0.82 of them in six runs, 0.43 when a repeated update takes the doc
+    expect(directDeliveries).toBeGreaterThan(deliveries * 0.55);
   });
 
   it('a direct write is the update Y.Map#set would make: a replica applying it holds the same', () => {
