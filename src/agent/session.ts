@@ -18,9 +18,10 @@ import {
   checkLocalUpdate,
   type DataItem,
   dataItemOf,
-  decodeDeleteSet,
+  DeleteSetReader,
   docDeleteSet,
-  encodeDeleteSet,
+  rangesOf,
+  type StoredDeleteSet,
   onEnvelopesWithoutDoc,
   directDelete,
   directSet,
@@ -47,6 +48,7 @@ import type { Kernel } from '../egraph/index.ts';
 import type { AgentConfig } from './config.ts';
 import { AgentPersistence, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
 import { ServerTiming } from './server-timing.ts';
+import { sameBytes } from '../shared/same-bytes.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';
 import { WriterPool, type WriterLease } from './writers.ts';
@@ -278,7 +280,7 @@ export class AgentSession {
    * State vector, digest parts and data keys: the stored summary moved by this request's changes
    * when it describes the blobs this request loaded (`moved` is that summary), else from the doc.
    */
-  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem>; deleteSet: string | null } {
+  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem>; deleteSet: StoredDeleteSet | null } {
     const opened = this.openDoc();
     const base = this.readStoredSummary();
     const items = dataMap(opened.doc)._map;
@@ -307,11 +309,12 @@ export class AgentSession {
   }
 
   /** The stored delete set with this request's deletions (from the doc when none is stored; none while updates are pending). */
-  private movedDeleteSet(base: AgentSummary): string | null {
+  private movedDeleteSet(base: AgentSummary): StoredDeleteSet | null {
     const { doc, changes } = this.openDoc();
     if (base.delete_set === undefined || pendingUpdate(doc) !== null) return docDeleteSet(doc);
-    if (changes.deleteSets.length === 0) return base.delete_set;
-    return encodeDeleteSet(Y.mergeDeleteSets([decodeDeleteSet(base.delete_set), ...changes.deleteSets]));
+    const reader = new DeleteSetReader(base.delete_set);
+    reader.add(rangesOf(changes.deleteSets));
+    return reader.result();
   }
 
   /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */
@@ -437,9 +440,4 @@ export class AgentSession {
     opened.pendingAtLoad = pending;
     return true;
   }
-}
-
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -49,6 +49,16 @@ export interface AgentMeta {
  */
 export type DataItem = [client: number, lastClock: number, element: string | null | false];
 
+/** Deleted clocks [clock, clock + len) of one writer. */
+export type DeleteRange = [client: number, clock: number, len: number];
+
+/** A doc's delete set as a summary keeps it (delete-set.ts): an encoded bulk, and the latest ranges beside it. */
+export interface StoredDeleteSet {
+  /** Yjs's encoding of a delete set (a snapshot with an empty state vector), base64 */
+  base: string;
+  tail: DeleteRange[];
+}
+
 export interface AgentSummary {
   /** the snapshot and log keys it was computed from, sorted */
   blobs: string[];
@@ -72,7 +82,7 @@ export interface AgentSummary {
    * the doc (direct-write.ts); absent while the doc holds updates it cannot apply yet, and in
    * summaries stored before it existed
    */
-  delete_set?: string;
+  delete_set?: StoredDeleteSet;
   /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
   egraph: { terms: number; unions: number; nodes: number };
 }

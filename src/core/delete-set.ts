@@ -1,29 +1,73 @@
 // The doc's delete set kept beside its summary, so that whether an update deletes anything new
-// can be told without loading the doc (direct-write.ts). Stored in Yjs's own encoding (a snapshot
-// with an empty state vector, as deleteSetDigest hashes it), base64 inside the summary's JSON.
+// can be told without loading the doc (direct-write.ts). The bulk is stored in Yjs's own encoding
+// (a snapshot with an empty state vector, as deleteSetDigest hashes it), base64 in the summary's
+// JSON, and the latest deletions as a short list beside it: decoding, merging and encoding the
+// whole set on every write cost ~10 ms a request in the component at a few thousand deletions,
+// so a write appends to the list, and the list is folded in only once it is long.
 import * as Y from 'yjs';
 import { fromBase64, toBase64 } from '../shared/base64.ts';
+import type { DeleteRange, StoredDeleteSet } from './agent-record.ts';
 
 export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
-export function encodeDeleteSet(ds: DeleteSet): string {
+/** Longest list of latest deletions before it is folded into the encoded set. */
+export const MAX_DELETE_TAIL = 128;
+
+/** What `doc` has deleted; null while it holds updates it cannot apply yet (pending). */
+export function docDeleteSet(doc: Y.Doc): StoredDeleteSet | null {
+  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return null;
+  return { base: encode(Y.createDeleteSetFromStructStore(doc.store)), tail: [] };
+}
+
+/** The whole set as one Yjs encoding, canonical (sorted, merged): equal sets give equal strings. */
+export function canonicalDeleteSet(stored: StoredDeleteSet): string {
+  return encode(withRanges(decode(stored.base), stored.tail));
+}
+
+/** The ranges of Yjs delete sets (a transaction's deletions, say). */
+export function rangesOf(sets: readonly DeleteSet[]): DeleteRange[] {
+  const ranges: DeleteRange[] = [];
+  for (const ds of sets) for (const [client, items] of ds.clients) for (const { clock, len } of items) ranges.push([client, clock, len]);
+  return ranges;
+}
+
+/** A stored delete set being read and added to: the encoded bulk decoded only if asked about. */
+export class DeleteSetReader {
+  private decoded: DeleteSet | null = null;
+  private readonly added: DeleteRange[] = [];
+
+  constructor(private readonly stored: StoredDeleteSet) {}
+
+  /** Whether every clock in [clock, clock + len) of `client` is deleted. */
+  deletes(client: number, clock: number, len: number): boolean {
+    const within = ([c, k, l]: DeleteRange): boolean => c === client && k <= clock && clock + len <= k + l;
+    if (this.added.some(within) || this.stored.tail.some(within)) return true;
+    this.decoded ??= decode(this.stored.base);
+    return covers(this.decoded, client, clock, len);
+  }
+
+  add(ranges: readonly DeleteRange[]): void {
+    this.added.push(...ranges);
+  }
+
+  /** The stored set with what was added (folded into the encoding once the list is long). */
+  result(): StoredDeleteSet {
+    if (this.added.length === 0) return this.stored;
+    const tail = [...this.stored.tail, ...this.added];
+    if (tail.length <= MAX_DELETE_TAIL) return { base: this.stored.base, tail };
+    return { base: encode(withRanges(this.decoded ?? decode(this.stored.base), tail)), tail: [] };
+  }
+}
+
+function encode(ds: DeleteSet): string {
   return toBase64(Y.encodeSnapshot(Y.createSnapshot(ds, new Map())));
 }
 
-export function decodeDeleteSet(encoded: string): DeleteSet {
+function decode(encoded: string): DeleteSet {
   return Y.decodeSnapshot(fromBase64(encoded)).ds;
 }
 
-/** What `doc` has deleted, encoded; null while it holds updates it cannot apply yet (pending). */
-export function docDeleteSet(doc: Y.Doc): string | null {
-  if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return null;
-  return encodeDeleteSet(Y.createDeleteSetFromStructStore(doc.store));
-}
-
-
-/** `base` with the ranges added: [client, clock, len]. */
-export function withDeleted(base: DeleteSet, ranges: readonly (readonly [number, number, number])[]): DeleteSet {
-  if (ranges.length === 0) return base;
+function withRanges(base: DeleteSet, ranges: readonly DeleteRange[]): DeleteSet {
   const added = Y.createDeleteSet();
   for (const [client, clock, len] of ranges) {
     const items = added.clients.get(client) ?? [];
@@ -34,7 +78,7 @@ export function withDeleted(base: DeleteSet, ranges: readonly (readonly [number,
 }
 
 /** Whether `ds` (sorted and merged) deletes every clock in [clock, clock + len) of `client`. */
-export function deletesAll(ds: DeleteSet, client: number, clock: number, len: number): boolean {
+function covers(ds: DeleteSet, client: number, clock: number, len: number): boolean {
   const items = ds.clients.get(client);
   if (items === undefined) return false;
   // the last range starting at or before `clock`; merged ranges never touch, so it must hold them all

@@ -12,7 +12,7 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { AgentSummary, DataItem } from './agent-record.ts';
-import { decodeDeleteSet, deletesAll, encodeDeleteSet, withDeleted } from './delete-set.ts';
+import { DeleteSetReader } from './delete-set.ts';
 import { DATA } from './doc.ts';
 import { addSum, isPlain, lastContent, mapEntryElement, subSum, sumFromHex, sumHex, svElement, digestOf, type DigestSum } from './digest.ts';
 
@@ -135,30 +135,34 @@ function writeDeletion(encoder: Y.UpdateEncoderV1, item: DataItem | null): void 
   encoder.writeDsLen(1);
 }
 
-/** A summary moved change by change, as the doc moves: the data map's sets and deletions. */
+/**
+ * A summary moved change by change, as the doc moves: the data map's sets and deletions. Lazy, as
+ * a neighbour's update that needs the doc is told so from its first struct: nothing is copied or
+ * decoded before a change is made or the delete set asked about.
+ */
 class SummaryMove {
-  readonly items: Record<string, DataItem>;
   changed = false;
   private sv: DigestSum;
   private content: DigestSum;
-  private readonly stateVector: Record<string, number>;
-  private readonly keys: Set<string>;
+  private stateVector: Record<string, number> | null = null;
+  private keys: Set<string> | null = null;
+  private ownItems: Record<string, DataItem> | null = null;
   /** current item's last ID → its key (built on first use) */
   private byId: Map<string, string> | null = null;
-  private readonly deleted: ReturnType<typeof decodeDeleteSet> | null;
-  private readonly newlyDeleted: [number, number, number][] = [];
+  private readonly deleted: DeleteSetReader | null;
 
   constructor(private readonly summary: AgentSummary) {
-    this.items = { ...summary.data_items };
     this.sv = sumFromHex(summary.digest_parts.sv);
     this.content = sumFromHex(summary.digest_parts.content);
-    this.stateVector = { ...summary.state_vector };
-    this.keys = new Set(summary.data_keys);
-    this.deleted = summary.delete_set === undefined ? null : decodeDeleteSet(summary.delete_set);
+    this.deleted = summary.delete_set === undefined ? null : new DeleteSetReader(summary.delete_set);
+  }
+
+  get items(): Readonly<Record<string, DataItem>> {
+    return this.ownItems ?? this.summary.data_items ?? {};
   }
 
   clockOf(client: number): number {
-    return this.stateVector[String(client)] ?? 0;
+    return (this.stateVector ?? this.summary.state_vector)[String(client)] ?? 0;
   }
 
   /** The key whose current item's last ID is `id`, if any. */
@@ -172,8 +176,7 @@ class SummaryMove {
 
   /** Whether the doc has deleted all of the range (false when the summary keeps no delete set). */
   deletes(client: number, clock: number, len: number): boolean {
-    if (this.newlyDeleted.some(([c, k, l]) => c === client && k <= clock && clock + len <= k + l)) return true;
-    return this.deleted !== null && deletesAll(this.deleted, client, clock, len);
+    return this.deleted !== null && this.deleted.deletes(client, clock, len);
   }
 
   /** `value` set under `key` as the item (client, clock), the writer's next: the current item, if visible, deleted. */
@@ -181,13 +184,13 @@ class SummaryMove {
     const element = mapEntryElement(DATA, key, value);
     this.append(key, client, clock, 1, sumHex(element));
     this.content = addSum(this.content, element);
-    this.keys.add(key);
+    this.ownKeys().add(key);
   }
 
   /** `len` deleted items appended to `key`'s chain as the writer's next (a run merged on encoding). */
   setDeleted(key: string, client: number, clock: number, len: number): void {
     this.append(key, client, clock, len, null);
-    this.newlyDeleted.push([client, clock, len]);
+    this.deleted?.add([[client, clock, len]]);
   }
 
   private append(key: string, client: number, clock: number, len: number, element: string | null): void {
@@ -196,8 +199,9 @@ class SummaryMove {
     if (current !== undefined) this.byId?.delete(`${current[0]}:${current[1]}`);
     if (clock > 0) this.sv = subSum(this.sv, svElement(client, clock));
     this.sv = addSum(this.sv, svElement(client, clock + len));
+    this.stateVector ??= { ...this.summary.state_vector };
     this.stateVector[String(client)] = clock + len;
-    this.items[key] = [client, clock + len - 1, element];
+    this.ownItemsNow()[key] = [client, clock + len - 1, element];
     this.byId?.set(`${client}:${clock + len - 1}`, key);
     this.changed = true;
   }
@@ -206,9 +210,9 @@ class SummaryMove {
   delete(key: string): void {
     const [client, clock, element] = this.items[key]!;
     this.content = subSum(this.content, sumFromHex(element as string));
-    this.items[key] = [client, clock, null];
-    this.newlyDeleted.push([client, clock, 1]);
-    this.keys.delete(key);
+    this.ownItemsNow()[key] = [client, clock, null];
+    this.deleted?.add([[client, clock, 1]]);
+    this.ownKeys().delete(key);
     this.changed = true;
   }
 
@@ -216,13 +220,21 @@ class SummaryMove {
     const parts = { sv: this.sv, content: this.content };
     return {
       ...this.summary,
-      state_vector: this.stateVector,
+      state_vector: this.stateVector ?? this.summary.state_vector,
       state_digest: digestOf(parts),
       digest_parts: { sv: sumHex(this.sv), content: sumHex(this.content) },
       doc_bytes_stale: true,
-      data_keys: [...this.keys].sort(),
-      data_items: this.items,
-      ...(this.deleted === null ? {} : { delete_set: encodeDeleteSet(withDeleted(this.deleted, this.newlyDeleted)) }),
+      data_keys: this.keys === null ? this.summary.data_keys : [...this.keys].sort(),
+      data_items: this.ownItems ?? this.summary.data_items,
+      ...(this.deleted === null ? {} : { delete_set: this.deleted.result() }),
     };
+  }
+
+  private ownItemsNow(): Record<string, DataItem> {
+    return (this.ownItems ??= { ...this.summary.data_items });
+  }
+
+  private ownKeys(): Set<string> {
+    return (this.keys ??= new Set(this.summary.data_keys));
   }
 }

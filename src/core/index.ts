@@ -29,6 +29,7 @@ export {
   onNotices,
   carriesState,
   onLocalWrite,
+  onMergedUpdate,
   checkLocalUpdate,
   localUpdateSent,
   onTick,
@@ -81,6 +82,8 @@ export {
   type AgentMeta,
   type AgentSummary,
   type DataItem,
+  type DeleteRange,
+  type StoredDeleteSet,
 } from './agent-record.ts';
 export { dataItemOf, directApply, directDelete, directSet, type DirectWrite } from './direct-write.ts';
-export { decodeDeleteSet, docDeleteSet, encodeDeleteSet } from './delete-set.ts';
+export { canonicalDeleteSet, DeleteSetReader, docDeleteSet, MAX_DELETE_TAIL, rangesOf } from './delete-set.ts';

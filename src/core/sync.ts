@@ -3,7 +3,8 @@
 // incremental updates), with anti-entropy on every tick because NATS core may drop anything.
 import * as Y from 'yjs';
 import { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
-import { decodeStateVectorStrict, validateUpdate } from './doc.ts';
+import { sameBytes } from '../shared/same-bytes.ts';
+import { decodeStateVectorStrict, pendingUpdate, validateUpdate } from './doc.ts';
 import type { AgentSummary } from './agent-record.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
 import { directApply } from './direct-write.ts';
@@ -226,6 +227,26 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
 export function onLocalWrite(ctx: SyncContext, doc: Y.Doc, change: (doc: Y.Doc) => void): LocalWriteResult {
   const update = appliedUpdate(doc, () => Y.transact(doc, () => change(doc), 'local', true));
   return update === null ? { ...QUIET, update } : localUpdateSent(ctx, update);
+}
+
+/**
+ * A Yjs update from outside the network (POST /doc: a restored backup, a standard Yjs client's
+ * edit) merged in as one transaction. Refused ('bad-update') when the doc would hold part of it
+ * back for structs it lacks: that part could neither be read nor relayed, and the caller saves
+ * nothing. What it taught goes to every neighbour when it fits one envelope; a larger merge (a
+ * whole restored document) reaches them by anti-entropy, whose sync answers are split to fit.
+ */
+export function onMergedUpdate(ctx: SyncContext, doc: Y.Doc, update: Uint8Array): LocalWriteResult {
+  validateUpdate(update);
+  const heldBefore = pendingUpdate(doc);
+  const taught = appliedUpdate(doc, () => Y.applyUpdate(doc, update, 'merge'));
+  const heldAfter = pendingUpdate(doc);
+  if (heldAfter !== null && !sameBytes(heldBefore, heldAfter)) {
+    throw new AgentError('bad-update', 'the update builds on structs this agent does not hold', 'send what builds on GET /agent/:id/doc (or ?sv= of what you hold)');
+  }
+  if (taught === null) return { ...QUIET, update: null };
+  if (taught.length > MAX_ENVELOPE_UPDATE_BYTES) return { ...QUIET, changed: true, update: taught };
+  return localUpdateSent(ctx, taught);
 }
 
 /** A local write's update must fit one envelope: AgentError 'too-large' (413) otherwise, before anything is saved. */

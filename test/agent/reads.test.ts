@@ -5,9 +5,8 @@ import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
 import { dataMap, toBase64 } from '../../src/core/index.ts';
-import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
-import { memoryDatabase } from '../support/sql.ts';
+import { agentDeps } from '../support/agent-session.ts';
 
 function countingStore() {
   const m = new Map<string, Uint8Array>();
@@ -24,21 +23,7 @@ function countingStore() {
   return { store, counts };
 }
 
-function depsOver(store: ByteStore): AgentDeps {
-  const database = memoryDatabase();
-  let t = 1_700_000_000_000;
-  let r = 1;
-  const variables: Record<string, string> = { agent_id: '4', agent_count: '9', log_level: 'error' };
-  return {
-    variables: (name) => variables[name] ?? null,
-    store: () => store,
-    database: () => database,
-    now: () => (t += 7),
-    random: (n) => Uint8Array.from({ length: n }, () => (r = (r * 1103515245 + 12345) >>> 0) & 255),
-    kernel: () => new ReferenceKernel(),
-    elapsed: () => performance.now(),
-  };
-}
+const depsOver = (store: ByteStore): AgentDeps => agentDeps(store, { agent_id: '4' });
 
 async function request(deps: AgentDeps, method: string, path: string, body?: unknown) {
   const init: RequestInit = { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) };

@@ -1,7 +1,8 @@
 // What tests of the agent's session share: an agent's config, its stores in memory, and a seeded world.
 import type { AgentConfig } from '../../src/agent/config.ts';
+import type { AgentDeps } from '../../src/agent/routes.ts';
 import type { AgentStores, World } from '../../src/agent/session.ts';
-import { seededRandom } from '../../src/core/index.ts';
+import { canonicalDeleteSet, seededRandom, type AgentSummary } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { memoryDatabase } from './sql.ts';
@@ -24,4 +25,29 @@ export function seededWorld(seed: number): World {
   const rand = seededRandom(seed);
   let t = 1_700_000_000_000;
   return { now: () => t++, random: (n) => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256)), kernel: () => new ReferenceKernel() };
+}
+
+/**
+ * What the agent's routes (routes.ts `handle`) need, over `store`: Spin variables (agent 0 of nine
+ * unless `variables` say otherwise), SQLite in memory, a clock that moves 7 ms per reading.
+ */
+export function agentDeps(store: ByteStore, variables: Record<string, string> = {}): AgentDeps {
+  const database = memoryDatabase();
+  let t = 1_700_000_000_000;
+  let r = 1;
+  const all: Record<string, string> = { agent_id: '0', agent_count: '9', log_level: 'error', ...variables };
+  return {
+    variables: (name) => all[name] ?? null,
+    store: () => store,
+    database: () => database,
+    now: () => (t += 7),
+    random: (n) => Uint8Array.from({ length: n }, () => (r = (r * 1103515245 + 12345) >>> 0) & 255),
+    kernel: () => new ReferenceKernel(),
+    elapsed: () => performance.now(),
+  };
+}
+
+/** A summary's delete set, canonical: the same deletions however they are split between the encoded bulk and the latest list. */
+export function deletionsOf(summary: AgentSummary): string | undefined {
+  return summary.delete_set === undefined ? undefined : canonicalDeleteSet(summary.delete_set);
 }
