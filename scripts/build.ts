@@ -211,15 +211,16 @@ export async function buildAll(names: string[] = [], force = false): Promise<voi
     throw new UsageError(`unknown component in ${names.join(', ')}; known: ${COMPONENTS.map((t) => t.out).join(', ')}`);
   }
   // the agent imports the kernel, and spin.toml points each agent at dist/egraph-kernel.wasm
-  await buildKernel(force);
+  if (targets.some((t) => t.out === 'dist/agent.wasm')) await buildKernel(force);
   // the dashboard component embeds the bundled dashboard
   if (targets.some((t) => t.alias?.['dashboard-assets'] !== undefined)) await buildDashboard();
   for (const target of targets) await buildComponent(target, force);
-  await buildHost();
+  // the local host's bundle is not a component: `spin build` (one component per [component.*.build]) needs none
+  if (names.length === 0) await buildHost();
 }
 
 const USAGE = `usage: npm run build -- [--force] [component...]
-  component     agent, api, dashboard (default: all of them), then the kernel and the host bundle
+  component     agent (with the kernel it imports), api, dashboard; default: all of them and the host bundle
       --force   rebuild even what is up to date
   -h, --help`;
 

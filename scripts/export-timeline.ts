@@ -19,13 +19,14 @@ function progress(msg: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ level: 'info', msg, component: 'export-timeline', ...fields })}\n`);
 }
 
-export function fetchTimeline(baseUrl: string, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
+/** The app's /api/timeline, paged to the end; `token`: its read_token or auth_token, when it has one. */
+export function fetchTimeline(baseUrl: string, filters: { agent?: string; type?: string } = {}, token = ''): Promise<TimelineEvent[]> {
   let read = 0;
   return readWholeTimeline(async (since) => {
     const query = new URLSearchParams({ since, limit: String(PAGE) });
     if (filters.agent) query.set('agent', filters.agent);
     if (filters.type) query.set('type', filters.type);
-    const res = await fetch(`${baseUrl}/api/timeline?${query}`);
+    const res = await fetch(`${baseUrl}/api/timeline?${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     const body = (await res.json()) as TimelinePage & { error?: string; detail?: string };
     if (!res.ok) throw new Error(`GET /api/timeline: HTTP ${res.status}: ${body.error ?? ''} (${body.detail ?? ''})`);
     read += body.events.length;
@@ -68,6 +69,7 @@ export async function streamTimeline(natsUrl: string, filters: { agent?: string;
 const USAGE = `usage: npm run export-timeline -- --out <file> [options]
       --out <file>     where to write the timeline (JSON, oldest event first)
       --url <url>      the app to read /api/timeline from (default APP_URL or http://127.0.0.1:3000)
+      --token <t>      the app's read_token or auth_token, when it has one (default READ_TOKEN, else AUTH_TOKEN)
       --nats <url>     read the JetStream timeline stream on this NATS instead (everything it kept)
       --agent <id>     only this agent's events
       --type <type>    only events of this type
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
       help: HELP_OPTION,
       out: { type: 'string' },
       url: { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' },
+      token: { type: 'string', default: process.env.READ_TOKEN || process.env.AUTH_TOKEN || '' },
       nats: { type: 'string' },
       agent: { type: 'string' },
       type: { type: 'string' },
@@ -86,7 +89,7 @@ async function main(): Promise<number> {
   });
   if (values.out === undefined) throw new UsageError('--out <file> is required (e.g. --out timeline.json)');
   const filters = { ...(values.agent ? { agent: values.agent } : {}), ...(values.type ? { type: values.type } : {}) };
-  const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(values.url.replace(/\/+$/, ''), filters);
+  const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(values.url.replace(/\/+$/, ''), filters, values.token);
   writeFileSync(values.out, `${JSON.stringify(events, null, 2)}\n`);
   progress('wrote timeline', { file: values.out, events: events.length, source: values.nats ? `JetStream ${TIMELINE_STREAM} at ${redactNatsUrl(values.nats)}` : `${values.url}/api/timeline` });
   return 0;

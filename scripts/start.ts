@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     NATS_URL: natsUrl,
     AGENT_COUNT: String(agentCount),
     AUTH_TOKEN: authToken,
+    READ_TOKEN: readToken,
     ENVELOPE_KEY: process.env.SPIN_VARIABLE_ENVELOPE_KEY,
   });
   const gateway: Gateway = await startGateway(config);

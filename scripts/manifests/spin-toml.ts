@@ -70,12 +70,12 @@ export function spinManifest({ agents, topology = DEFAULT_TOPOLOGY, wasmDir = 'd
         agent_count: String(agents),
         ...Object.fromEntries(API_VARIABLES.map((v) => [v, `{{ ${v} }}`])),
       },
-      build: { command: 'npm run build', watch: ['src/api/**/*.ts', 'src/core/**/*.ts', 'src/spin/**/*.ts', 'src/spin/wit/*.wit'] },
+      build: { command: 'npm run build -- api', watch: ['src/api/**/*.ts', 'src/core/**/*.ts', 'src/spin/**/*.ts', 'src/spin/wit/*.wit'] },
     },
     dashboard: {
       description: 'The timeline dashboard at /dashboard (bundled files served from the component)',
       source: `${wasmDir}/dashboard.wasm`,
-      build: { command: 'npm run build', watch: ['dashboard/**/*.ts', 'dashboard/**/*.html', 'dashboard/**/*.css', 'src/spin/wit/*.wit'] },
+      build: { command: 'npm run build -- dashboard', watch: ['dashboard/**/*.ts', 'dashboard/**/*.html', 'dashboard/**/*.css', 'src/spin/wit/*.wit'] },
     },
   };
   const triggers: { route: string; component: string }[] = [
@@ -99,7 +99,7 @@ export function spinManifest({ agents, topology = DEFAULT_TOPOLOGY, wasmDir = 'd
       variables,
       // Spin composes the AssemblyScript kernel into each agent instance at load time
       dependencies: { [KERNEL_INTERFACE]: { path: `${wasmDir}/egraph-kernel.wasm` } },
-      build: { command: 'npm run build', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts', 'src/egraph/**/*.ts', 'src/spin/**/*.ts', 'src/agent/wit/*.wit', 'src/spin/wit/*.wit', 'asm/**/*.ts', 'asm/wit/*.wit'] },
+      build: { command: 'npm run build -- agent', watch: ['src/agent/**/*.ts', 'src/core/**/*.ts', 'src/egraph/**/*.ts', 'src/spin/**/*.ts', 'src/agent/wit/*.wit', 'src/spin/wit/*.wit', 'asm/**/*.ts', 'asm/wit/*.wit'] },
     };
     triggers.push({ route: `/agent/${id}/...`, component: name });
   }

@@ -9,6 +9,7 @@ import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
 import { deleteData, getData, putData } from './handlers/data.ts';
+import { getDoc, postDoc } from './handlers/doc.ts';
 import { getBest, getEGraph, getEqual, postTerm } from './handlers/egraph.ts';
 import { inbox, tick } from './handlers/exchange.ts';
 import { getHealth, getMessages, getState, getTimeline } from './handlers/reads.ts';
@@ -47,6 +48,7 @@ const ROUTES: Route[] = [
   { name: 'inbox', keyed: false, methods: { POST: inbox } },
   { name: 'tick', keyed: false, methods: { POST: tick } },
   { name: 'data', keyed: true, methods: { GET: getData, PUT: putData, DELETE: deleteData } },
+  { name: 'doc', keyed: false, methods: { GET: getDoc, POST: postDoc } },
   { name: 'terms', keyed: false, methods: { POST: postTerm } },
   { name: 'egraph', keyed: false, methods: { GET: getEGraph } },
   { name: 'egraph/best', keyed: false, methods: { GET: getBest } },

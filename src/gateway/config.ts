@@ -27,6 +27,8 @@ export interface GatewayConfig {
   natsPassword: string | undefined;
   /** bearer token for the app's mutating routes; undefined when the app has none */
   authToken: string | undefined;
+  /** the app's read_token: a Yjs client holding it may read an agent's room, not write (yjs-rooms.ts) */
+  readToken: string | undefined;
   /** the app's envelope_key: envelopes without its signature are dropped at the door (envelope-verifier.ts) */
   envelopeKey: string | undefined;
   agentCount: number;
@@ -58,6 +60,7 @@ export const DEFAULT_CONFIG: Readonly<GatewayConfig> = {
   natsUser: undefined,
   natsPassword: undefined,
   authToken: undefined,
+  readToken: undefined,
   envelopeKey: undefined,
   agentCount: DEFAULT_AGENT_COUNT,
   agents: Array.from({ length: DEFAULT_AGENT_COUNT }, (_, id) => id),
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     natsUser: raw(env, 'NATS_USER'),
     natsPassword: raw(env, 'NATS_PASSWORD'),
     authToken: raw(env, 'AUTH_TOKEN'),
+    readToken: raw(env, 'READ_TOKEN'),
     envelopeKey: raw(env, 'ENVELOPE_KEY'),
     agentCount,
     agents: agentIds(env, 'AGENTS', agentCount),

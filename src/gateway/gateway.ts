@@ -62,6 +62,7 @@ export interface GatewayStats {
 }
 
 export interface Gateway {
+  readonly config: GatewayConfig;
   readonly delivery: Delivery;
   stats(): GatewayStats;
   networkStatus(): NetworkStatus;
@@ -198,6 +199,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     })());
 
   return {
+    config,
     delivery,
     stats,
     networkStatus: () => liveness.snapshot(),

@@ -4,11 +4,13 @@
 // delivery is connected. And `POST /publish/<agent>`: an agent's user write leaves at once — the
 // agent (Spin has no NATS, so over outbound HTTP) hands its outbox and timeline events to the
 // gateway, which publishes them, instead of leaving them for its next tick. JSON throughout.
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { AgentError, parseEnvelopes } from '../core/wire.ts';
+import { bearerMatches } from './bearer.ts';
 import type { Gateway } from './gateway.ts';
 import { isTimelineRecord } from './routable.ts';
+import { createLogger, type Logger } from '../shared/log.ts';
+import { YJS_PATH, YjsRooms } from './yjs-rooms.ts';
 
 export const LIVENESS_PATH = '/livez';
 export const READINESS_PATH = '/readyz';
@@ -25,9 +27,11 @@ export interface HttpServerOptions {
   /** what a publisher must send as `Authorization: Bearer …` (the app's auth_token); none → open */
   authToken?: string | undefined;
   host?: string;
+  /** for the Yjs rooms' lines (default: JSON lines at info) */
+  logger?: Logger;
 }
 
-type Running = Pick<Gateway, 'stats' | 'publishFromAgent'>;
+type Running = Pick<Gateway, 'stats' | 'publishFromAgent' | 'config' | 'delivery'>;
 
 /** `gateway`: the running gateway, or null while it is still starting */
 export function startHttpServer(gateway: () => Running | null, port: number, options: HttpServerOptions = {}): Promise<HttpServer> {
@@ -51,15 +55,21 @@ export function startHttpServer(gateway: () => Running | null, port: number, opt
       const { kind, delivery, uptime_ms } = running.stats();
       return reply(delivery.connected ? 200 : 503, { status: delivery.connected ? 'ok' : 'disconnected', delivery: kind, uptime_ms });
     }
-    return reply(404, { error: 'not-found', detail: `the gateway serves ${LIVENESS_PATH}, ${READINESS_PATH} and POST ${PUBLISH_PATH}/<agent>` });
+    return reply(404, { error: 'not-found', detail: `the gateway serves ${LIVENESS_PATH}, ${READINESS_PATH}, POST ${PUBLISH_PATH}/<agent> and WebSocket ${YJS_PATH}/agent-<id>` });
   });
+  // standard Yjs clients (y-websocket's protocol), one room per agent
+  const rooms = new YjsRooms(gateway, options.logger ?? createLogger('info', { component: 'gateway' }));
+  server.on('upgrade', (req, socket, head) => rooms.upgrade(req, socket, head));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, options.host ?? '0.0.0.0', () => {
       const address = server.address();
       resolve({
         port: typeof address === 'object' && address !== null ? address.port : port,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: async () => {
+          await rooms.close();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
       });
     });
   });
@@ -100,12 +110,6 @@ async function publish(req: IncomingMessage, agentText: string, gateway: Running
     if (err instanceof AgentError) return { status: err.code === 'too-large' ? 413 : 400, body: { error: err.message, detail: err.detail ?? err.code } };
     throw err;
   }
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header ?? '');
-  const wanted = Buffer.from(`Bearer ${token}`);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 function readBody(req: IncomingMessage): Promise<string | 'too-large'> {

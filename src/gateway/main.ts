@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   let gateway: Gateway | null = null;
   let http: HttpServer | null = null;
   if (config.healthPort !== undefined) {
-    http = await startHttpServer(() => gateway, config.healthPort, { authToken: config.authToken });
+    http = await startHttpServer(() => gateway, config.healthPort, { authToken: config.authToken, logger: log });
     log('info', 'probes and publish endpoint listening', { port: http.port });
   }
   gateway = await startGateway(config, { logger: log, spawnNatsServer });

@@ -82,6 +82,20 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   return value;
 }
 
+/**
+ * The body as bytes, declared as `application/octet-stream` (a Yjs update): like readJsonBody's
+ * content type, it needs a CORS preflight, so no cross-site form can send it.
+ */
+export async function readBinaryBody(request: Request): Promise<Uint8Array> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/octet-stream') {
+    throw new AgentError('unsupported-media-type', 'request body must be sent as content-type: application/octet-stream', type === '' ? 'no content-type' : `got ${type}`);
+  }
+  const body = await readBody(request);
+  if (body.length === 0) throw new AgentError('bad-request', 'request body must not be empty');
+  return body;
+}
+
 /** The app's two tokens (Spin variables), as y-sweet's client tokens: read-write, or read-only. */
 export interface AppTokens {
   /** `auth_token`: writes, and reads too */

@@ -28,8 +28,11 @@ describe('spin.toml', () => {
       expect(c.key_value_stores).toEqual(['default']);
       expect(c.variables).toMatchObject({ agent_id: String(n), agent_count: '9', topology: '{{ topology }}', auth_token: '{{ auth_token }}' });
       expect(c.dependencies).toEqual({ 'crdt-agents:egraph/kernel@0.1.0': { path: 'dist/egraph-kernel.wasm' } });
-      expect((c.build as Table).command).toBe('npm run build');
+      expect((c.build as Table).command).toBe('npm run build -- agent');
     }
+    // `spin build` builds each component with its own command, nothing else
+    expect((components.api?.build as Table).command).toBe('npm run build -- api');
+    expect((components.dashboard?.build as Table).command).toBe('npm run build -- dashboard');
   });
 
   it('keeps the auth token secret and away from the api component, which changes nothing', () => {

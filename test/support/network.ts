@@ -29,10 +29,14 @@ export function writeManifest(options: Partial<ManifestOptions> = {}, extra = ''
 /** A gateway URL nothing listens on (the discard port): agents fall back to their next tick. */
 export const NO_GATEWAY_URL = 'http://127.0.0.1:9';
 
-/** The host alone; `gatewayUrl` is where its agents hand their users' writes over (none by default). */
-export async function startApp(manifestPath: string = writeManifest(), gatewayUrl = NO_GATEWAY_URL): Promise<TestApp> {
+/**
+ * The host alone; `gatewayUrl` is where its agents hand their users' writes over (none by
+ * default); `variables`: more of the app's Spin variables (`auth_token`, …).
+ */
+export async function startApp(manifestPath: string = writeManifest(), gatewayUrl = NO_GATEWAY_URL, variables: Record<string, string> = {}): Promise<TestApp> {
   const stateDir = mkdtempSync(join(tmpdir(), 'can-state-'));
-  const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: gatewayUrl };
+  const env: Record<string, string | undefined> = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: gatewayUrl };
+  for (const [name, value] of Object.entries(variables)) env[`SPIN_VARIABLE_${name.toUpperCase()}`] = value;
   let host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir, workers: 2, env });
   const app: TestApp = {
     url: host.url,
@@ -80,6 +84,8 @@ export async function call<T = Record<string, unknown>>(
 export interface TestNetwork {
   app: TestApp;
   gateway: Gateway;
+  /** the gateway's HTTP port: probes, POST /publish, the Yjs rooms (ws://…/yjs/agent-<id>) */
+  gatewayUrl: string;
   /** the gateway first (its last deliveries still reach the app), then the app */
   close(): Promise<void>;
 }
@@ -92,6 +98,8 @@ export interface TestNetworkOptions {
   manifestPath?: string;
   /** the app's envelope_key, for the gateway to drop forged envelopes at the door */
   envelopeKey?: string;
+  /** the app's auth_token and read_token, known to the gateway too */
+  tokens?: { auth?: string; read?: string };
   gateway?: GatewayOptions;
 }
 
@@ -101,8 +109,10 @@ export interface TestNetworkOptions {
  */
 export async function startTestNetwork(options: TestNetworkOptions = {}): Promise<TestNetwork> {
   let running: Gateway | null = null;
-  const http = await startHttpServer(() => running, 0, { host: '127.0.0.1' });
-  const app = await startApp(options.manifestPath, `http://127.0.0.1:${http.port}`);
+  const { auth, read } = options.tokens ?? {};
+  const http = await startHttpServer(() => running, 0, { host: '127.0.0.1', authToken: auth, logger: () => undefined });
+  const variables = { ...(auth === undefined ? {} : { auth_token: auth }), ...(read === undefined ? {} : { read_token: read }) };
+  const app = await startApp(options.manifestPath, `http://127.0.0.1:${http.port}`, variables);
   const gateway = await startGateway(
     {
       ...DEFAULT_CONFIG,
@@ -111,6 +121,8 @@ export async function startTestNetwork(options: TestNetworkOptions = {}): Promis
       syncIntervalMs: options.syncIntervalMs ?? 500,
       healthTimeoutMs: options.healthTimeoutMs ?? 5_000,
       envelopeKey: options.envelopeKey,
+      authToken: auth,
+      readToken: read,
       logLevel: 'error',
     },
     options.gateway ?? {},
@@ -119,6 +131,7 @@ export async function startTestNetwork(options: TestNetworkOptions = {}): Promis
   return {
     app,
     gateway,
+    gatewayUrl: `http://127.0.0.1:${http.port}`,
     async close() {
       await gateway.close();
       await http.close();

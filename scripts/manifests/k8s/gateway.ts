@@ -6,8 +6,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { LIVENESS_PATH, READINESS_PATH, GATEWAY_NATS_USER } from '../../../src/gateway/index.ts';
 import {
   APP_NAME, APP_PORT, AUTH_SECRET, AUTH_SECRET_KEY, ENVELOPE_KEY_SECRET_KEY, GATEWAY_CONFIG, GATEWAY_HEALTH_PORT, GATEWAY_NAME, NATS_GATEWAY_PASSWORD_KEY, NATS_NAME, NATS_PORTS,
-  RESTRICTED_CONTAINER, labels, selectorLabels,
-} from './names.ts';
+  RESTRICTED_CONTAINER, labels, selectorLabels, READ_TOKEN_SECRET_KEY } from './names.ts';
 
 export interface GatewayOptions {
   image: string;
@@ -62,6 +61,8 @@ export function gatewayResources(o: GatewayOptions): (ConfigMap | Deployment | S
                 envFrom: [{ configMapRef: { name: GATEWAY_CONFIG } }],
                 env: [
                   { name: 'AUTH_TOKEN', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: AUTH_SECRET_KEY } } },
+                  // the app's read token, when it has one: Yjs clients holding it may read a room (yjs-rooms.ts)
+                  { name: 'READ_TOKEN', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: READ_TOKEN_SECRET_KEY, optional: true } } },
                   { name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: NATS_GATEWAY_PASSWORD_KEY } } },
                   // forged envelopes are dropped before they cost an agent a request
                   { name: 'ENVELOPE_KEY', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: ENVELOPE_KEY_SECRET_KEY } } },
