@@ -56,7 +56,7 @@ describe.skipIf(missing && !IN_CI)('a Yjs client in Chromium', () => {
   });
 
   it('syncs room agent-1 and its edits reach all nine agents', async () => {
-    expect((await call(network!.app, 'PUT', '/agent/1/data/seed', 'from the network')).status).toBe(200);
+    expect((await call(network!.app, 'PUT', '/agent/1/data/seed', { from: 'the network' })).status).toBe(200);
     const tab = await browser.newPage();
     tab.on('pageerror', (err) => {
       throw err;
@@ -65,9 +65,9 @@ describe.skipIf(missing && !IN_CI)('a Yjs client in Chromium', () => {
     await tab.evaluate(([url]) => (window as unknown as { startYjsClient(u: string, r: string, t: string): void }).startYjsClient(url!, 'agent-1', ''), [`${network!.gatewayUrl.replace('http', 'ws')}/yjs`]);
     const read = () => tab.evaluate(() => {
       const client = (window as unknown as { yjsClient: { doc: Y.Doc; provider: { synced: boolean } } }).yjsClient;
-      return { synced: client.provider.synced, seed: client.doc.getMap('data').get('seed') };
+      return { synced: client.provider.synced, seed: JSON.stringify(client.doc.getMap('data').get('seed')) };
     });
-    await expect.poll(read, { timeout: 15_000 }).toEqual({ synced: true, seed: 'from the network' });
+    await expect.poll(read, { timeout: 15_000 }).toEqual({ synced: true, seed: '{"from":"the network"}' });
     await tab.evaluate(() => (window as unknown as { yjsClient: { doc: Y.Doc } }).yjsClient.doc.getText('notes').insert(0, 'typed in Chromium'));
     await waitFor('the browser\'s text at all nine agents', async () => {
       const texts = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map(async (id) => {

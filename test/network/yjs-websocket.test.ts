@@ -47,11 +47,11 @@ describeDeliveries('standard Yjs clients', (_kind, broker) => {
 
   it('a client receives the agent\'s document, and its edits, Y.Text included, reach all nine agents', async () => {
     const app = network!.app;
-    expect((await call(app, 'PUT', '/agent/0/data/before', 'written before', auth)).status).toBe(200);
+    expect((await call(app, 'PUT', '/agent/0/data/before', { text: 'written before' }, auth)).status).toBe(200);
     await waitFor('the PUT at agent 4', async () => (await call(app, 'GET', '/agent/4/data/before', undefined, auth)).status === 200, 15_000);
     const { doc, provider } = join(4, AUTH);
     await synced(provider);
-    await waitFor('the agent\'s document in the client', () => doc.getMap('data').get('before') === 'written before', 10_000);
+    await waitFor('the agent\'s document in the client', () => (doc.getMap('data').get('before') as { text?: string } | undefined)?.text === 'written before', 10_000);
 
     doc.getText('notes').insert(0, 'typed in a client');
     doc.getMap('data').set('from-client', { n: 1 });
@@ -62,8 +62,8 @@ describeDeliveries('standard Yjs clients', (_kind, broker) => {
     expect((await call(app, 'GET', '/agent/8/data/from-client', undefined, auth)).body).toEqual({ key: 'from-client', value: { n: 1 } });
 
     // and the other way: a PUT at agent 8 appears in the client's doc
-    expect((await call(app, 'PUT', '/agent/8/data/from-agent-8', 'hello client', auth)).status).toBe(200);
-    await waitFor('agent 8\'s PUT in the client', () => doc.getMap('data').get('from-agent-8') === 'hello client', 15_000);
+    expect((await call(app, 'PUT', '/agent/8/data/from-agent-8', ['hello client'], auth)).status).toBe(200);
+    await waitFor('agent 8\'s PUT in the client', () => JSON.stringify(doc.getMap('data').get('from-agent-8')) === '["hello client"]', 15_000);
   }, 90_000);
 
   it('relays awareness between the clients of one room, and only that room', async () => {
