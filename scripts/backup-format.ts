@@ -14,6 +14,12 @@ export interface BackupManifest {
   timeline: { file: string; events: number; source: 'jetstream' | 'api' };
 }
 
+/** What the scripts read of GET /api/topology (scripts talk to the app over HTTP, not through its modules). */
+export interface AppTopology {
+  topology: string;
+  agent_count: number;
+}
+
 export function agentFile(id: number): string {
   return `agent-${id}.yjs`;
 }

@@ -8,11 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
+import { APP_URL_OPTION, commandLine, HELP_OPTION, READ_TOKEN_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { stateDigest } from '../src/core/index.ts';
-import type { TopologyAnswer } from '../src/api/index.ts';
 import { fetchTimeline, streamTimeline } from './export-timeline.ts';
-import { BACKUP_FORMAT, agentFile, appClient, progress, type BackupManifest } from './backup-format.ts';
+import { BACKUP_FORMAT, agentFile, appClient, progress, type AppTopology, type BackupManifest } from './backup-format.ts';
 
 const USAGE = `usage: npm run backup -- --out <dir> [options]
       --out <dir>      where to write the backup (created if missing)
@@ -25,7 +24,7 @@ const USAGE = `usage: npm run backup -- --out <dir> [options]
 export async function backup(options: { out: string; url: string; token?: string; nats?: string }): Promise<BackupManifest> {
   const app = appClient(options.url, options.token);
   mkdirSync(options.out, { recursive: true });
-  const topology = (await (await app.fetch('/api/topology')).json()) as TopologyAnswer;
+  const topology = (await (await app.fetch('/api/topology')).json()) as AppTopology;
   const agents: BackupManifest['agents'] = [];
   for (let id = 0; id < topology.agent_count; id++) {
     const bytes = new Uint8Array(await (await app.fetch(`/agent/${id}/doc`)).arrayBuffer());
@@ -57,8 +56,8 @@ async function main(): Promise<number> {
     options: {
       help: HELP_OPTION,
       out: { type: 'string' },
-      url: { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' },
-      token: { type: 'string', default: process.env.READ_TOKEN || process.env.AUTH_TOKEN || '' },
+      url: APP_URL_OPTION,
+      token: READ_TOKEN_OPTION,
       nats: { type: 'string' },
     },
   });

@@ -7,7 +7,7 @@
 // still buffer); with --nats it reads the JetStream stream the gateway fills instead, which keeps
 // events across restarts and beyond the agents' MAX_BUFFER_SIZE.
 import { writeFileSync } from 'node:fs';
-import { commandLine, HELP_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
+import { APP_URL_OPTION, commandLine, HELP_OPTION, READ_TOKEN_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { mergeTimelines, readWholeTimeline, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
@@ -80,8 +80,8 @@ async function main(): Promise<number> {
     options: {
       help: HELP_OPTION,
       out: { type: 'string' },
-      url: { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' },
-      token: { type: 'string', default: process.env.READ_TOKEN || process.env.AUTH_TOKEN || '' },
+      url: APP_URL_OPTION,
+      token: READ_TOKEN_OPTION,
       nats: { type: 'string' },
       agent: { type: 'string' },
       type: { type: 'string' },

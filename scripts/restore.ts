@@ -7,9 +7,8 @@
 // `nats stream restore`), it is not replayed into the fresh network's timeline.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandLine, HELP_OPTION, isMainModule, positiveIntegerOption, run, UsageError } from '../src/cli/command-line.ts';
-import type { TopologyAnswer } from '../src/api/index.ts';
-import { BACKUP_FORMAT, appClient, progress, type BackupManifest } from './backup-format.ts';
+import { APP_URL_OPTION, commandLine, HELP_OPTION, isMainModule, positiveIntegerOption, run, UsageError } from '../src/cli/command-line.ts';
+import { BACKUP_FORMAT, appClient, progress, type AppTopology, type BackupManifest } from './backup-format.ts';
 
 const USAGE = `usage: npm run restore -- --from <dir> [options]
       --from <dir>     a directory npm run backup wrote
@@ -22,7 +21,7 @@ export async function restore(options: { from: string; url: string; token?: stri
   const manifest = JSON.parse(readFileSync(join(options.from, 'manifest.json'), 'utf8')) as BackupManifest;
   if (manifest.format !== BACKUP_FORMAT) throw new UsageError(`${options.from} holds no backup this version reads (format ${JSON.stringify(manifest.format)}, want ${BACKUP_FORMAT})`);
   const app = appClient(options.url, options.token);
-  const topology = (await (await app.fetch('/api/topology')).json()) as TopologyAnswer;
+  const topology = (await (await app.fetch('/api/topology')).json()) as AppTopology;
   if (topology.agent_count !== manifest.agent_count) {
     throw new UsageError(`the backup holds ${manifest.agent_count} agents, the app at ${app.url} runs ${topology.agent_count}`);
   }
@@ -47,7 +46,7 @@ async function main(): Promise<number> {
     options: {
       help: HELP_OPTION,
       from: { type: 'string' },
-      url: { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' },
+      url: APP_URL_OPTION,
       token: { type: 'string', default: process.env.AUTH_TOKEN || '' },
       wait: { type: 'string', default: '60' },
     },

@@ -13,6 +13,12 @@ export class UsageError extends Error {
 /** The option every command takes. */
 export const HELP_OPTION = { type: 'boolean', short: 'h' } as const;
 
+/** `--url` of the commands that call the app: APP_URL, else the local network's. */
+export const APP_URL_OPTION = { type: 'string', default: process.env.APP_URL || 'http://127.0.0.1:3000' } as const;
+
+/** `--token` of the commands that read from the app: its read_token or auth_token (READ_TOKEN, else AUTH_TOKEN). */
+export const READ_TOKEN_OPTION = { type: 'string', default: process.env.READ_TOKEN || process.env.AUTH_TOKEN || '' } as const;
+
 type Parsed<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;
 
 /**
