@@ -20,6 +20,8 @@ export interface AppDeliveryOptions {
   log: Logger;
   /** whether a request may start for this agent now (with leases: only on a fresh one, ownership.ts) */
   mayStart: (agent: number) => boolean;
+  /** each receive an agent reports (a `message_in` event): its delivery latency, for the metrics */
+  onReceive?: (agent: number, latencyMs: number) => void;
 }
 
 export class AppDelivery {
@@ -93,6 +95,7 @@ export class AppDelivery {
   private publishTimeline(agent: number, events: readonly TimelineRecord[]): void {
     for (const event of events) {
       if (event.agent !== agent) continue; // an agent reports its own events only
+      if (event.type === 'message_in' && typeof event.duration_ms === 'number') this.options.onReceive?.(agent, event.duration_ms);
       try {
         this.options.delivery.publishJson(timelineSubject(agent), event);
         this.counts.timeline_published += 1;

@@ -19,6 +19,7 @@ import { Inbound } from './inbound.ts';
 import { GATEWAY_QUEUE_GROUP, Lanes } from './lanes.ts';
 import type { TimelineRecord } from './routable.ts';
 import { Ownership } from './ownership.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 
 export { GATEWAY_QUEUE_GROUP } from './lanes.ts';
@@ -59,11 +60,15 @@ export interface GatewayStats {
   timeline_published: number;
   /** envelopes agents handed over through POST /publish (their users' writes, sent at once) */
   published_for_agents: number;
+  /** with OWNERSHIP=lease: agent leases this replica took, handed over and lost */
+  leases?: Ownership['changes'];
 }
 
 export interface Gateway {
   readonly config: GatewayConfig;
   readonly delivery: Delivery;
+  /** Prometheus metrics (served by the HTTP port's GET /metrics) */
+  readonly metrics: GatewayMetrics;
   stats(): GatewayStats;
   networkStatus(): NetworkStatus;
   /**
@@ -96,7 +101,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   // with leases, no request starts on one that may have expired (ownership.ts)
   let ownership: Ownership | null = null;
-  const toApp = new AppDelivery({ app, delivery, log, mayStart: (agent) => ownership === null || ownership.holds(agent) });
+  // the metrics read the gateway's counts at scrape time, once it runs
+  let running: (() => GatewayStats) | null = null;
+  const metrics = new GatewayMetrics(() => running?.() ?? null);
+  const toApp = new AppDelivery({
+    app,
+    delivery,
+    log,
+    mayStart: (agent) => ownership === null || ownership.holds(agent),
+    onReceive: (agent, ms) => metrics.observeDeliveryLatency(agent, ms),
+  });
   const liveness = new LivenessTracker({
     agentCount: config.agentCount,
     healthTimeoutMs: config.healthTimeoutMs,
@@ -176,8 +190,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       agents,
       ...inbound.counts,
       ...toApp.counts,
+      ...(ownership === null ? {} : { leases: { ...ownership.changes } }),
     };
   };
+  running = stats;
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -201,6 +217,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   return {
     config,
     delivery,
+    metrics,
     stats,
     networkStatus: () => liveness.snapshot(),
     publishFromAgent: (agent, outbox, timeline) => toApp.publishFromAgent(agent, outbox, timeline),

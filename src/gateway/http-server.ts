@@ -31,7 +31,9 @@ export interface HttpServerOptions {
   logger?: Logger;
 }
 
-type Running = Pick<Gateway, 'stats' | 'publishFromAgent' | 'config' | 'delivery'>;
+type Running = Pick<Gateway, 'stats' | 'publishFromAgent' | 'config' | 'delivery' | 'metrics'>;
+
+export const METRICS_PATH = '/metrics';
 
 /** `gateway`: the running gateway, or null while it is still starting */
 export function startHttpServer(gateway: () => Running | null, port: number, options: HttpServerOptions = {}): Promise<HttpServer> {
@@ -49,13 +51,21 @@ export function startHttpServer(gateway: () => Running | null, port: number, opt
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { error: 'method-not-allowed', detail: 'GET only' });
     if (path === LIVENESS_PATH) return reply(200, { status: 'ok' });
+    if (path === METRICS_PATH) {
+      const running = gateway();
+      if (running === null) return reply(503, { status: 'starting' });
+      return void running.metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': running.metrics.contentType }).end(text),
+        (err: unknown) => reply(500, { error: 'internal error', detail: err instanceof Error ? err.message : String(err) }),
+      );
+    }
     if (path === READINESS_PATH) {
       const running = gateway();
       if (running === null) return reply(503, { status: 'starting' });
       const { kind, delivery, uptime_ms } = running.stats();
       return reply(delivery.connected ? 200 : 503, { status: delivery.connected ? 'ok' : 'disconnected', delivery: kind, uptime_ms });
     }
-    return reply(404, { error: 'not-found', detail: `the gateway serves ${LIVENESS_PATH}, ${READINESS_PATH}, POST ${PUBLISH_PATH}/<agent> and WebSocket ${YJS_PATH}/agent-<id>` });
+    return reply(404, { error: 'not-found', detail: `the gateway serves ${LIVENESS_PATH}, ${READINESS_PATH}, ${METRICS_PATH}, POST ${PUBLISH_PATH}/<agent> and WebSocket ${YJS_PATH}/agent-<id>` });
   });
   // standard Yjs clients (y-websocket's protocol), one room per agent
   const rooms = new YjsRooms(gateway, options.logger ?? createLogger('info', { component: 'gateway' }));

@@ -36,6 +36,8 @@ const AGENT = 'agent.';
 
 export class Ownership {
   private readonly owned = new Map<number, number>(); // agent → lease revision
+  /** lease changes so far: taken, handed over (to balance, or stopping), lost (expired under us) */
+  readonly changes = { taken: 0, handed_over: 0, lost: 0 };
   /** agent → until when (timers.now()) this replica may start requests to it */
   private readonly validUntil = new Map<number, number>();
   private member: number | null = null;
@@ -76,6 +78,7 @@ export class Ownership {
         this.validUntil.delete(agent);
         await this.o.relinquish(agent, false);
         this.owned.delete(agent);
+        this.changes.handed_over += 1;
         await this.o.store.release(`${AGENT}${agent}`, revision).catch(() => {});
       }),
       member === null ? null : this.o.store.release(`${MEMBER}${this.o.holder}`, member).catch(() => {}),
@@ -110,6 +113,7 @@ export class Ownership {
         // it expired under us (a stall longer than the TTL): someone else may serve it already
         this.owned.delete(agent);
         this.validUntil.delete(agent);
+        this.changes.lost += 1;
         logger('warn', 'agent lease lost', { agent });
         await this.o.relinquish(agent, false);
       }
@@ -123,6 +127,7 @@ export class Ownership {
       await this.o.relinquish(agent, true);
       this.validUntil.delete(agent);
       await store.release(`${AGENT}${agent}`, revision);
+      this.changes.handed_over += 1;
       logger('info', 'agent handed over', { agent, members, share });
     }
     if (this.owned.size >= share) return;
@@ -139,6 +144,7 @@ export class Ownership {
       this.owned.set(agent, revision);
       this.validUntil.set(agent, sent + (2 * this.o.ttlMs) / 3);
       this.o.acquire(agent);
+      this.changes.taken += 1;
       logger('info', 'agent taken', { agent, members, share });
     }
   }

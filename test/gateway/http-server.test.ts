@@ -43,7 +43,7 @@ describeDeliveries('gateway health endpoints', (kind, broker) => {
   });
 
   it('refuses other paths (404) and methods (405) with a JSON error', async () => {
-    expect(await get('/metrics')).toMatchObject({ status: 404, body: { error: 'not-found' } });
+    expect(await get('/nothing-here')).toMatchObject({ status: 404, body: { error: 'not-found' } });
     expect(await get('/livez', 'POST')).toMatchObject({ status: 405, body: { error: 'method-not-allowed' } });
   });
 

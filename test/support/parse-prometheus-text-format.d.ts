@@ -4,7 +4,7 @@ declare module 'parse-prometheus-text-format' {
     name: string;
     help: string;
     type: 'COUNTER' | 'GAUGE' | 'SUMMARY' | 'HISTOGRAM' | 'UNTYPED';
-    metrics: { value?: string; labels?: Record<string, string>; quantiles?: Record<string, string>; count?: string; sum?: string }[];
+    metrics: { value?: string; labels?: Record<string, string>; quantiles?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string }[];
   }
   export default function parsePrometheusTextFormat(text: string): PrometheusFamily[];
 }
