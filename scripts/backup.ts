@@ -11,7 +11,8 @@ import * as Y from 'yjs';
 import { APP_URL_OPTION, commandLine, HELP_OPTION, READ_TOKEN_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { stateDigest } from '../src/core/index.ts';
 import { fetchTimeline, streamTimeline } from './export-timeline.ts';
-import { BACKUP_FORMAT, agentFile, appClient, progress, type AppTopology, type BackupManifest } from './backup-format.ts';
+import { AppClient } from '../src/client/index.ts';
+import { BACKUP_FORMAT, agentFile, progress, type BackupManifest } from './backup-format.ts';
 
 const USAGE = `usage: npm run backup -- --out <dir> [options]
       --out <dir>      where to write the backup (created if missing)
@@ -22,12 +23,12 @@ const USAGE = `usage: npm run backup -- --out <dir> [options]
   -h, --help`;
 
 export async function backup(options: { out: string; url: string; token?: string; nats?: string }): Promise<BackupManifest> {
-  const app = appClient(options.url, options.token);
+  const app = new AppClient({ url: options.url, token: options.token });
   mkdirSync(options.out, { recursive: true });
-  const topology = (await (await app.fetch('/api/topology')).json()) as AppTopology;
+  const topology = await app.topology();
   const agents: BackupManifest['agents'] = [];
   for (let id = 0; id < topology.agent_count; id++) {
-    const bytes = new Uint8Array(await (await app.fetch(`/agent/${id}/doc`)).arrayBuffer());
+    const bytes = await app.doc(id);
     const doc = new Y.Doc();
     Y.applyUpdate(doc, bytes);
     const entry = { id, file: agentFile(id), bytes: bytes.length, state_digest: stateDigest(doc) };
@@ -35,7 +36,7 @@ export async function backup(options: { out: string; url: string; token?: string
     agents.push(entry);
     progress('backup', 'agent saved', entry);
   }
-  const events = options.nats ? await streamTimeline(options.nats) : await fetchTimeline(app.url, {}, options.token);
+  const events = options.nats ? await streamTimeline(options.nats) : await fetchTimeline(app);
   writeFileSync(join(options.out, 'timeline.json'), `${JSON.stringify(events)}\n`);
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,

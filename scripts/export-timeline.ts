@@ -10,28 +10,20 @@ import { writeFileSync } from 'node:fs';
 import { APP_URL_OPTION, commandLine, HELP_OPTION, READ_TOKEN_OPTION, isMainModule, run, UsageError } from '../src/cli/command-line.ts';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { mergeTimelines, readWholeTimeline, type TimelineEvent, type TimelinePage } from '../src/core/index.ts';
+import { AppClient } from '../src/client/index.ts';
+import { mergeTimelines, type TimelineEvent } from '../src/core/index.ts';
 import { TIMELINE_STREAM, natsServers, redactNatsUrl } from '../src/gateway/index.ts';
-
-const PAGE = 5_000;
 
 function progress(msg: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ level: 'info', msg, component: 'export-timeline', ...fields })}\n`);
 }
 
-/** The app's /api/timeline, paged to the end; `token`: its read_token or auth_token, when it has one. */
-export function fetchTimeline(baseUrl: string, filters: { agent?: string; type?: string } = {}, token = ''): Promise<TimelineEvent[]> {
+/** The app's /api/timeline, paged to the end. */
+export function fetchTimeline(app: AppClient, filters: { agent?: string; type?: string } = {}): Promise<TimelineEvent[]> {
   let read = 0;
-  return readWholeTimeline(async (since) => {
-    const query = new URLSearchParams({ since, limit: String(PAGE) });
-    if (filters.agent) query.set('agent', filters.agent);
-    if (filters.type) query.set('type', filters.type);
-    const res = await fetch(`${baseUrl}/api/timeline?${query}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-    const body = (await res.json()) as TimelinePage & { error?: string; detail?: string };
-    if (!res.ok) throw new Error(`GET /api/timeline: HTTP ${res.status}: ${body.error ?? ''} (${body.detail ?? ''})`);
-    read += body.events.length;
-    progress('page', { events: read, has_more: body.has_more });
-    return body;
+  return app.wholeTimeline(filters, (page) => {
+    read += page.events.length;
+    progress('page', { events: read, has_more: page.has_more });
   });
 }
 
@@ -89,7 +81,7 @@ async function main(): Promise<number> {
   });
   if (values.out === undefined) throw new UsageError('--out <file> is required (e.g. --out timeline.json)');
   const filters = { ...(values.agent ? { agent: values.agent } : {}), ...(values.type ? { type: values.type } : {}) };
-  const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(values.url.replace(/\/+$/, ''), filters, values.token);
+  const events = values.nats ? await streamTimeline(values.nats, filters) : await fetchTimeline(new AppClient({ url: values.url, token: values.token }), filters);
   writeFileSync(values.out, `${JSON.stringify(events, null, 2)}\n`);
   progress('wrote timeline', { file: values.out, events: events.length, source: values.nats ? `JetStream ${TIMELINE_STREAM} at ${redactNatsUrl(values.nats)}` : `${values.url}/api/timeline` });
   return 0;

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_URL_OPTION, commandLine, HELP_OPTION, isMainModule, positiveIntegerOption, run, UsageError } from '../src/cli/command-line.ts';
-import { BACKUP_FORMAT, appClient, progress, type AppTopology, type BackupManifest } from './backup-format.ts';
+import { AppClient } from '../src/client/index.ts';
+import { BACKUP_FORMAT, progress, type BackupManifest } from './backup-format.ts';
 
 const USAGE = `usage: npm run restore -- --from <dir> [options]
       --from <dir>     a directory npm run backup wrote
@@ -20,19 +21,19 @@ const USAGE = `usage: npm run restore -- --from <dir> [options]
 export async function restore(options: { from: string; url: string; token?: string; waitSeconds: number }): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(options.from, 'manifest.json'), 'utf8')) as BackupManifest;
   if (manifest.format !== BACKUP_FORMAT) throw new UsageError(`${options.from} holds no backup this version reads (format ${JSON.stringify(manifest.format)}, want ${BACKUP_FORMAT})`);
-  const app = appClient(options.url, options.token);
-  const topology = (await (await app.fetch('/api/topology')).json()) as AppTopology;
+  const app = new AppClient({ url: options.url, token: options.token });
+  const topology = await app.topology();
   if (topology.agent_count !== manifest.agent_count) {
     throw new UsageError(`the backup holds ${manifest.agent_count} agents, the app at ${app.url} runs ${topology.agent_count}`);
   }
   for (const agent of manifest.agents) {
     const bytes = readFileSync(join(options.from, agent.file));
-    const res = await app.fetch(`/agent/${agent.id}/doc`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
-    progress('restore', 'agent merged', { id: agent.id, bytes: bytes.length, ...((await res.json()) as { changed: boolean; relayed: string }) });
+    const { changed, relayed } = await app.mergeDoc(agent.id, bytes);
+    progress('restore', 'agent merged', { id: agent.id, bytes: bytes.length, changed, relayed });
   }
   const deadline = Date.now() + options.waitSeconds * 1000;
   for (;;) {
-    const digests = await Promise.all(manifest.agents.map(async (a) => ((await (await app.fetch(`/agent/${a.id}/state`)).json()) as { state_digest: string }).state_digest));
+    const digests = await Promise.all(manifest.agents.map(async (a) => (await app.state(a.id)).state_digest));
     const behind = manifest.agents.filter((a, i) => digests[i] !== a.state_digest).map((a) => a.id);
     if (behind.length === 0) break;
     if (Date.now() > deadline) throw new Error(`agents ${behind.join(', ')} did not reach their saved state digests in ${options.waitSeconds} s (the app holds other writes?)`);

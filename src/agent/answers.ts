@@ -1,6 +1,6 @@
 // How a request that changed the agent is answered: a user's write to the user (its envelopes
 // handed to the gateway at once), a delivery or tick to the gateway (the envelopes to publish).
-import type { Envelope, SyncCompletion } from '../core/index.ts';
+import type { Envelope, SyncCompletion, TimelineEvent } from '../core/index.ts';
 import { json } from '../spin/http.ts';
 import type { AgentConfig } from './config.ts';
 import { publishNow } from './publish.ts';
@@ -10,7 +10,16 @@ import { EnvelopeSigner } from './signing.ts';
 // A user's write is answered to the user, not to the gateway. Once it is saved, its outbox goes to
 // the gateway at once (publish.ts); if that fails it waits in KV and leaves with this agent's next
 // inbox or tick response. `sent` says which.
-export async function localWriteDone(s: AgentSession, unsigned: Envelope[], body: Record<string, unknown>): Promise<Response> {
+/** What a user's write answers: the route's own fields, then how its envelopes left and its timeline events. */
+export type WriteAnswer<T extends object> = T & {
+  /** envelopes the write sent to the neighbours */
+  outbox: number;
+  /** handed to the gateway at once, or waiting for the agent's next tick */
+  sent: 'now' | 'next-tick';
+  timeline: TimelineEvent[];
+};
+
+export async function localWriteDone<T extends object>(s: AgentSession, unsigned: Envelope[], body: T): Promise<Response> {
   const events = s.timing.measure('save', () => s.commit([], [], []));
   const outbox = await signed(s.config, unsigned);
   const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events));
@@ -18,7 +27,7 @@ export async function localWriteDone(s: AgentSession, unsigned: Envelope[], body
     s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
     s.persistence.addPendingTimeline(events, s.config.maxBufferSize);
   }
-  return json(200, { ...body, outbox: outbox.length, sent: published ? 'now' : 'next-tick', timeline: events });
+  return json(200, { ...body, outbox: outbox.length, sent: published ? 'now' : 'next-tick', timeline: events } satisfies WriteAnswer<T>);
 }
 
 /**

@@ -29,5 +29,8 @@ addEventListener('fetch', (event) => {
 
 // The JSON answers' types, for typed clients (the dashboard)
 export type { AgentStateAnswer, AgentTimelineAnswer, MessagesAnswer } from './handlers/reads.ts';
-export type { BestAnswer, EGraphAnswer, EqualAnswer, TermClass } from './handlers/egraph.ts';
+export type { BestAnswer, EGraphAnswer, EqualAnswer, TermAnswer, TermClass } from './handlers/egraph.ts';
+export type { DataAnswer, DeletedAnswer } from './handlers/data.ts';
+export type { MergedAnswer } from './handlers/doc.ts';
+export type { WriteAnswer } from './answers.ts';
 export type { RecordedEnvelope, EnvelopeSummary } from './persistence.ts';

@@ -32,7 +32,7 @@ export interface AgentDeps extends World {
 
 type Method = 'GET' | 'PUT' | 'DELETE' | 'POST';
 
-interface Route {
+export interface AgentRoute {
   /** path after /agent/:id (the first segment only, for a keyed route) */
   name: string;
   /** whether a `:key` segment follows the name */
@@ -40,7 +40,8 @@ interface Route {
   methods: Partial<Record<Method, Handler>>;
 }
 
-const ROUTES: Route[] = [
+/** Every route under /agent/:id/ (the OpenAPI document must name each: test/network/openapi.test.ts). */
+export const AGENT_ROUTES: readonly AgentRoute[] = [
   { name: 'state', keyed: false, methods: { GET: getState } },
   { name: 'health', keyed: false, methods: { GET: getHealth } },
   { name: 'messages', keyed: false, methods: { GET: getMessages } },
@@ -114,7 +115,7 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps, tim
     throw new AgentError('wrong-agent', `this component serves agent ${config.agentId}, not ${parts[1]}`);
   }
   const rest = parts.slice(2).join('/');
-  const route = ROUTES.find((r) => (r.keyed ? parts.length === 4 && r.name === parts[2] : r.name === rest));
+  const route = AGENT_ROUTES.find((r) => (r.keyed ? parts.length === 4 && r.name === parts[2] : r.name === rest));
   if (route === undefined) throw new AgentError('not-found', `no route for ${path}`);
   const handler = route.methods[request.method as Method];
   if (handler === undefined) {

@@ -1,4 +1,4 @@
-// The app-level component: /health, /api/timeline, /api/metrics, /metrics, /api/topology.
+// The app-level component: /health, /api/timeline, /api/metrics, /metrics, /api/topology, and the contract (/api/openapi.json, /api/schemas/envelope.json).
 // Like the agents, it keeps nothing in memory: every answer is read from the app's KV store.
 import { openSpinStore } from '../spin/key-value.ts';
 import { spinVariable } from '../spin/variables-import.ts';
@@ -16,4 +16,4 @@ addEventListener('fetch', (event) => {
 
 // The JSON answers' types, for typed clients (the dashboard)
 export type { NetworkMetrics } from './metrics.ts';
-export type { TopologyAnswer } from './routes.ts';
+export type { AppHealthAnswer, TopologyAnswer } from './routes.ts';

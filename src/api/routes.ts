@@ -3,6 +3,7 @@
 import {
   AgentError,
   allNeighbours,
+  ENVELOPE_SCHEMA,
   colourTopology,
   NETWORK_STATUS_SUBJECT,
   parseTimelineQuery,
@@ -17,6 +18,7 @@ import type { ByteStore } from '../spin/key-value.ts';
 import type { VariableSource } from '../spin/variables.ts';
 import { readApiConfig, type ApiConfig } from './config.ts';
 import { networkMetrics } from './metrics.ts';
+import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { networkTimeline, readAgents } from './network.ts';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.ts';
 
@@ -31,13 +33,19 @@ export interface ApiDeps {
 
 type Handler = (request: Request, config: ApiConfig, deps: ApiDeps) => Response;
 
-const ROUTES: Record<string, Handler> = {
+/** Every route, by path (GET only). */
+export const API_ROUTES: Readonly<Record<string, Handler>> = {
   '/health': health,
   '/api/timeline': timeline,
   '/api/metrics': (_r, config, deps) => json(200, metricsOf(config, deps)),
   '/metrics': (_r, config, deps) => new Response(prometheusText(metricsOf(config, deps)), { status: 200, headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } }),
   '/api/topology': (_r, config) => json(200, topologyOf(config)),
+  '/api/openapi.json': () => json(200, OPENAPI_DOCUMENT),
+  '/api/schemas/envelope.json': () => json(200, ENVELOPE_SCHEMA, { 'content-type': 'application/schema+json' }),
 };
+
+/** The contract and schemas stay open, as /health does: they describe the app and hold no data. */
+const OPEN_ROUTES: ReadonlySet<string> = new Set(['/health', '/api/openapi.json', '/api/schemas/envelope.json']);
 
 export function handle(request: Request, deps: ApiDeps): Response {
   let cors: CorsPolicy = null;
@@ -49,13 +57,13 @@ export function handle(request: Request, deps: ApiDeps): Response {
     const log = createLogger(config.logLevel, { component: 'api' });
     const started = deps.now();
     const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/';
-    const handler = ROUTES[path];
-    if (handler === undefined) throw new AgentError('not-found', `no route for ${path}`, `routes: ${Object.keys(ROUTES).join(', ')}`);
+    const handler = API_ROUTES[path];
+    if (handler === undefined) throw new AgentError('not-found', `no route for ${path}`, `routes: ${Object.keys(API_ROUTES).join(', ')}`);
     if (request.method !== 'GET') {
       throw new AgentError('method-not-allowed', `${request.method} is not allowed on ${path}`, 'allowed: GET');
     }
     // /health stays open: probes and load balancers ask it, and it holds no data
-    if (path !== '/health') requireAccess(request, config.tokens, false);
+    if (!OPEN_ROUTES.has(path)) requireAccess(request, config.tokens, false);
     const response = handler(request, config, deps);
     log('debug', 'request', { method: request.method, url: request.url, status: response.status, ms: deps.now() - started });
     return withCors(request, response, cors);
@@ -70,7 +78,16 @@ function health(_r: Request, config: ApiConfig, deps: ApiDeps): Response {
   const up = agents.filter((a) => a.status === 'alive').length;
   // The app answers either way (200); `status` says how much of the network is live.
   const status = up === agents.length ? 'ok' : up === 0 ? 'down' : 'degraded';
-  return json(200, { status, app: APP_NAME, agents: agents.length, agents_up: up, timestamp: new Date(now).toISOString() });
+  return json(200, { status, app: APP_NAME, agents: agents.length, agents_up: up, timestamp: new Date(now).toISOString() } satisfies AppHealthAnswer);
+}
+
+/** What GET /health answers. */
+export interface AppHealthAnswer {
+  status: 'ok' | 'degraded' | 'down';
+  app: string;
+  agents: number;
+  agents_up: number;
+  timestamp: string;
 }
 
 function timeline(request: Request, config: ApiConfig, deps: ApiDeps): Response {

@@ -32,6 +32,7 @@ export {
   type SyncResponse,
   type UpdatePayload,
 } from './envelope.ts';
+export { ENVELOPE_SCHEMA, ENVELOPE_SCHEMA_ID } from './envelope-schema.ts';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, HybridClock, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
 export {
   TIMELINE_EVENT_TYPES,

@@ -131,7 +131,7 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
     await page.route('**/api/metrics', (route) => route.fulfill({ status: 503, json: { error: 'app overloaded', detail: 'test' } }));
     await page.goto(`${app.url}/dashboard`);
     await expect.poll(() => page.getAttribute('#banner', 'data-state'), { timeout: 10_000 }).toBe('error');
-    expect(await page.textContent('#banner')).toMatch(/Cannot read the network: \/api\/metrics: app overloaded/);
+    expect(await page.textContent('#banner')).toMatch(/Cannot read the network: GET \/api\/metrics: HTTP 503: app overloaded/);
     await page.close();
   });
 

@@ -1,13 +1,7 @@
 // The agent inspector: its state (GET /agent/:id/state), data keys, e-graph summary and the best
 // known form of the terms users added (GET /agent/:id/egraph, /egraph/best).
-import { getJson, type TimelineEvent } from '../api.ts';
+import { app, type AgentState, type Best, type EGraphSummary, type TimelineEvent } from '../api.ts';
 import { byId, html, keyValues, stateLine } from '../dom.ts';
-import type { AgentStateAnswer, BestAnswer, EGraphAnswer } from '../../../src/agent/index.ts';
-
-// The answers' types come from the handlers that build them (import type: nothing of them is bundled).
-type AgentState = AgentStateAnswer;
-type EGraphSummary = EGraphAnswer;
-type Best = BestAnswer;
 
 /** Terms shown in the inspector at most (the newest added). */
 const MAX_TERMS = 5;
@@ -29,11 +23,11 @@ export class InspectorView {
     this.root.replaceChildren(stateLine(`Loading agent ${agent}…`));
     try {
       const [state, egraph] = await Promise.all([
-        getJson<AgentState>(`/agent/${agent}/state`),
-        getJson<EGraphSummary>(`/agent/${agent}/egraph`),
+        app.state(agent),
+        app.egraph(agent),
       ]);
       const terms = this.terms().slice(-MAX_TERMS);
-      const best = await Promise.all(terms.map((t) => getJson<Best>(`/agent/${agent}/egraph/best?term=${encodeURIComponent(t)}`).catch(() => null)));
+      const best = await Promise.all(terms.map((t) => app.best(agent, t).catch(() => null)));
       if (request !== this.request) return; // another agent was clicked meanwhile
       this.render(state, egraph, best.filter((b): b is Best => b !== null));
     } catch (err) {

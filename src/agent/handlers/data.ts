@@ -9,7 +9,13 @@ export function getData({ session, key }: AgentRequest): Response {
   const s = session();
   const data = dataMap(s.doc);
   if (!data.has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
-  return json(200, { key, value: data.get(key) });
+  return json(200, { key, value: data.get(key) } satisfies DataAnswer);
+}
+
+/** What GET /agent/:id/data/:key answers (PUT answers WriteAnswer<DataAnswer>). */
+export interface DataAnswer {
+  key: string;
+  value: unknown;
 }
 
 // Writes go without the doc when the agent's summary allows (session.writeWithoutDoc), else through it.
@@ -29,5 +35,11 @@ export function deleteData({ session, key }: AgentRequest): Promise<Response> {
   if (direct === null && !s.doc.getMap(DATA).has(key)) throw new AgentError('not-found', `no data under key ${JSON.stringify(key)}`);
   const { outbox, update } = direct !== null ? localUpdateSent(s.syncContext(), direct) : onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
   s.timeline.writeApplied(update?.length ?? 0, { op: 'delete', key });
-  return localWriteDone(s, outbox, { key, deleted: true });
+  return localWriteDone(s, outbox, { key, deleted: true } satisfies DeletedAnswer);
+}
+
+/** What DELETE /agent/:id/data/:key answers (inside WriteAnswer). */
+export interface DeletedAnswer {
+  key: string;
+  deleted: true;
 }

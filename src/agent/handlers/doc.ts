@@ -25,8 +25,18 @@ export async function postDoc({ request, session, config }: AgentRequest): Promi
   const { outbox, update: taught } = onMergedUpdate(s.syncContext(), s.doc, update);
   s.timeline.writeApplied(taught?.length ?? 0, { op: 'merge', bytes: update.length });
   // `relayed`: to the neighbours with this answer, by anti-entropy (too large for one envelope), or not at all (nothing new)
-  const relayed = outbox.length > 0 ? 'now' : taught === null ? 'nothing new' : 'anti-entropy';
-  return localWriteDone(s, outbox, { agent_id: config.agentId, bytes: update.length, changed: taught !== null, relayed });
+  const relayed: MergedAnswer['relayed'] = outbox.length > 0 ? 'now' : taught === null ? 'nothing new' : 'anti-entropy';
+  return localWriteDone(s, outbox, { agent_id: config.agentId, bytes: update.length, changed: taught !== null, relayed } satisfies MergedAnswer);
+}
+
+/** What POST /agent/:id/doc answers (inside WriteAnswer). */
+export interface MergedAnswer {
+  agent_id: number;
+  /** the update's size */
+  bytes: number;
+  /** whether it taught the agent anything */
+  changed: boolean;
+  relayed: 'now' | 'anti-entropy' | 'nothing new';
 }
 
 /**

@@ -16,7 +16,15 @@ export async function postTerm({ request, session }: AgentRequest): Promise<Resp
   const s = session();
   const added = addTerm(s.syncContext(), s.doc, s.kernel(), text);
   s.timeline.writeApplied(added.bytes, { op: 'term', term: text, hash: added.hash, new_terms: added.newTerms });
-  return localWriteDone(s, added.outbox, { hash: added.hash, term: text, new_terms: added.newTerms });
+  return localWriteDone(s, added.outbox, { hash: added.hash, term: text, new_terms: added.newTerms } satisfies TermAnswer);
+}
+
+/** What POST /agent/:id/terms answers (inside WriteAnswer). */
+export interface TermAnswer {
+  hash: string;
+  term: string;
+  /** e-nodes the doc did not hold yet */
+  new_terms: number;
 }
 
 export function getEGraph({ request, session }: AgentRequest): Response {
