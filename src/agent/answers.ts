@@ -22,7 +22,7 @@ export type WriteAnswer<T extends object> = T & {
 export async function localWriteDone<T extends object>(s: AgentSession, unsigned: Envelope[], body: T): Promise<Response> {
   const events = s.timing.measure('save', () => s.commit([], [], []));
   const outbox = await signed(s.config, unsigned);
-  const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events));
+  const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events, s.traceparent));
   if (!published) {
     s.persistence.addPendingOutbox(outbox, s.config.maxBufferSize);
     s.persistence.addPendingTimeline(events, s.config.maxBufferSize);

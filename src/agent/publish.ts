@@ -3,10 +3,14 @@
 // NATS. Spin components have no NATS client; outbound HTTP to a host in allowed_outbound_hosts is
 // what Spin gives them. When the gateway cannot be reached the caller keeps them for the next tick.
 import type { Envelope, TimelineEvent } from '../core/index.ts';
+import { TRACEPARENT } from '../shared/trace-context.ts';
 import type { AgentConfig } from './config.ts';
 
-/** Whether the gateway took them (202). Never throws: a failed hand-over falls back to the tick. */
-export async function publishNow(config: AgentConfig, outbox: readonly Envelope[], timeline: readonly TimelineEvent[]): Promise<boolean> {
+/**
+ * Whether the gateway took them (202). Never throws: a failed hand-over falls back to the tick.
+ * `traceparent`: the write's W3C trace, which the envelopes carry on from the gateway.
+ */
+export async function publishNow(config: AgentConfig, outbox: readonly Envelope[], timeline: readonly TimelineEvent[], traceparent: string | null): Promise<boolean> {
   if (config.gatewayUrl === null || (outbox.length === 0 && timeline.length === 0)) return false;
   try {
     const response = await fetch(`${config.gatewayUrl}/publish/${config.agentId}`, {
@@ -14,6 +18,7 @@ export async function publishNow(config: AgentConfig, outbox: readonly Envelope[
       headers: {
         'content-type': 'application/json',
         ...(config.authToken === null ? {} : { authorization: `Bearer ${config.authToken}` }),
+        ...(traceparent === null ? {} : { [TRACEPARENT]: traceparent }),
       },
       body: JSON.stringify({ outbox, timeline }),
     });

@@ -5,6 +5,7 @@ import { AgentError, HybridClock, TimelineRecorder } from '../core/index.ts';
 import { createLogger } from '../shared/log.ts';
 import { corsPolicyFor, preflight, withCors, type CorsPolicy } from '../spin/cors.ts';
 import { errorResponse, requireAccess } from '../spin/http.ts';
+import { TRACEPARENT } from '../shared/trace-context.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';
 import { readConfig, type AgentConfig, type VariableSource } from './config.ts';
@@ -128,7 +129,7 @@ async function route(request: Request, config: AgentConfig, deps: AgentDeps, tim
     return await handler({
       request,
       key: route.keyed ? dataKey(parts[3] ?? '') : '',
-      session: () => (session ??= AgentSession.open(config, { kv: deps.store(), sql: deps.database() }, deps, timing)),
+      session: () => (session ??= AgentSession.open(config, { kv: deps.store(), sql: deps.database() }, deps, timing, request.headers.get(TRACEPARENT))),
       persistence: () => new AgentPersistence(deps.store(), config.agentId, deps.random),
       config,
       now: deps.now,

@@ -49,6 +49,7 @@ import type { AgentConfig } from './config.ts';
 import { AgentPersistence, summarize, type AgentMeta, type LoadedBlobs } from './persistence.ts';
 import { ServerTiming } from './server-timing.ts';
 import { sameBytes } from '../shared/same-bytes.ts';
+import { parseTraceparent } from '../shared/trace-context.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';
 import { WriterPool, type WriterLease } from './writers.ts';
@@ -111,6 +112,8 @@ export class AgentSession {
     private readonly world: World,
     /** where this request's time goes (Server-Timing) */
     readonly timing: ServerTiming,
+    /** the request's W3C traceparent, when it came with a valid one: forwarded with what it publishes */
+    readonly traceparent: string | null = null,
   ) {
     this.startedAt = world.now();
     this.meta = persistence.ensureMeta(this.startedAt);
@@ -118,7 +121,7 @@ export class AgentSession {
     this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
     this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null, config.maxClockSkewMs);
     this.holder = `${config.agentId}-${persistence.uid(this.startedAt)}`;
-    this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, this.holder);
+    this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, this.holder, parseTraceparent(traceparent)?.traceId ?? null);
   }
 
   /** The agent's document, loaded from every stored blob on first use. */
@@ -140,8 +143,9 @@ export class AgentSession {
     return opened;
   }
 
-  static open(config: AgentConfig, stores: AgentStores, world: World, timing = new ServerTiming(world.now)): AgentSession {
-    return new AgentSession(config, new AgentPersistence(stores.kv, config.agentId, world.random), new WriterPool(stores.sql, config.agentId, world), world, timing);
+  static open(config: AgentConfig, stores: AgentStores, world: World, timing = new ServerTiming(world.now), traceparent: string | null = null): AgentSession {
+    const trace = parseTraceparent(traceparent) === null ? null : traceparent;
+    return new AgentSession(config, new AgentPersistence(stores.kv, config.agentId, world.random), new WriterPool(stores.sql, config.agentId, world), world, timing, trace);
   }
 
   /**
@@ -389,7 +393,7 @@ export class AgentSession {
     for (const envelope of outbox) this.timeline.messageOut(envelope);
     const exchanged = inbox.length > 0 || outbox.length > 0 || syncs.length > 0;
     if (exchanged) {
-      this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncs.length), last_seen: now };
+      this.meta = { ...this.meta, counters: countExchange(this.meta.counters, inbox, outbox, syncs.length, this.startedAt), last_seen: now };
       this.persistence.recordMessages(
         [
           ...inbox.map((envelope) => ({ dir: 'in' as const, at: now, envelope: summarize(envelope) })),

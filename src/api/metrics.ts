@@ -2,8 +2,7 @@
 // agents keep in the store. Rates come from each agent's event buffer over the window it covers
 // (the buffer holds MAX_BUFFER_SIZE events, so a busy agent's covers less than the window).
 import { quantile, round1 } from '../shared/stats.ts';
-import type { TimelineEvent } from '../core/index.ts';
-import type { Liveness } from '../core/index.ts';
+import { emptyLatency, type LatencyHistogram, type Liveness, type TimelineEvent } from '../core/index.ts';
 import type { AgentView } from './network.ts';
 
 /** The window rates and latencies are computed over. */
@@ -22,6 +21,8 @@ export interface AgentMetrics {
   events_buffered: number;
   /** state digest: equal digests, equal replicas */
   digest: string | null;
+  /** every receive the agent counted, by latency (send `ts` to receive; DELIVERY_LATENCY_BOUNDS_MS) */
+  delivery_latency: LatencyHistogram;
 }
 
 export interface NetworkMetrics {
@@ -93,6 +94,7 @@ export function networkMetrics(agents: readonly AgentView[], now: number): Netwo
         syncs_completed: a.meta?.counters.syncs_completed ?? 0,
         events_buffered: a.events.length,
         digest: a.meta?.digest ?? null,
+        delivery_latency: a.meta?.counters.latency ?? emptyLatency(),
       })),
     },
   };

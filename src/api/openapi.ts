@@ -65,7 +65,7 @@ const SCHEMAS = {
   Envelope: EMBEDDED_ENVELOPE_SCHEMA,
   TimelineEvent: obj(
     { id: str, timestamp: { ...str, format: 'date-time' }, hlc: str, agent: int, type: { enum: [...TIMELINE_EVENT_TYPES] }, detail: { type: 'object' } },
-    { subject: str, peer: int, bytes: int, duration_ms: num },
+    { subject: str, peer: int, bytes: int, duration_ms: num, trace_id: { ...str, description: 'the W3C trace of the request that recorded it (its traceparent header)' } },
   ),
   AgentState: obj({
     agent_id: int, node_id: str, egraph_nodes: int, neighbors: arrayOf(int), messages_received: int, messages_sent: int, syncs_completed: int, uptime_seconds: num,
@@ -103,6 +103,7 @@ const SCHEMAS = {
       convergence: obj({ converged: bool, distinct_states: int, since: nullable(str) }),
       per_agent: arrayOf(obj({
         agent: int, status: { enum: [...LIVENESS] }, node_id: nullable(str), last_seen: nullable(str), messages_received: int, messages_sent: int, syncs_completed: int, events_buffered: int, digest: nullable(str),
+        delivery_latency: { ...obj({ counts: arrayOf(int), sum_ms: num }), description: 'receives by latency, one count per bound of DELIVERY_LATENCY_BOUNDS_MS (1 ms .. 30 s) and one above' },
       })),
     }),
   }),

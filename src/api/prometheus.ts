@@ -1,7 +1,8 @@
-// GET /metrics: the same figures as /api/metrics in Prometheus' text exposition format 0.0.4
-// (HELP and TYPE per family, one sample per line, labels quoted and escaped).
-import { LIVENESS } from '../core/index.ts';
-import { round1 } from '../shared/stats.ts';
+// GET /metrics: the figures of /api/metrics in Prometheus' text exposition format 0.0.4 (HELP and
+// TYPE per family, one sample per line, labels quoted and escaped). Counters and histograms only
+// where Prometheus derives rates and quantiles itself (rate(), histogram_quantile()): nothing here
+// is a precomputed rate or quantile over a window of the app's choosing.
+import { DELIVERY_LATENCY_BOUNDS_MS, LIVENESS } from '../core/index.ts';
 import type { NetworkMetrics } from './metrics.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -11,7 +12,7 @@ type Labels = Record<string, string | number>;
 interface Family {
   name: string;
   help: string;
-  type: 'counter' | 'gauge' | 'summary';
+  type: 'counter' | 'gauge' | 'histogram';
   samples: { labels?: Labels; value: number; suffix?: string }[];
 }
 
@@ -25,9 +26,24 @@ function line(name: string, labels: Labels | undefined, value: number): string {
   return `${name}${text} ${Number.isFinite(value) ? String(value) : 'NaN'}`;
 }
 
+/** One agent's histogram as Prometheus samples: cumulative buckets (`le` in seconds, then +Inf), sum and count. */
+function latencySamples(agent: number, h: NetworkMetrics['performance']['per_agent'][number]['delivery_latency']): Family['samples'] {
+  let cumulative = 0;
+  const buckets = DELIVERY_LATENCY_BOUNDS_MS.map((boundMs, i) => {
+    cumulative += h.counts[i] ?? 0;
+    return { suffix: '_bucket', labels: { agent, le: String(boundMs / 1_000) }, value: cumulative };
+  });
+  const count = cumulative + (h.counts[DELIVERY_LATENCY_BOUNDS_MS.length] ?? 0);
+  return [
+    ...buckets,
+    { suffix: '_bucket', labels: { agent, le: '+Inf' }, value: count },
+    { suffix: '_sum', labels: { agent }, value: h.sum_ms / 1_000 },
+    { suffix: '_count', labels: { agent }, value: count },
+  ];
+}
+
 export function prometheusText(m: NetworkMetrics): string {
   const perAgent = (pick: (a: NetworkMetrics['performance']['per_agent'][number]) => number) => m.performance.per_agent.map((a) => ({ labels: { agent: a.agent }, value: pick(a) }));
-  const latency = m.performance.delivery_latency_ms;
   const families: Family[] = [
     { name: 'crdt_agents_total', help: 'Agents in the network.', type: 'gauge', samples: [{ value: m.agents.total }] },
     {
@@ -43,18 +59,11 @@ export function prometheusText(m: NetworkMetrics): string {
     { name: 'crdt_agent_messages_sent_total', help: 'Envelopes the agent published.', type: 'counter', samples: perAgent((a) => a.messages_sent) },
     { name: 'crdt_agent_syncs_completed_total', help: 'Sync step 2 responses the agent applied.', type: 'counter', samples: perAgent((a) => a.syncs_completed) },
     { name: 'crdt_agent_timeline_events', help: 'Timeline events the agent keeps in its buffer.', type: 'gauge', samples: perAgent((a) => a.events_buffered) },
-    { name: 'crdt_messages_per_second', help: `Envelopes delivered per second over the last ${m.performance.window_seconds} s.`, type: 'gauge', samples: [{ value: m.performance.messages_per_second }] },
-    { name: 'crdt_syncs_per_second', help: `Syncs completed per second over the last ${m.performance.window_seconds} s.`, type: 'gauge', samples: [{ value: m.performance.syncs_per_second }] },
     {
-      name: 'crdt_delivery_latency_milliseconds',
-      help: `Delivery latency, send to receive, over the last ${m.performance.window_seconds} s.`,
-      type: 'summary',
-      samples: [
-        { labels: { quantile: '0.5' }, value: latency.p50 ?? Number.NaN },
-        { labels: { quantile: '0.95' }, value: latency.p95 ?? Number.NaN },
-        { suffix: '_sum', value: round1((latency.mean ?? 0) * latency.samples) },
-        { suffix: '_count', value: latency.samples },
-      ],
+      name: 'crdt_delivery_latency_seconds',
+      help: 'Time from an envelope being sent to its receipt at the agent, as the agent counts every receive.',
+      type: 'histogram',
+      samples: m.performance.per_agent.flatMap((a) => latencySamples(a.agent, a.delivery_latency)),
     },
   ];
   const out: string[] = [];

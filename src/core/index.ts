@@ -20,7 +20,7 @@ export {
 export { newNodeId, writerClientId } from './identity.ts';
 export { deleteSetDigest, digestOf, digestParts, stateDigest, stateVectorOf, sumFromHex, sumHex, type DigestParts } from './digest.ts';
 export { DocChanges } from './doc-changes.ts';
-export { countExchange, newCounters, type Counters } from './counters.ts';
+export { countExchange, emptyLatency, newCounters, type Counters } from './counters.ts';
 export {
   appliedUpdate,
   onEnvelope,

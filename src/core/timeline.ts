@@ -42,6 +42,8 @@ export interface TimelineEvent {
   bytes?: number;
   /** message_in: delivery latency (send `ts` to receive); rewrite_applied: the saturation run */
   duration_ms?: number;
+  /** the W3C trace of the request that recorded it (a user's write and every delivery it caused share one) */
+  trace_id?: string;
   detail: Record<string, unknown>;
 }
 
@@ -66,6 +68,8 @@ export class TimelineRecorder {
     private readonly clock: HybridClock,
     private readonly now: () => number,
     private readonly idBase: string,
+    /** the trace of the request recording them, when it came with one */
+    private readonly traceId: string | null = null,
   ) {}
 
   /** An envelope arrived: the clock reads after the sender's reading. */
@@ -126,6 +130,7 @@ export class TimelineRecorder {
       agent: this.agent,
       type,
       ...fields,
+      ...(this.traceId === null ? {} : { trace_id: this.traceId }),
     });
   }
 }

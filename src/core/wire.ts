@@ -33,6 +33,7 @@ export {
   type UpdatePayload,
 } from './envelope.ts';
 export { ENVELOPE_SCHEMA, ENVELOPE_SCHEMA_ID } from './envelope-schema.ts';
+export { DELIVERY_LATENCY_BOUNDS_MS, type LatencyHistogram } from './counters.ts';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, HybridClock, formatHlc, isHlc, parseHlc, type Hlc } from './hlc.ts';
 export {
   TIMELINE_EVENT_TYPES,

@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { Envelope } from '../core/wire.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { describeError, type Logger } from '../shared/log.ts';
+import { TRACEPARENT } from '../shared/trace-context.ts';
 import { isRoutable, isTimelineRecord, type TimelineRecord } from './routable.ts';
 import { realTimers, sleep, type Timers } from './timers.ts';
 
@@ -51,12 +52,13 @@ export class AppClient {
     this.timers = options.timers ?? realTimers;
   }
 
-  inbox(agent: number, envelopes: readonly Envelope[]): Promise<AppResult> {
-    return this.call(agent, 'inbox', JSON.stringify(envelopes));
+  /** `traceparent`: the W3C trace context the request continues (retries send the same). */
+  inbox(agent: number, envelopes: readonly Envelope[], traceparent: string): Promise<AppResult> {
+    return this.call(agent, 'inbox', JSON.stringify(envelopes), traceparent);
   }
 
-  tick(agent: number): Promise<AppResult> {
-    return this.call(agent, 'tick', '');
+  tick(agent: number, traceparent: string): Promise<AppResult> {
+    return this.call(agent, 'tick', '', traceparent);
   }
 
   /** Aborts requests and retry waits in progress; later calls resolve `unavailable`. */
@@ -65,14 +67,14 @@ export class AppClient {
     this.agent.destroy();
   }
 
-  private async call(agent: number, route: 'inbox' | 'tick', body: string): Promise<AppResult> {
+  private async call(agent: number, route: 'inbox' | 'tick', body: string, traceparent: string): Promise<AppResult> {
     const path = `/agent/${agent}/${route}`;
     for (let retry = 0; ; retry++) {
       if (this.closing.signal.aborted) return { kind: 'unavailable', reason: 'client closed', retries: retry };
       let failure: string;
       this.counters.requests += 1;
       try {
-        const reply = await this.post(path, body);
+        const reply = await this.post(path, body, traceparent);
         // 429: the host's front door is throttling; back off and retry like an outage
         if (reply.status < 500 && reply.status !== 429) {
           this.markReachable(true, path);
@@ -129,10 +131,11 @@ export class AppClient {
     else this.options.logger('warn', 'app unreachable; retrying with backoff', { app_url: this.options.appUrl, path, reason });
   }
 
-  private post(path: string, body: string): Promise<RawReply> {
+  private post(path: string, body: string, traceparent: string): Promise<RawReply> {
     const url = new URL(this.options.appUrl + path); // keeps a path prefix in APP_URL
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
     if (this.options.authToken !== undefined) headers.authorization = `Bearer ${this.options.authToken}`;
+    headers[TRACEPARENT] = traceparent;
     const request = url.protocol === 'https:' ? https.request : http.request;
     return new Promise((resolve, reject) => {
       const req = request(

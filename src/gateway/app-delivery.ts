@@ -5,6 +5,8 @@ import { errorFields, type Logger } from '../shared/log.ts';
 import type { BatchOutcome, TickOutcome } from './agent-queue.ts';
 import type { AppClient } from './app-client.ts';
 import type { Delivery } from './delivery.ts';
+import type { EnvelopeTraces } from './envelope-traces.ts';
+import { childTraceparent } from '../shared/trace-context.ts';
 import type { TimelineRecord } from './routable.ts';
 
 export interface AppDeliveryCounts {
@@ -22,6 +24,10 @@ export interface AppDeliveryOptions {
   mayStart: (agent: number) => boolean;
   /** each receive an agent reports (a `message_in` event): its delivery latency, for the metrics */
   onReceive?: (agent: number, latencyMs: number) => void;
+  /** the traceparents inbound envelopes came with */
+  traces: EnvelopeTraces;
+  /** n random bytes (new spans' ids) */
+  random: (n: number) => Uint8Array;
 }
 
 export class AppDelivery {
@@ -36,14 +42,16 @@ export class AppDelivery {
    * POSTs, not the batch.
    */
   readonly deliver = async (agent: number, batch: Envelope[]): Promise<BatchOutcome> => {
-    const { app, log, mayStart } = this.options;
+    const { app, log, mayStart, traces, random } = this.options;
     if (!mayStart(agent)) {
       log('debug', 'agent lease not fresh; delivery dropped (anti-entropy repairs it)', { agent, envelopes: batch.length });
       return { delivered: 0, failed: batch, retries: 0, posts: 0 };
     }
-    const result = await app.inbox(agent, batch);
+    // this POST is a span of the trace the batch came in (a new trace when none did); what the agent answers continues it
+    const trace = childTraceparent(traces.of(batch), random);
+    const result = await app.inbox(agent, batch, trace);
     if (result.kind === 'ok') {
-      this.publishOutbox(result.outbox);
+      this.publishOutbox(result.outbox, trace);
       this.publishTimeline(agent, result.timeline);
       return { delivered: batch.length, failed: [], retries: result.retries, posts: 1 };
     }
@@ -66,25 +74,29 @@ export class AppDelivery {
 
   readonly tick = async (agent: number): Promise<TickOutcome> => {
     if (!this.options.mayStart(agent)) return { ok: false, retries: 0 };
-    const result = await this.options.app.tick(agent);
+    const trace = childTraceparent(null, this.options.random); // each tick starts a trace
+    const result = await this.options.app.tick(agent, trace);
     if (result.kind === 'ok') {
-      this.publishOutbox(result.outbox);
+      this.publishOutbox(result.outbox, trace);
       this.publishTimeline(agent, result.timeline);
     }
     return { ok: result.kind === 'ok', retries: result.retries };
   };
 
-  /** What an agent answered to someone else (its user's write, handed over through POST /publish). */
-  publishFromAgent(agent: number, outbox: readonly Envelope[], timeline: readonly TimelineRecord[]): void {
+  /**
+   * What an agent answered to someone else (its user's write, handed over through POST /publish),
+   * in the trace of that write (`traceparent`, as the agent forwarded it) or a new one.
+   */
+  publishFromAgent(agent: number, outbox: readonly Envelope[], timeline: readonly TimelineRecord[], traceparent: string | null): void {
     this.counts.published_for_agents += outbox.length;
-    this.publishOutbox(outbox);
+    this.publishOutbox(outbox, childTraceparent(traceparent, this.options.random));
     this.publishTimeline(agent, timeline);
   }
 
-  private publishOutbox(outbox: readonly Envelope[]): void {
+  private publishOutbox(outbox: readonly Envelope[], traceparent: string): void {
     for (const envelope of outbox) {
       try {
-        this.options.delivery.publish(envelope);
+        this.options.delivery.publish(envelope, traceparent);
       } catch (err) {
         this.options.log('warn', 'outbox envelope not published', { id: envelope.id, type: envelope.type, ...errorFields(err) });
       }

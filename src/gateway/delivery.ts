@@ -7,8 +7,11 @@ import type { PublishedEnvelope } from './publish-log.ts';
 
 export type DeliveryKind = 'nats' | 'inproc';
 
-/** Subscribers get the subject (wildcards resolved) and the JSON body, already parsed. */
-export type MessageHandler = (subject: string, data: unknown) => void;
+/**
+ * Subscribers get the subject (wildcards resolved), the JSON body, already parsed, and the
+ * message's W3C `traceparent` header when it carried one.
+ */
+export type MessageHandler = (subject: string, data: unknown, traceparent?: string) => void;
 
 export interface SubscribeOptions {
   /** NATS queue group: one member of the group gets each message (gateway replicas share work). */
@@ -37,8 +40,8 @@ export interface DeliveryStats {
 
 export interface Delivery {
   readonly kind: DeliveryKind;
-  /** Publishes on `subjectOf(envelope)` and records it in the bounded publish log. */
-  publish(envelope: Envelope): void;
+  /** Publishes on `subjectOf(envelope)` (with a `traceparent` header when given) and records it in the bounded publish log. */
+  publish(envelope: Envelope, traceparent?: string): void;
   /** Publishes any JSON value on a subject (network.status, broadcast.heartbeat); not recorded. */
   publishJson(subject: string, value: unknown): void;
   /** Subjects may use `*` (one token) and `>` (the rest), as in NATS. */

@@ -16,6 +16,7 @@ import { LivenessTracker, type NetworkStatus } from './liveness.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { EnvelopeVerifier } from './envelope-verifier.ts';
 import { Inbound } from './inbound.ts';
+import { EnvelopeTraces } from './envelope-traces.ts';
 import { GATEWAY_QUEUE_GROUP, Lanes } from './lanes.ts';
 import type { TimelineRecord } from './routable.ts';
 import { Ownership } from './ownership.ts';
@@ -75,7 +76,7 @@ export interface Gateway {
    * Publishes what an agent answered to someone else (its user's write, handed over by the agent
    * through POST /publish): the envelopes on their subjects, the events on timeline.<agent>.
    */
-  publishFromAgent(agent: number, outbox: readonly Envelope[], timeline: readonly TimelineRecord[]): void;
+  publishFromAgent(agent: number, outbox: readonly Envelope[], timeline: readonly TimelineRecord[], traceparent: string | null): void;
   /** one tick of the clock now (tests, and a manual nudge); resolves when every agent answered */
   tickNow(): Promise<void>;
   /** resolves when no delivery or tick is in flight or waiting */
@@ -104,12 +105,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // the metrics read the gateway's counts at scrape time, once it runs
   let running: (() => GatewayStats) | null = null;
   const metrics = new GatewayMetrics(() => running?.() ?? null);
+  const traces = new EnvelopeTraces();
   const toApp = new AppDelivery({
     app,
     delivery,
     log,
     mayStart: (agent) => ownership === null || ownership.holds(agent),
     onReceive: (agent, ms) => metrics.observeDeliveryLatency(agent, ms),
+    traces,
+    random: (n) => crypto.getRandomValues(new Uint8Array(n)),
   });
   const liveness = new LivenessTracker({
     agentCount: config.agentCount,
@@ -122,7 +126,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     agentCount: config.agentCount,
     verifier: config.envelopeKey === undefined ? null : new EnvelopeVerifier(config.envelopeKey),
     log,
-    deliver: (agent, envelope) => lanes.push(agent, envelope),
+    deliver: (agent, envelope, traceparent) => {
+      traces.note(envelope, traceparent);
+      lanes.push(agent, envelope);
+    },
     heartbeat: (agent, digest) => void liveness.heartbeat(agent, digest),
     ...(options.faultInjection?.dropDelivery === undefined ? {} : { dropDelivery: options.faultInjection.dropDelivery }),
   });
@@ -220,7 +227,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     metrics,
     stats,
     networkStatus: () => liveness.snapshot(),
-    publishFromAgent: (agent, outbox, timeline) => toApp.publishFromAgent(agent, outbox, timeline),
+    publishFromAgent: (agent, outbox, timeline, traceparent) => toApp.publishFromAgent(agent, outbox, timeline, traceparent),
     tickNow: () => clock.tickNow(),
     idle: () => lanes.idle(),
     close,

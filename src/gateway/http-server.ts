@@ -10,6 +10,7 @@ import { bearerMatches } from './bearer.ts';
 import type { Gateway } from './gateway.ts';
 import { isTimelineRecord } from './routable.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
+import { TRACEPARENT } from '../shared/trace-context.ts';
 import { YJS_PATH, YjsRooms } from './yjs-rooms.ts';
 
 export const LIVENESS_PATH = '/livez';
@@ -113,7 +114,8 @@ async function publish(req: IncomingMessage, agentText: string, gateway: Running
     if (forged !== undefined) throw new AgentError('bad-envelope', `envelope ${forged.id} is from agent ${forged.from}, not agent ${agent}`);
     if (timeline !== undefined && !Array.isArray(timeline)) throw new AgentError('bad-request', 'timeline must be an array of events');
     const events = (timeline ?? []).filter(isTimelineRecord).filter((e) => e.agent === agent);
-    gateway.publishFromAgent(agent, envelopes, events);
+    const trace = req.headers[TRACEPARENT]; // the write's trace, as the agent forwarded it (an invalid one starts a new trace)
+    gateway.publishFromAgent(agent, envelopes, events, typeof trace === 'string' ? trace : null);
     return { status: 202, body: { published: envelopes.length, events: events.length } };
   } catch (err) {
     if (err instanceof SyntaxError) return { status: 400, body: { error: 'bad-request', detail: 'body is not valid JSON' } };

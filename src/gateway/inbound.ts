@@ -19,8 +19,8 @@ export interface InboundOptions {
   agentCount: number;
   verifier: EnvelopeVerifier | null;
   log: Logger;
-  /** an envelope for a served agent, checked */
-  deliver: (agent: number, envelope: Envelope) => void;
+  /** an envelope for a served agent, checked, with the traceparent it came with */
+  deliver: (agent: number, envelope: Envelope, traceparent: string | undefined) => void;
   heartbeat: (agent: number, digest: string | null) => void;
   /** true → the envelope is lost between NATS and the agent (tests) */
   dropDelivery?: (envelope: Envelope) => boolean;
@@ -31,7 +31,7 @@ export class Inbound {
 
   constructor(private readonly options: InboundOptions) {}
 
-  readonly onEnvelope = (subject: string, data: unknown): void => {
+  readonly onEnvelope = (subject: string, data: unknown, traceparent?: string): void => {
     const { log } = this.options;
     const agent = this.addressee(subject);
     if (!isRoutable(data) || agent === null || data.to !== agent) {
@@ -45,7 +45,7 @@ export class Inbound {
       log('debug', 'fault injection dropped delivery', { subject, id: data.id, type: data.type });
       return;
     }
-    this.options.deliver(agent, data);
+    this.options.deliver(agent, data, traceparent);
   };
 
   readonly onHeartbeat = (subject: string, data: unknown): void => {

@@ -31,9 +31,9 @@ export class InprocDelivery implements Delivery {
     this.log = new PublishLog(publishLogSize);
   }
 
-  publish(envelope: Envelope): void {
+  publish(envelope: Envelope, traceparent?: string): void {
     const subject = subjectOf(envelope);
-    if (this.send(subject, envelope)) this.log.record(subject, envelope);
+    if (this.send(subject, envelope, traceparent)) this.log.record(subject, envelope);
   }
 
   publishJson(subject: string, value: unknown): void {
@@ -66,7 +66,7 @@ export class InprocDelivery implements Delivery {
     this.subs = [];
   }
 
-  private send(subject: string, value: unknown): boolean {
+  private send(subject: string, value: unknown, traceparent?: string): boolean {
     if (this.closed || !isPublishSubject(subject)) {
       this.counts.publish_errors += 1;
       this.logger('warn', 'publish refused', { subject, reason: this.closed ? 'delivery closed' : 'bad subject' });
@@ -82,7 +82,7 @@ export class InprocDelivery implements Delivery {
         if (!this.subs.includes(sub)) return;
         this.counts.received += 1;
         try {
-          sub.handler(subject, JSON.parse(json));
+          sub.handler(subject, JSON.parse(json), traceparent);
         } catch (err) {
           this.logger('error', 'subscriber failed', { subject, ...errorFields(err) });
         }

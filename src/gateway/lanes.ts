@@ -4,7 +4,7 @@
 import { inboxSubjects, type Envelope } from '../core/wire.ts';
 import type { Logger } from '../shared/log.ts';
 import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
-import type { Delivery, DeliverySubscription } from './delivery.ts';
+import type { Delivery, DeliverySubscription, MessageHandler } from './delivery.ts';
 
 /** Queue group for the inbox subjects: gateway replicas share deliveries instead of repeating them. */
 export const GATEWAY_QUEUE_GROUP = 'crdt-gateway';
@@ -15,7 +15,7 @@ export interface LanesOptions {
   log: Logger;
   /** one subscription for all agents' inbox subjects (this gateway serves them all, statically) */
   wildcard: boolean;
-  onEnvelope: (subject: string, data: unknown) => void;
+  onEnvelope: MessageHandler;
   deliver: (agent: number, batch: Envelope[]) => Promise<BatchOutcome>;
   tick: (agent: number) => Promise<TickOutcome>;
 }

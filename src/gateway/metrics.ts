@@ -4,6 +4,7 @@
 // in seconds, observed as the agents report each receive (a `message_in` event carries the time
 // from the envelope's send to its application). Node's process metrics come with them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DELIVERY_LATENCY_BOUNDS_MS } from '../core/wire.ts';
 import type { QueueCounters } from './agent-queue.ts';
 import type { DeliveryStats } from './delivery.ts';
 
@@ -18,8 +19,8 @@ export interface MetricsSource {
 }
 
 
-/** Seconds from an envelope's send to its application at the agent (1 ms .. 30 s). */
-export const DELIVERY_LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Seconds from an envelope's send to its application at the agent (1 ms .. 30 s): the agents' own buckets. */
+export const DELIVERY_LATENCY_BUCKETS = DELIVERY_LATENCY_BOUNDS_MS.map((ms) => ms / 1_000);
 
 export class GatewayMetrics {
   readonly registry = new Registry();

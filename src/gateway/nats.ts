@@ -2,7 +2,8 @@
 // no reconnect buffer (SPIKES.md): we reconnect forever, fast, and rely on anti-entropy for what
 // was lost while disconnected. Status changes are logged so an outage is visible.
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection, type Status } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, headers, type NatsConnection, type Status } from '@nats-io/transport-node';
+import { TRACEPARENT } from '../shared/trace-context.ts';
 import { subjectOf, type Envelope } from '../core/wire.ts';
 import type { Delivery, DeliveryStats, DeliverySubscription, MessageHandler, SubscribeOptions } from './delivery.ts';
 import { errorFields, type Logger, type LogLevel } from '../shared/log.ts';
@@ -92,9 +93,9 @@ export class NatsDelivery implements Delivery {
     });
   }
 
-  publish(envelope: Envelope): void {
+  publish(envelope: Envelope, traceparent?: string): void {
     const subject = subjectOf(envelope);
-    if (this.send(subject, envelope)) this.log.record(subject, envelope);
+    if (this.send(subject, envelope, traceparent)) this.log.record(subject, envelope);
   }
 
   publishJson(subject: string, value: unknown): void {
@@ -120,7 +121,7 @@ export class NatsDelivery implements Delivery {
           return;
         }
         try {
-          handler(msg.subject, data);
+          handler(msg.subject, data, msg.headers?.get(TRACEPARENT) || undefined);
         } catch (handlerErr) {
           this.logger('error', 'subscriber failed', { subject: msg.subject, ...errorFields(handlerErr) });
         }
@@ -158,9 +159,11 @@ export class NatsDelivery implements Delivery {
     }
   }
 
-  private send(subject: string, value: unknown): boolean {
+  private send(subject: string, value: unknown, traceparent?: string): boolean {
     try {
-      this.nc.publish(subject, JSON.stringify(value));
+      const h = traceparent === undefined ? undefined : headers();
+      h?.set(TRACEPARENT, traceparent!);
+      this.nc.publish(subject, JSON.stringify(value), h === undefined ? undefined : { headers: h });
       this.counts.published += 1;
       // publish() does not throw while reconnecting; the message is simply gone (SPIKES.md)
       if (!this.connected) this.counts.published_disconnected += 1;

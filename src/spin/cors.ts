@@ -10,7 +10,7 @@ export type CorsPolicy = { kind: 'any' } | { kind: 'listed'; origins: ReadonlySe
 
 const ORIGIN = /^https?:\/\/[^\s/?#]+$/;
 /** what a page may send besides the CORS-safelisted headers: its token and a JSON body */
-const ALLOWED_HEADERS = 'authorization, content-type';
+const ALLOWED_HEADERS = 'authorization, content-type, traceparent, tracestate';
 /** what a page may read besides the safelisted response headers */
 const EXPOSED_HEADERS = 'server-timing, retry-after';
 const PREFLIGHT_MAX_AGE_S = '600';

@@ -168,15 +168,19 @@ describe('api component', () => {
     const res = await fetch(`${app.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const families = parsePrometheusTextFormat(await res.text());
+    const text = await res.text();
+    const families = parsePrometheusTextFormat(text);
     const byName = new Map(families.map((f) => [f.name, f]));
     for (const f of families) expect(f.help.length).toBeGreaterThan(0);
     expect(byName.get('crdt_agents_total')?.metrics[0]?.value).toBe('9');
     expect(byName.get('crdt_agent_up')?.metrics.map((s) => s.labels?.agent).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8']);
     expect(byName.get('crdt_agent_messages_received_total')?.type).toBe('COUNTER');
-    const latency = byName.get('crdt_delivery_latency_milliseconds');
-    expect(latency?.type).toBe('SUMMARY');
-    expect(Number(latency?.metrics[0]?.count)).toBeGreaterThan(0);
+    // every receive the agents counted, as a histogram in seconds (the parser gives its buckets)
+    expect(byName.get('crdt_delivery_latency_seconds')?.type).toBe('HISTOGRAM');
+    const counts = [...text.matchAll(/^crdt_delivery_latency_seconds_count\{agent="(\d+)"\} (\d+)$/gm)].map((m) => Number(m[2]));
+    expect(counts).toHaveLength(9);
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(text).not.toMatch(/_per_second|quantile=/);
   });
 
   it('GET /api/topology: agents with their colours and neighbours, the edges, and how to go live', async () => {

@@ -4,12 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { networkMetrics } from '../../src/api/metrics.ts';
 import { livenessOf, type AgentView } from '../../src/api/network.ts';
 import { prometheusText } from '../../src/api/prometheus.ts';
-import { formatHlc, newCounters, type AgentMeta, type TimelineEvent } from '../../src/core/index.ts';
+import { countExchange, formatHlc, newCounters, type AgentMeta, type Envelope, type TimelineEvent } from '../../src/core/index.ts';
 
 const NOW = 1_764_590_000_000;
 
 function receive(agent: number, at: number, latencyMs: number): TimelineEvent {
   return { id: `${agent}-${at}`, timestamp: new Date(at).toISOString(), hlc: formatHlc({ wall: at, counter: 0, node: agent }), agent, type: 'message_in', duration_ms: latencyMs, detail: {} };
+}
+
+function sentAt(ts: number): Envelope {
+  return { v: 1, id: `e${ts}`, type: 'Ack', from: 1, to: 0, ts, hlc: formatHlc({ wall: ts, counter: 0, node: 1 }), payload: { ack: 'x' } };
 }
 
 function view(id: number, meta: Partial<AgentMeta> | null, events: TimelineEvent[] = []): AgentView {
@@ -60,7 +64,8 @@ describe('networkMetrics', () => {
 
 describe('prometheusText', () => {
   it('is valid exposition: every family typed and described, per-agent samples labelled', () => {
-    const m = networkMetrics([view(0, { last_seen: NOW, digest: 'ab' }, [receive(0, NOW - 1_000, 12)]), view(1, {})], NOW);
+    const counters = countExchange(newCounters(0), [sentAt(NOW - 12), sentAt(NOW - 40_000)], [], 0, NOW);
+    const m = networkMetrics([view(0, { last_seen: NOW, digest: 'ab', counters: { ...counters, messages_received: 0 } }, [receive(0, NOW - 1_000, 12)]), view(1, {})], NOW);
     const text = prometheusText(m);
     expect(text.endsWith('\n')).toBe(true);
     const families = new Map(parsePrometheusTextFormat(text).map((f) => [f.name, f]));
@@ -69,7 +74,16 @@ describe('prometheusText', () => {
       { value: '0', labels: { agent: '1' } },
     ]);
     expect(families.get('crdt_agent_messages_received_total')?.metrics.map((s) => s.value)).toEqual(['0', '10']);
-    expect(families.get('crdt_delivery_latency_milliseconds')).toMatchObject({ type: 'SUMMARY', metrics: [{ quantiles: { '0.5': '12', '0.95': '12' }, count: '1', sum: '12' }] });
+    // a histogram in seconds from the counts the agents keep, cumulative per agent, no precomputed rates or quantiles
+    expect(families.get('crdt_delivery_latency_seconds')?.type).toBe('HISTOGRAM');
+    const buckets = text.split('\n').filter((l) => l.startsWith('crdt_delivery_latency_seconds_bucket{agent="0"'));
+    expect(buckets).toContain('crdt_delivery_latency_seconds_bucket{agent="0",le="0.01"} 0');
+    expect(buckets).toContain('crdt_delivery_latency_seconds_bucket{agent="0",le="0.025"} 1');
+    expect(buckets).toContain('crdt_delivery_latency_seconds_bucket{agent="0",le="+Inf"} 2');
+    expect(text).toContain('crdt_delivery_latency_seconds_sum{agent="0"} 40.012');
+    expect(text).toContain('crdt_delivery_latency_seconds_count{agent="0"} 2');
+    expect(text).toContain('crdt_delivery_latency_seconds_count{agent="1"} 0');
+    expect(text).not.toMatch(/per_second|quantile=/);
     for (const line of text.split('\n').filter((l) => l.startsWith('# TYPE'))) {
       const name = line.split(' ')[2]!;
       expect(text).toContain(`# HELP ${name} `);

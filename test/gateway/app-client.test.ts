@@ -15,6 +15,9 @@ describe('backoff', () => {
   });
 });
 
+/** A W3C traceparent, as the gateway sends with every request. */
+const TRACE = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
 describe('AppClient', () => {
   let app: FakeApp;
   beforeAll(async () => void (app = await startFakeApp({ token: 't0ken' })));
@@ -32,11 +35,12 @@ describe('AppClient', () => {
     const c = client('t0ken');
     const before = app.connections;
     for (let i = 0; i < 10; i++) {
-      const r = await c.tick(0);
+      const r = await c.tick(0, TRACE);
       expect(r.kind).toBe('ok');
       if (r.kind === 'ok') expect(r.outbox.map((e) => e.type)).toEqual(['Heartbeat', 'SyncRequest', 'SyncRequest']);
     }
     expect(app.connections - before).toBe(1);
+    expect(app.posts.at(-1)).toMatchObject({ route: 'tick', agent: 0, traceparent: TRACE });
     c.close();
   });
 
@@ -47,7 +51,7 @@ describe('AppClient', () => {
   ] as const)('%s: rejected once, never retried, logged with the JSON error', async (_name, token, agent, body, status, error) => {
     const logs: Record<string, unknown>[] = [];
     const c = client(token, logs);
-    const r = await c.inbox(agent, body as never); // deliberately not envelopes
+    const r = await c.inbox(agent, body as never, TRACE); // deliberately not envelopes
     expect(r).toMatchObject({ kind: 'rejected', status, error, retries: 0 });
     expect(c.counters).toMatchObject({ requests: 1, retries: 0, rejected: 1 });
     expect(logs).toEqual([expect.objectContaining({ level: 'warn', msg: 'app rejected request', status, error, detail: expect.any(String) })]);
@@ -59,7 +63,7 @@ describe('AppClient', () => {
     const c = client('t0ken', logs);
     app.failStatus = status;
     try {
-      const r = await c.tick(1);
+      const r = await c.tick(1, TRACE);
       expect(r).toMatchObject({ kind: 'unavailable', retries: 3 });
       expect(c.counters).toMatchObject({ requests: 4, retries: 3, unavailable: 1 });
       expect(logs.map((l) => l.msg)).toEqual([
@@ -78,7 +82,7 @@ describe('AppClient', () => {
   it('close() ends a retry wait at once', async () => {
     const c = new AppClient({ appUrl: 'http://127.0.0.1:9', authToken: undefined, logger: () => {}, backoff: { retries: 50, baseDelayMs: 1_000, maxDelayMs: 1_000 } });
     const started = Date.now();
-    const pending = c.tick(0);
+    const pending = c.tick(0, TRACE);
     setTimeout(() => c.close(), 50);
     expect((await pending).kind).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -89,7 +93,7 @@ describe('AppClient', () => {
     const c = client('t0ken', logs);
     const release = app.hold(4);
     try {
-      const pending = c.inbox(4, [wire('StateUpdate', 3, 4, { update: 'AAA=' })] as never);
+      const pending = c.inbox(4, [wire('StateUpdate', 3, 4, { update: 'AAA=' })] as never, TRACE);
       await new Promise((resolve) => setTimeout(resolve, 50));
       c.close();
       expect((await pending).kind).toBe('unavailable');

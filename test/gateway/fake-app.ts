@@ -25,6 +25,8 @@ export interface Post {
   agent: number;
   /** envelope ids of an inbox POST */
   ids: string[];
+  /** the W3C traceparent header it came with */
+  traceparent?: string | undefined;
 }
 
 export interface FakeAppOptions {
@@ -201,7 +203,7 @@ export class FakeApp {
     this.maxInFlight.set(agent.id, Math.max(now, this.maxInFlight.get(agent.id) ?? 0));
     res.once('close', () => this.inFlight.set(agent.id, (this.inFlight.get(agent.id) ?? 1) - 1));
     if (m[2] === 'tick') {
-      this.posts.push({ route: 'tick', agent: agent.id, ids: [] });
+      this.posts.push({ route: 'tick', agent: agent.id, ids: [], traceparent: req.headers.traceparent as string | undefined });
       return reply(200, { agent_id: agent.id, outbox: agent.tick() });
     }
     let body: unknown;
@@ -217,7 +219,7 @@ export class FakeApp {
       return reply(400, { error: 'bad-envelope', detail: `envelope ${refused[0]} is not an envelope for agent ${agent.id}`, ...named });
     }
     const envelopes = body as WireEnvelope[];
-    this.posts.push({ route: 'inbox', agent: agent.id, ids: envelopes.map((e) => e.id) });
+    this.posts.push({ route: 'inbox', agent: agent.id, ids: envelopes.map((e) => e.id), traceparent: req.headers.traceparent as string | undefined });
     await this.holds.get(agent.id);
     if (this.options.inboxDelayMs) await new Promise((resolve) => setTimeout(resolve, this.options.inboxDelayMs));
     reply(200, { agent_id: agent.id, outbox: envelopes.flatMap((e) => agent.receive(e)) });
