@@ -178,6 +178,42 @@ export class AgentSession {
   }
 
   /**
+   * GET /data/:key without opening the doc: which keys exist from the stored summary, the value
+   * from the key's value record (persistence.ts, ValueRecord), when the summary describes the
+   * stored blobs and the record holds the item the summary names. `absent`: never set, or
+   * deleted; null: it cannot say (the caller opens the doc).
+   */
+  dataWithoutDoc(key: string): { value: unknown } | 'absent' | null {
+    if (this.opened !== null) return null;
+    const summary = this.readStoredSummary();
+    if (summary === null || summary.data_items === undefined) return null;
+    const { snapshotKeys, logKeys } = this.persistence.blobKeys();
+    if (!summaryHolds(summary, [...snapshotKeys, ...logKeys])) return null;
+    const item = summary.data_items[key];
+    if (item === undefined || item[2] === null) return 'absent';
+    if (item[2] === false) return null; // a nested shared type: only the doc can say
+    const record = this.persistence.valueOf(key);
+    return record !== null && record.item[0] === item[0] && record.item[1] === item[1] ? { value: record.value } : null;
+  }
+
+  /**
+   * Keeps `value`, the key's current value, as its value record: its item from the doc when this
+   * request opened it, else from the summary it saved (a write without the doc).
+   */
+  rememberValue(key: string, value: unknown): void {
+    if (value instanceof Y.AbstractType) return;
+    let item: [number, number] | null = null;
+    if (this.opened !== null) {
+      const current = dataMap(this.opened.doc)._map.get(key);
+      if (current !== undefined && !current.deleted && current.length === 1) item = [current.id.client, current.id.clock];
+    } else {
+      const current = this.storedSummary?.data_items?.[key];
+      if (current !== undefined && typeof current[2] === 'string') item = [current[0], current[1]];
+    }
+    if (item !== null) this.persistence.saveValue({ key, item, value });
+  }
+
+  /**
    * A batch of neighbours' updates applied without opening the doc (core's onEnvelopesWithoutDoc,
    * see directBase for when); null when it cannot be, and the caller takes the doc path.
    */

@@ -32,12 +32,14 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
       onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(request.key, request.value));
       return () => {
         s.commit([], [], []);
+        s.rememberValue(request.key, request.value); // as the route does once the write is saved
         acked.data.set(request.key, request.value);
       };
     case 'direct':
       if (s.writeWithoutDoc(request.key, request.value) === null) onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(request.key, request.value));
       return () => {
         s.commit([], [], []);
+        s.rememberValue(request.key, request.value);
         acked.data.set(request.key, request.value);
       };
     case 'term': {
@@ -114,6 +116,13 @@ describe('concurrent requests on one agent', () => {
             if (finish!.request.kind === 'abandon') dead++;
             finish!.commit();
           }
+        }
+        // a data read without the doc, when it can answer, answers what was acknowledged
+        for (const [key, value] of acked.data) {
+          const reader = AgentSession.open(agentConfig, store, world);
+          const known = reader.dataWithoutDoc(key);
+          if (known !== null) expect(known).toEqual({ value });
+          reader.close();
         }
         const after = AgentSession.open(agentConfig, store, world);
         expect(dataMap(after.doc).toJSON()).toEqual(Object.fromEntries(acked.data));

@@ -1,4 +1,4 @@
-// Reads that must not open the document: GET /state, /health, /messages and /timeline answer from
+// Reads that must not open the document: GET /state, /health, /messages, /timeline and /data/:key answer from
 // small records kept current by the writes. Counted at the store: no snapshot or log blob is read.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -88,9 +88,36 @@ describe('writes without opening the doc', () => {
     expect((await request(deps, 'DELETE', '/agent/4/data/other')).status).toBe(200);
     expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ data_keys: ['k'], writers: 1 });
     expect(counts.blobReads).toBe(0);
-    // the data read opens the doc, and finds the last value
+    // data reads need no doc either: the summary says which keys exist, each write left its value's record
     expect((await request(deps, 'GET', '/agent/4/data/k')).body).toEqual({ key: 'k', value: { v: 2 } });
     expect((await request(deps, 'GET', '/agent/4/data/other')).status).toBe(404);
+    expect((await request(deps, 'GET', '/agent/4/data/never-set')).status).toBe(404);
+    expect(counts.blobReads).toBe(0);
+  });
+
+  it("a data read whose value record is missing or stale opens the doc, answers what it holds, and leaves the record", async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    await request(deps, 'PUT', '/agent/4/data/k', 'first');
+    await request(deps, 'PUT', '/agent/4/data/k', 'second');
+    const records = () => [...store.keys()].filter((key) => key.includes(':value:'));
+    expect(records()).toHaveLength(1);
+    // a record of an older item of the key (a write whose record was lost, or a foreign store) is not believed
+    const stale = new AgentPersistence(store, 4, () => new Uint8Array(6));
+    const current = stale.valueOf('k')!;
+    stale.saveValue({ ...current, item: [current.item[0], current.item[1] - 1], value: 'first' });
+    counts.blobReads = 0;
+    expect((await request(deps, 'GET', '/agent/4/data/k')).body).toEqual({ key: 'k', value: 'second' });
+    expect(counts.blobReads).toBeGreaterThan(0);
+    counts.blobReads = 0;
+    expect((await request(deps, 'GET', '/agent/4/data/k')).body).toEqual({ key: 'k', value: 'second' });
+    expect(counts.blobReads).toBe(0);
+    // deleted: the record goes with the key, and the read says 404 without the doc
+    await request(deps, 'DELETE', '/agent/4/data/k');
+    expect(records()).toEqual([]);
+    counts.blobReads = 0;
+    expect((await request(deps, 'GET', '/agent/4/data/k')).status).toBe(404);
+    expect(counts.blobReads).toBe(0);
   });
 });
 
@@ -148,8 +175,12 @@ describe('an inbox of neighbours\' data writes', () => {
     expect((again.body.outbox as { type: string }[]).map((e) => e.type)).toEqual(['Ack']);
     expect(counts.blobReads).toBe(0);
     expect((await request(deps, 'GET', '/agent/4/state')).body.state_digest).toBe(state.state_digest);
-    // the doc, once opened, holds what the summary said
+    // a neighbour's value has no record yet: its first read opens the doc (which holds what the summary said), the next does not
     expect((await request(deps, 'GET', '/agent/4/data/theirs')).body).toEqual({ key: 'theirs', value: 'b' });
+    expect(counts.blobReads).toBeGreaterThan(0);
+    counts.blobReads = 0;
+    expect((await request(deps, 'GET', '/agent/4/data/theirs')).body).toEqual({ key: 'theirs', value: 'b' });
+    expect(counts.blobReads).toBe(0);
   });
 });
 
