@@ -37,11 +37,18 @@ const REFUSALS = {
 };
 
 const agentIdParam = { name: 'id', in: 'path', required: true, description: 'the agent (0 .. agent_count - 1)', schema: int };
+const traceparentParam = {
+  name: 'traceparent',
+  in: 'header',
+  required: false,
+  description: "W3C trace context: the request's timeline events carry its trace_id, and a write's envelopes carry it on to every agent they reach (an invalid one is ignored)",
+  schema: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+};
 const bearer = [{ bearer: [] }, {}];
 
 /** An agent route: the path parameter, the refusals, and an operation id. */
 function agentOp(operationId: string, summary: string, responses: Record<string, object>, extra: Record<string, unknown> = {}) {
-  return { operationId, summary, tags: ['agent'], parameters: [agentIdParam, ...((extra.parameters as object[]) ?? [])], ...extra, responses: { ...responses, ...REFUSALS } };
+  return { operationId, summary, tags: ['agent'], ...extra, parameters: [agentIdParam, traceparentParam, ...((extra.parameters as object[]) ?? [])], responses: { ...responses, ...REFUSALS } };
 }
 
 function apiOp(operationId: string, summary: string, responses: Record<string, object>, extra: Record<string, unknown> = {}) {

@@ -36,6 +36,18 @@ describe('the OpenAPI document', () => {
     expect(result.valid).toBe(true);
   });
 
+  it('declares every path template parameter in every operation', () => {
+    const undeclared: string[] = [];
+    for (const [path, item] of Object.entries(OPENAPI_DOCUMENT.paths as unknown as Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>)) {
+      const shared = (item.parameters as unknown as { name: string; in: string }[] | undefined) ?? [];
+      for (const method of METHODS.filter((m) => m in item)) {
+        const declared = [...shared, ...(item[method]!.parameters ?? [])].filter((p) => p.in === 'path').map((p) => p.name);
+        for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) if (!declared.includes(name!)) undeclared.push(`${method} ${path}: ${name}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+
   it("names every method of every route of the agent's router", () => {
     const missing: string[] = [];
     for (const route of AGENT_ROUTES) {
