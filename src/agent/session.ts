@@ -23,6 +23,7 @@ import {
   rangesOf,
   type StoredDeleteSet,
   onEnvelopesWithoutDoc,
+  onTickFromSummary,
   directDelete,
   directSet,
   type DirectWrite,
@@ -225,6 +226,24 @@ export class AgentSession {
     const { updates, summary } = applied;
     if (updates.length > 0) this.saveDirect({ update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), summary }, base.blobKeys, null);
     return applied.result;
+  }
+
+  /**
+   * A tick with nothing to do but heartbeat and anti-entropy, from the stored summary without the
+   * doc: when it describes the stored blobs (so its state vector, delete set and digest are the
+   * doc's), has nothing for the tick to settle (doc_bytes measured), the log is not due for
+   * compaction, and saturation has nothing to do (no terms, or the e-graph's sets are as the last
+   * saturated run left them). Null otherwise: the caller ticks with the doc.
+   */
+  quietTick(): SyncResult | null {
+    const base = this.directBase();
+    if (base === null) return null;
+    const { summary } = base;
+    if (summary.delete_set === undefined || summary.doc_bytes_stale) return null;
+    const saturated = this.meta.saturated;
+    const { terms, unions } = summary.egraph;
+    if (terms > 0 && (saturated === undefined || saturated === null || saturated.terms !== terms || saturated.unions !== unions)) return null;
+    return onTickFromSummary(this.syncContext(), { ...summary, delete_set: summary.delete_set });
   }
 
   /**

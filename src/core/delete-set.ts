@@ -6,6 +6,7 @@
 // so a write appends to the list, and the list is folded in only once it is long.
 import * as Y from 'yjs';
 import { fromBase64, toBase64 } from '../shared/base64.ts';
+import { fnv1a64Hex } from '../shared/hash.ts';
 import type { DeleteRange, StoredDeleteSet } from './agent-record.ts';
 
 export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
@@ -22,6 +23,11 @@ export function docDeleteSet(doc: Y.Doc): StoredDeleteSet | null {
 /** The whole set as one Yjs encoding, canonical (sorted, merged): equal sets give equal strings. */
 export function canonicalDeleteSet(stored: StoredDeleteSet): string {
   return encode(withRanges(decode(stored.base), stored.tail));
+}
+
+/** What deleteSetDigest (digest.ts) says of the doc `stored` describes: the hash of the same encoding. */
+export function storedDeleteSetDigest(stored: StoredDeleteSet): string {
+  return fnv1a64Hex(fromBase64(canonicalDeleteSet(stored)));
 }
 
 /** The ranges of Yjs delete sets (a transaction's deletions, say). */

@@ -33,6 +33,7 @@ export {
   checkLocalUpdate,
   localUpdateSent,
   onTick,
+  onTickFromSummary,
   type LocalWriteResult,
   type SyncCompletion,
   type SyncContext,

@@ -5,7 +5,8 @@ import * as Y from 'yjs';
 import { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
 import { sameBytes } from '../shared/same-bytes.ts';
 import { decodeStateVectorStrict, pendingUpdate, validateUpdate } from './doc.ts';
-import type { AgentSummary } from './agent-record.ts';
+import type { AgentSummary, StoredDeleteSet } from './agent-record.ts';
+import { storedDeleteSetDigest } from './delete-set.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
 import { directApply } from './direct-write.ts';
 import {
@@ -67,8 +68,20 @@ const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, syncs: [], changed: f
  * the doc's state digest, when the caller keeps it current more cheaply than a walk of the doc.
  */
 export function onTick(ctx: SyncContext, doc: Y.Doc, digest = stateDigest(doc)): SyncResult {
-  const sv = toBase64(Y.encodeStateVector(doc));
-  const ds = deleteSetDigest(doc);
+  return tickEnvelopes(ctx, Y.encodeStateVector(doc), deleteSetDigest(doc), digest);
+}
+
+/**
+ * The same tick from what the agent's summary keeps (no doc): its state vector, delete set and
+ * digest, which describe the doc exactly while the summary holds.
+ */
+export function onTickFromSummary(ctx: SyncContext, summary: Pick<AgentSummary, 'state_vector' | 'state_digest'> & { delete_set: StoredDeleteSet }): SyncResult {
+  const sv = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  return tickEnvelopes(ctx, Y.encodeStateVector(sv), storedDeleteSetDigest(summary.delete_set), summary.state_digest);
+}
+
+function tickEnvelopes(ctx: SyncContext, stateVector: Uint8Array, ds: string, digest: string): SyncResult {
+  const sv = toBase64(stateVector);
   const heartbeat: Heartbeat = {
     ...header(ctx),
     type: 'Heartbeat',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
-import { dataMap, toBase64 } from '../../src/core/index.ts';
+import { dataMap, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { agentDeps } from '../support/agent-session.ts';
 
@@ -118,6 +118,28 @@ describe('writes without opening the doc', () => {
     counts.blobReads = 0;
     expect((await request(deps, 'GET', '/agent/4/data/k')).status).toBe(404);
     expect(counts.blobReads).toBe(0);
+  });
+});
+
+describe('a quiet tick', () => {
+  it('reads no blob: heartbeat and sync offers from the summary, as the doc would make them', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    await request(deps, 'PUT', '/agent/4/data/k', { v: 1 });
+    await request(deps, 'PUT', '/agent/4/data/k', { v: 2 });
+    const settling = await request(deps, 'POST', '/agent/4/tick'); // measures doc_bytes the writes left stale: opens the doc
+    expect(Object.keys(phases(settling.timing))).toContain('open');
+    counts.blobReads = 0;
+    const quiet = await request(deps, 'POST', '/agent/4/tick');
+    expect(quiet.status).toBe(200);
+    expect(counts.blobReads).toBe(0);
+    // (the settling tick also carried the writes' envelopes: no gateway took them here)
+    const offers = (r: typeof quiet) => (r.body.outbox as Envelope[]).filter((e) => e.type === 'Heartbeat' || e.type === 'SyncRequest').map((e) => [e.type, e.to, e.type === 'Heartbeat' ? e.payload.digest : e.payload]);
+    expect(offers(quiet)).toEqual(offers(settling));
+    expect((quiet.body.outbox as Envelope[]).map((e) => e.type)).toEqual(['Heartbeat', 'SyncRequest', 'SyncRequest', 'SyncRequest', 'SyncRequest']);
+    // a term to saturate is work for the doc: the next tick opens it
+    await request(deps, 'POST', '/agent/4/terms', { term: '(+ x 0)' });
+    expect(Object.keys(phases((await request(deps, 'POST', '/agent/4/tick')).timing))).toContain('open');
   });
 });
 

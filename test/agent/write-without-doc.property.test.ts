@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentSession, DELETED } from '../../src/agent/session.ts';
-import { appliedUpdate, COMPACT_AFTER_LOG_ENTRIES, dataMap, onEnvelopes, onLocalWrite, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
+import { appliedUpdate, COMPACT_AFTER_LOG_ENTRIES, dataMap, fromBase64, onEnvelopes, onLocalWrite, onTick, onTickFromSummary, stateDigest, summaryHolds, toBase64, type Envelope, type SyncResult } from '../../src/core/index.ts';
 import { agentConfig, memoryStores, seededWorld, deletionsOf } from '../support/agent-session.ts';
 
 type Op =
@@ -130,6 +130,12 @@ describe('writes without the doc', () => {
             // the same deletions, however they are split between the encoded bulk and the latest list
             expect(deletionsOf(stored)).toEqual(deletionsOf(full));
             expect(stored.stored_bytes).toBe(full.stored_bytes);
+            // and a tick made from it offers what a tick made from the doc offers (session.quietTick)
+            if (stored.delete_set !== undefined) {
+              const ctx = after.syncContext();
+              const payloads = (r: SyncResult) => r.outbox.map((e) => (e.type === 'SyncRequest' ? { ...e.payload, sv: [...Y.decodeStateVector(fromBase64(e.payload.sv))].sort() } : e.payload));
+              expect(payloads(onTickFromSummary(ctx, { ...stored, delete_set: stored.delete_set }))).toEqual(payloads(onTick(ctx, after.doc)));
+            }
           }
           after.close();
           // every key read as GET /data/:key reads it: without the doc whenever the summary and the value records can say

@@ -22,6 +22,9 @@ export async function inbox({ request, session }: AgentRequest): Promise<Respons
 // decides whether there is anything to do and reports what it did).
 export function tick({ session }: AgentRequest): Promise<Response> {
   const s = session();
+  // a quiet agent's tick (most of them, once a network settles) needs no doc
+  const quiet = s.quietTick();
+  if (quiet !== null) return sent(s, [], quiet.outbox, quiet.syncs);
   const ctx = s.syncContext();
   s.settle();
   const result = onTick(ctx, s.doc, s.digest());
