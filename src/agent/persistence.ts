@@ -17,6 +17,7 @@ import {
   timelineRecordKey,
   type AgentMeta,
   type AgentSummary,
+  type EGraphItems,
   type Envelope,
   type TimelineEvent,
 } from '../core/index.ts';
@@ -237,6 +238,15 @@ export class AgentPersistence {
     const pending = readJson<Envelope[]>(this.store, this.key('outbox')) ?? [];
     // Oldest first out when full: anti-entropy on the next tick repairs whatever is dropped.
     writeJson(this.store, this.key('outbox'), [...pending, ...envelopes].slice(-max));
+  }
+
+  /** The e-graph items record (core egraph-items.ts), if any; believed only when the summary names its tag. */
+  egraphItems(): EGraphItems | null {
+    return readJson<EGraphItems>(this.store, this.key('egraph-items'));
+  }
+
+  saveEGraphItems(items: EGraphItems): void {
+    writeJson(this.store, this.key('egraph-items'), items);
   }
 
   /** The value record kept for a data key, if any (see ValueRecord). */

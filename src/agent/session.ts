@@ -26,6 +26,9 @@ import {
   onTickFromSummary,
   directDelete,
   directSet,
+  egraphItemsOf,
+  movedEGraphItems,
+  type EGraphItems,
   type DirectWrite,
   HybridClock,
   loadDoc,
@@ -101,10 +104,14 @@ export class AgentSession {
   private opened: OpenedDoc | null = null;
   /** whether this request may spend on a full summary (see settle) */
   private settling = false;
+  /** whether the e-nodes may be counted by a later request (see countEGraphLater) */
+  private countLater = false;
   /** the doc's encoded size, when this request compacted (and so measured it) */
   private compactedDocBytes: number | null = null;
   /** the stored summary as this request found it (undefined: not read yet) */
   private storedSummary: AgentSummary | null | undefined;
+  /** an e-graph items record this request made for the doc it holds, to save with its summary */
+  private egraphItemsToSave: EGraphItems | null = null;
 
   constructor(
     readonly config: AgentConfig,
@@ -221,11 +228,22 @@ export class AgentSession {
   receiveWithoutDoc(envelopes: readonly Envelope[]): SyncResult | null {
     const base = this.directBase();
     if (base === null) return null;
-    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes);
+    const tag = this.persistence.uid(this.startedAt);
+    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes, () => this.storedEGraphItems(base.summary), tag);
     if (applied === null) return null;
-    const { updates, summary } = applied;
+    const { updates, summary, egraph } = applied;
+    // the record first: a summary naming a record not written yet would be believed about it
+    if (egraph !== null) this.persistence.saveEGraphItems(egraph);
     if (updates.length > 0) this.saveDirect({ update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), summary }, base.blobKeys, null);
     return applied.result;
+  }
+
+  /** The stored e-graph items record, when it is the one `summary` names (else null: only the doc can say). */
+  private storedEGraphItems(summary: AgentSummary): EGraphItems | null {
+    const tag = summary.egraph.items;
+    if (tag === undefined) return null;
+    const items = this.persistence.egraphItems();
+    return items !== null && items.tag === tag ? items : null;
   }
 
   /**
@@ -239,7 +257,7 @@ export class AgentSession {
     const base = this.directBase();
     if (base === null) return null;
     const { summary } = base;
-    if (summary.delete_set === undefined || summary.doc_bytes_stale) return null;
+    if (summary.delete_set === undefined || summary.doc_bytes_stale || summary.egraph.nodes_stale === true) return null;
     const saturated = this.meta.saturated;
     const { terms, unions } = summary.egraph;
     if (terms > 0 && (saturated === undefined || saturated === null || saturated.terms !== terms || saturated.unions !== unions)) return null;
@@ -302,7 +320,10 @@ export class AgentSession {
     const unions = unionsMap(doc).size;
     // grow-only sets: equal sizes, equal content, so the count of e-nodes still holds
     const known = base?.egraph;
-    const nodes = known !== undefined && known.terms === terms && known.unions === unions ? known.nodes : terms === 0 ? 0 : loadEGraph(doc, this.kernel()).summary().nodes;
+    const counted = known !== undefined && known.terms === terms && known.unions === unions && known.nodes_stale !== true;
+    const later = !counted && !full && this.countLater && known !== undefined && terms > 0;
+    const nodes = counted || later ? known!.nodes : terms === 0 ? 0 : loadEGraph(doc, this.kernel()).summary().nodes;
+    const items = this.egraphItemsTag(base);
     // Encoding the whole doc costs as much as the rest of a write: a write carries the last
     // measurement forward (stale), a compaction or a full summary measures.
     const docBytes = moved === null ? Y.encodeStateAsUpdate(doc).length : this.compactedDocBytes ?? moved.doc_bytes;
@@ -318,8 +339,34 @@ export class AgentSession {
       data_keys: dataKeys,
       data_items: dataItems,
       ...(deleteSet === null ? {} : { delete_set: deleteSet }),
-      egraph: { terms, unions, nodes },
+      egraph: { terms, unions, nodes, ...(later ? { nodes_stale: true } : {}), items },
     };
+  }
+
+  /**
+   * The tag of the e-graph items record that describes the doc as this request holds it: the
+   * stored one's when this request changed no e-graph key of a doc it describes; else a record
+   * made now (moved from the stored one when it can be, else from the whole doc), which
+   * refreshSummary saves before the summary naming it.
+   */
+  private egraphItemsTag(base: AgentSummary | null): string {
+    const opened = this.openDoc();
+    const { changes } = opened;
+    const describes = base !== null && base.egraph.items !== undefined && changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()]);
+    if (describes && changes.egraphKeys.size === 0) return base.egraph.items!;
+    const stored = describes ? this.storedEGraphItems(base) : null;
+    const tag = this.persistence.uid(this.world.now());
+    this.egraphItemsToSave = stored === null ? egraphItemsOf(opened.doc, tag) : movedEGraphItems(stored, opened.doc, changes.egraphKeys, tag);
+    return tag;
+  }
+
+  /**
+   * Leaves the count of e-nodes to the next tick when this request's records change it: a
+   * delivery need not rebuild the e-graph (16-300 ms in the component as it grows) for a figure
+   * that only GET /state reports, and the tick builds the e-graph anyway to saturate.
+   */
+  countEGraphLater(): void {
+    this.countLater = true;
   }
 
   /**
@@ -379,6 +426,7 @@ export class AgentSession {
   /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */
   refreshSummary(full = false): AgentSummary {
     const summary = this.summary(full);
+    if (this.egraphItemsToSave !== null) this.persistence.saveEGraphItems(this.egraphItemsToSave);
     this.persistence.saveSummary(summary);
     return summary;
   }

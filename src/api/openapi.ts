@@ -75,7 +75,7 @@ const SCHEMAS = {
     { subject: str, peer: int, bytes: int, duration_ms: num, trace_id: { ...str, description: 'the W3C trace of the request that recorded it (its traceparent header)' } },
   ),
   AgentState: obj({
-    agent_id: int, node_id: str, egraph_nodes: int, neighbors: arrayOf(int), messages_received: int, messages_sent: int, syncs_completed: int, uptime_seconds: num,
+    agent_id: int, node_id: str, egraph_nodes: int, egraph_nodes_stale: { ...bool, description: 'e-graph records arrived since egraph_nodes was counted (the next tick counts them)' }, neighbors: arrayOf(int), messages_received: int, messages_sent: int, syncs_completed: int, uptime_seconds: num,
     region: str, topology: str, agent_count: int, created_at: { ...str, format: 'date-time' }, state_vector: mapOf(int), writers: int, state_digest: str,
     doc_bytes: int, doc_bytes_stale: bool, data_keys: arrayOf(str), stored_blobs: int, stored_bytes: int,
   }),

@@ -84,7 +84,15 @@ export interface AgentSummary {
    */
   delete_set?: StoredDeleteSet;
   /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
-  egraph: { terms: number; unions: number; nodes: number };
+  egraph: {
+    terms: number;
+    unions: number;
+    nodes: number;
+    /** whether records applied without the doc may have changed `nodes` (the next request that builds the e-graph counts them) */
+    nodes_stale?: boolean;
+    /** the tag of the e-graph items record describing this doc (egraph-items.ts); absent: none does */
+    items?: string;
+  };
 }
 
 /** Whole seconds since the agent's first request. */

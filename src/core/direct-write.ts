@@ -15,6 +15,7 @@ import type { AgentSummary, DataItem } from './agent-record.ts';
 import { DeleteSetReader } from './delete-set.ts';
 import { DATA } from './doc.ts';
 import { addSum, isPlain, lastContent, mapEntryElement, subSum, sumFromHex, sumHex, svElement, digestOf, type DigestSum } from './digest.ts';
+import { isEGraphRoot, type EGraphItems, type EGraphRoot } from './egraph-items.ts';
 
 /** The update and the summary that describes the doc with it (blobs and stored_bytes: the caller's). */
 export interface DirectWrite {
@@ -54,7 +55,7 @@ export function directSet(summary: AgentSummary, client: number, key: string, va
   item.write(encoder, 0);
   writeDeletion(encoder, current !== undefined && current[2] !== null ? current : null);
   move.set(key, client, clock, value);
-  return { update: encoder.toUint8Array(), summary: move.result() };
+  return { update: encoder.toUint8Array(), summary: move.summaryResult() };
 }
 
 /** `data.delete(key)`: a delete set alone (no struct, no writer); null as for directSet, or when the key is not visible. */
@@ -66,32 +67,46 @@ export function directDelete(summary: AgentSummary, key: string): DirectWrite | 
   writeDeletion(encoder, current);
   const move = new SummaryMove(summary);
   move.delete(key);
-  return { update: encoder.toUint8Array(), summary: move.result() };
+  return { update: encoder.toUint8Array(), summary: move.summaryResult() };
+}
+
+/** A neighbour's update applied without the doc: the summary after it, and the e-graph's items when it moved them. */
+export interface DirectApplied {
+  summary: AgentSummary;
+  /** the e-graph's items after the update (tagged `tag`), when it changed the e-graph's maps; else null */
+  egraph: EGraphItems | null;
 }
 
 /**
  * A neighbour's `update` applied to what `summary` describes: the summary the doc would have after
- * it, the same summary when the update teaches nothing (it holds only structs and deletions the
+ * it (the same summary when the update teaches nothing: it holds only structs and deletions the
  * doc has), or null when the summary cannot say what the doc would do. It can for updates that
- * only set data-map keys, each new item continuing its writer's clock with the key's current item
- * as origin (or a key never set, with none), and that only delete what is known: the keys' current
- * items or what the doc has deleted already. Anything else (e-graph records, nested or sequence
- * types, concurrent sets that Yjs must order, structs whose dependencies are missing) takes the doc.
+ * set data-map keys, each new item continuing its writer's clock with the key's current item as
+ * origin (or a key never set, with none), that add e-graph records (egraph-items.ts; `egraph`
+ * gives the items the summary names, loaded only when a record comes), and that only delete what
+ * is known: the data keys' current items or what the doc has deleted already. Anything else
+ * (nested or sequence types, concurrent data sets that Yjs must order, structs whose dependencies
+ * are missing) takes the doc.
  */
-export function directApply(summary: AgentSummary, update: Uint8Array): AgentSummary | null {
+export function directApply(summary: AgentSummary, update: Uint8Array, egraph: () => EGraphItems | null = () => null, tag = ''): DirectApplied | null {
   if (summary.data_items === undefined || summary.delete_set === undefined) return null;
   const { structs, ds } = Y.decodeUpdate(update);
-  const move = new SummaryMove(summary);
+  const move = new SummaryMove(summary, egraph);
   for (const struct of structs) {
     const { client, clock } = struct.id;
     const next = move.clockOf(client);
     if (clock + struct.length <= next) continue; // known
-    if (clock !== next || !(struct instanceof Y.Item) || struct.rightOrigin !== null) return null;
+    if (clock !== next || !(struct instanceof Y.Item) || struct.rightOrigin !== null || move.deletes(client, clock, struct.length)) return null;
+    // a decoded item names its parent (a root's name) only when it has no origin
+    if (isEGraphRoot(struct.parent)) {
+      if (!move.grow(struct)) return null;
+      continue;
+    }
     // a value (ContentAny holds no Y types), or a run of one writer's overwritten values, each the next's origin
     const deletedRun = struct.content instanceof Y.ContentDeleted;
     if (!deletedRun && !(struct.content instanceof Y.ContentAny && struct.length === 1)) return null;
     const key = struct.origin === null ? newKey(struct, move) : move.keyOf(struct.origin);
-    if (key === null || move.items[key]?.[2] === false || move.deletes(client, clock, struct.length)) return null;
+    if (key === null || move.items[key]?.[2] === false) return null;
     if (deletedRun) move.setDeleted(key, client, clock, struct.length);
     else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0]);
   }
@@ -99,7 +114,7 @@ export function directApply(summary: AgentSummary, update: Uint8Array): AgentSum
     for (const { clock, len } of ranges) {
       if (move.deletes(client, clock, len)) continue; // deleted already
       if (len > MAX_RANGE_WALK) return null;
-      // anything not deleted yet must be a key's current, visible item
+      // anything not deleted yet must be a data key's current, visible item (e-graph records are never deleted)
       for (let at = clock; at < clock + len; at++) {
         if (move.deletes(client, at, 1)) continue;
         const key = move.keyOf(Y.createID(client, at));
@@ -108,7 +123,7 @@ export function directApply(summary: AgentSummary, update: Uint8Array): AgentSum
       }
     }
   }
-  return move.changed ? move.result() : summary;
+  return move.changed ? move.result(tag) : { summary, egraph: null };
 }
 
 /** The longest deleted range walked ID by ID when it is not deleted already as a whole. */
@@ -150,8 +165,13 @@ class SummaryMove {
   /** current item's last ID → its key (built on first use) */
   private byId: Map<string, string> | null = null;
   private readonly deleted: DeleteSetReader | null;
+  /** the e-graph's items: undefined until a record asks for them, then as loaded (null: unknown), then moved */
+  private egraphItems: EGraphItems | null | undefined;
+  private egraphMoved = false;
+  private egraphCounts: { terms: number; unions: number };
 
-  constructor(private readonly summary: AgentSummary) {
+  constructor(private readonly summary: AgentSummary, private readonly loadEGraph: () => EGraphItems | null = () => null) {
+    this.egraphCounts = { terms: summary.egraph.terms, unions: summary.egraph.unions };
     this.sv = sumFromHex(summary.digest_parts.sv);
     this.content = sumFromHex(summary.digest_parts.content);
     this.deleted = summary.delete_set === undefined ? null : new DeleteSetReader(summary.delete_set);
@@ -193,16 +213,73 @@ class SummaryMove {
     this.deleted?.add([[client, clock, len]]);
   }
 
+  /**
+   * An e-graph record (egraph-items.ts): `item` sets a key without origin. The key's chain holds
+   * only such items, so the writer with the highest clientID holds the visible one and every other
+   * is deleted. False when only the doc can say (the items unknown, another kind of chain).
+   */
+  grow(item: Y.Item): boolean {
+    const root = item.parent as unknown as EGraphRoot;
+    const key = item.parentSub;
+    const items = this.growItems();
+    if (items === null || item.origin !== null || typeof key !== 'string' || item.length !== 1) return false;
+    const current = items[root][key];
+    const { client, clock } = item.id;
+    if (current !== undefined && (current[2] === false || current[0] === client)) return false;
+    if (item.content instanceof Y.ContentDeleted) {
+      // a loser deleted where it came from: it lands before the visible item and stays deleted
+      if (current === undefined || client > current[0]) return false;
+      this.advance(client, clock, 1);
+      this.deleted!.add([[client, clock, 1]]);
+      return true;
+    }
+    if (!(item.content instanceof Y.ContentAny)) return false;
+    const element = mapEntryElement(root, key, item.content.arr[0]);
+    this.advance(client, clock, 1);
+    if (current !== undefined && client < current[0]) {
+      this.deleted!.add([[client, clock, 1]]); // lands before the visible item: deleted as it integrates
+      return true;
+    }
+    if (current === undefined) this.egraphCounts[root]++;
+    else {
+      // the visible item it follows is deleted
+      this.deleted!.add([[current[0], current[1], 1]]);
+      this.content = subSum(this.content, sumFromHex(current[2] as string));
+    }
+    this.content = addSum(this.content, element);
+    this.ownEGraphItems()[root][key] = [client, clock, sumHex(element)];
+    return true;
+  }
+
+  private growItems(): EGraphItems | null {
+    if (this.egraphItems === undefined) this.egraphItems = this.loadEGraph();
+    return this.egraphItems;
+  }
+
+  private ownEGraphItems(): EGraphItems {
+    const items = this.egraphItems!;
+    if (!this.egraphMoved) {
+      this.egraphItems = { tag: items.tag, terms: { ...items.terms }, unions: { ...items.unions } };
+      this.egraphMoved = true;
+    }
+    return this.egraphItems!;
+  }
+
   private append(key: string, client: number, clock: number, len: number, element: string | null): void {
     if (typeof this.items[key]?.[2] === 'string') this.delete(key); // Y.Map deletes the item it follows
     const current = this.items[key];
     if (current !== undefined) this.byId?.delete(`${current[0]}:${current[1]}`);
+    this.advance(client, clock, len);
+    this.ownItemsNow()[key] = [client, clock + len - 1, element];
+    this.byId?.set(`${client}:${clock + len - 1}`, key);
+  }
+
+  /** The writer's clock moved from `clock` (its next, as the summary has it) by `len`. */
+  private advance(client: number, clock: number, len: number): void {
     if (clock > 0) this.sv = subSum(this.sv, svElement(client, clock));
     this.sv = addSum(this.sv, svElement(client, clock + len));
     this.stateVector ??= { ...this.summary.state_vector };
     this.stateVector[String(client)] = clock + len;
-    this.ownItemsNow()[key] = [client, clock + len - 1, element];
-    this.byId?.set(`${client}:${clock + len - 1}`, key);
     this.changed = true;
   }
 
@@ -216,7 +293,14 @@ class SummaryMove {
     this.changed = true;
   }
 
-  result(): AgentSummary {
+  /** The moved summary, and the e-graph's items (tagged `tag`) if they moved. */
+  result(tag: string): DirectApplied {
+    const egraph = this.egraphMoved ? { ...this.egraphItems!, tag } : null;
+    const summary = this.summaryResult();
+    return { summary: egraph === null ? summary : { ...summary, egraph: { ...this.egraphCounts, nodes: summary.egraph.nodes, nodes_stale: true, items: tag } }, egraph };
+  }
+
+  summaryResult(): AgentSummary {
     const parts = { sv: this.sv, content: this.content };
     return {
       ...this.summary,

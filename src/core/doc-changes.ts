@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import type { DeleteSet } from './delete-set.ts';
 import { DATA } from './doc.ts';
 import { addSum, EMPTY_SUM, isPlain, lastContent, mapEntryElement, subSum, svElement, type DigestParts, type DigestSum } from './digest.ts';
+import { isEGraphRoot, type EGraphRoot } from './egraph-items.ts';
 
 export class DocChanges {
   /** the state-vector entries the transactions moved: client → its clock now */
@@ -17,6 +18,8 @@ export class DocChanges {
    * came and went in one transaction, such as a neighbour's overwritten value)
    */
   readonly dataItemKeys = new Set<string>();
+  /** keys of the e-graph's maps whose items changed (egraph-items.ts moves its record by them) */
+  readonly egraphKeys = new Map<EGraphRoot, Set<string>>();
   /** each transaction's deletions (the Y.Map overwrites included) */
   readonly deleteSets: DeleteSet[] = [];
   private sv: DigestSum = EMPTY_SUM;
@@ -74,6 +77,11 @@ export class DocChanges {
       }
       const root = rootName(this.doc, type);
       if (root === DATA) for (const key of keys as Set<string>) this.dataItemKeys.add(key);
+      if (isEGraphRoot(root)) {
+        const changed = this.egraphKeys.get(root) ?? new Set<string>();
+        for (const key of keys as Set<string>) changed.add(key);
+        this.egraphKeys.set(root, changed);
+      }
       // YMapEvent reads only what every AbstractType has (_map, the transaction), so a bare root will do
       const event = new Y.YMapEvent(type as unknown as Y.Map<unknown>, tr, keys as Set<string>);
       for (const [key, change] of event.keys) {

@@ -9,6 +9,7 @@ import type { AgentSummary, StoredDeleteSet } from './agent-record.ts';
 import { storedDeleteSetDigest } from './delete-set.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
 import { directApply } from './direct-write.ts';
+import type { EGraphItems } from './egraph-items.ts';
 import {
   ENVELOPE_VERSION,
   MAX_ENVELOPE_UPDATE_BYTES,
@@ -120,11 +121,13 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
   });
 }
 
-/** What onEnvelopesWithoutDoc did: the batch's result, and the summary and updates to save. */
+/** What onEnvelopesWithoutDoc did: the batch's result, and the summary, e-graph items and updates to save. */
 export interface AppliedWithoutDoc {
   result: SyncResult;
   /** the summary moved by what the batch taught */
   summary: AgentSummary;
+  /** the e-graph's items moved by the batch (tagged as the summary names them), or null if it added no record */
+  egraph: EGraphItems | null;
   /** the updates that taught something, to be stored */
   updates: Uint8Array[];
 }
@@ -133,13 +136,17 @@ const NEEDS_DOC: unique symbol = Symbol('needs the doc');
 
 /**
  * onEnvelopes for a batch of updates applied to the agent's summary instead of a loaded doc
- * (direct-write.ts's directApply), when `summary` describes exactly the stored doc. Null, before
- * anything is sent or any clock read, when some update needs the doc or the batch holds a
- * SyncRequest (answering one needs the doc): the caller then takes onEnvelopes.
+ * (direct-write.ts's directApply), when `summary` describes exactly the stored doc and `egraph`
+ * gives the e-graph items it names (read only if a record comes; null when none can be believed).
+ * Null, before anything is sent, when some update needs the doc or a SyncRequest asks for what
+ * only the doc can give (see answerFromSummary): the caller then takes onEnvelopes. `tag` names
+ * the e-graph items record the batch moves, if it moves it.
  */
-export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, envs: readonly Envelope[]): AppliedWithoutDoc | null {
-  if (envs.some((env) => env.type === 'SyncRequest')) return null;
+export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, envs: readonly Envelope[], egraph: () => EGraphItems | null = () => null, tag = ''): AppliedWithoutDoc | null {
+  if (!requestsAnswerable(summary, envs)) return null;
   let current = summary;
+  let items: EGraphItems | null | undefined;
+  let moved: EGraphItems | null = null;
   const updates: Uint8Array[] = [];
   const needsDoc = (): never => {
     throw NEEDS_DOC;
@@ -149,18 +156,19 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
       apply: (group) => {
         const taught: Uint8Array[] = [];
         for (const update of group) {
-          const next = directApply(current, update) ?? needsDoc();
-          if (next === current) continue;
+          const next = directApply(current, update, () => (items === undefined ? (items = egraph()) : items), tag) ?? needsDoc();
+          if (next.summary === current) continue;
           taught.push(update);
-          current = next;
+          current = next.summary;
+          if (next.egraph !== null) items = moved = next.egraph;
         }
         updates.push(...taught);
         // relayed as they came (the doc path relays what changed; known parts are no-ops to a neighbour)
         return taught.length === 0 ? null : taught.length === 1 ? taught[0]! : Y.mergeUpdates(taught);
       },
-      answer: needsDoc,
+      answer: (req, _sv, remote) => answerFromSummary(ctx, current, req, remote) ?? needsDoc(),
     });
-    return { result, summary: current, updates };
+    return { result, summary: current, egraph: moved, updates };
   } catch (e) {
     if (e === NEEDS_DOC) return null;
     throw e;
@@ -196,6 +204,11 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
   // group's delta must fit one envelope); requests are then answered with all the batch brought.
   const bySender = new Map<number, Uint8Array[]>();
   for (const c of checked) if (c.kind === 'update') bySender.set(c.env.from, [...(bySender.get(c.env.from) ?? []), c.update]);
+  // A sender's SyncRequests queued behind a busy agent are answered once, the latest: each asks
+  // for what the sender lacked when it ticked, the latest knows most, and answering every one
+  // sent the same diff (and a counter-request) again for each, a storm while the network saturates.
+  const latestRequest = new Map<number, Checked>();
+  for (const c of checked) if (c.kind === 'request') latestRequest.set(c.env.from, c);
   const taught = new Set<number>();
   for (const [from, updates] of bySender) {
     for (const group of bySize(updates)) {
@@ -208,7 +221,7 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
   for (const c of checked) {
     switch (c.kind) {
       case 'request':
-        outbox.push(...replica.answer(c.env, c.sv, c.remote));
+        if (latestRequest.get(c.env.from) === c) outbox.push(...replica.answer(c.env, c.sv, c.remote));
         break;
       case 'update': {
         // `changed`: whether the sender's updates in this batch taught us anything
@@ -338,6 +351,40 @@ function check(ctx: SyncContext, env: Envelope): Checked {
  * This terminates: a request is only ever answered, never forwarded, and the request we send
  * back carries our digest, which matches the sender's once it applied our reply.
  */
+/**
+ * Whether every SyncRequest in `envs` may be answerable from the summary (answerFromSummary) once
+ * the batch's updates are applied: the summary only grows, so a requester that lacks something
+ * now or holds other deletions will still need the doc. Told before any update is decoded.
+ */
+function requestsAnswerable(summary: AgentSummary, envs: readonly Envelope[]): boolean {
+  const requests = envs.filter((env): env is SyncRequest => env.type === 'SyncRequest');
+  if (requests.length === 0) return true;
+  if (summary.delete_set === undefined) return false;
+  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const ds = storedDeleteSetDigest(summary.delete_set);
+  return requests.every((req) => {
+    if (req.payload.ds !== ds || !isBase64(req.payload.sv)) return false;
+    try {
+      return !exceeds(local, decodeStateVectorStrict(fromBase64(req.payload.sv)));
+    } catch {
+      return false; // the doc path refuses it with the reason
+    }
+  });
+}
+
+/**
+ * answer() from the summary (after the batch's updates): when the requester lacks nothing and
+ * holds our deletions (most requests of a settled network), all it may need is our own request;
+ * null when it lacks something, which only the doc can encode.
+ */
+function answerFromSummary(ctx: SyncContext, summary: AgentSummary, req: SyncRequest, remote: Map<number, number>): Envelope[] | null {
+  if (summary.delete_set === undefined) return null;
+  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const ds = storedDeleteSetDigest(summary.delete_set);
+  if (req.payload.ds !== ds || exceeds(local, remote)) return null;
+  return exceeds(remote, local) ? [syncRequest(ctx, req.from, toBase64(Y.encodeStateVector(local)), ds)] : [];
+}
+
 function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[] {
   const localSv = Y.encodeStateVector(doc);
   const local = Y.decodeStateVector(localSv);

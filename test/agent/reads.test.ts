@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
-import { dataMap, toBase64, type Envelope } from '../../src/core/index.ts';
+import { addToEGraphSets, appliedUpdate, dataMap, deleteSetDigest, readEGraphSets, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { agentDeps } from '../support/agent-session.ts';
 
@@ -29,6 +29,14 @@ async function request(deps: AgentDeps, method: string, path: string, body?: unk
   const init: RequestInit = { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) };
   const res = await handle(new Request(`http://app${path}`, init), deps);
   return { status: res.status, timing: res.headers.get('server-timing'), body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The agent's doc as GET /doc gives it (a standard Yjs client's view). */
+async function docOf(deps: AgentDeps): Promise<Y.Doc> {
+  const res = await handle(new Request('http://app/agent/4/doc'), deps);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, new Uint8Array(await res.arrayBuffer()));
+  return doc;
 }
 
 /** Server-Timing's phases by name (`open;dur=1.20, work;dur=0.30` → { open: 1.2, work: 0.3 }). */
@@ -203,6 +211,44 @@ describe('an inbox of neighbours\' data writes', () => {
     counts.blobReads = 0;
     expect((await request(deps, 'GET', '/agent/4/data/theirs')).body).toEqual({ key: 'theirs', value: 'b' });
     expect(counts.blobReads).toBe(0);
+  });
+});
+
+describe("an inbox of neighbours' e-graph records", () => {
+  it('is applied without loading the doc, the e-nodes counted by the next tick; a SyncRequest that lacks nothing is answered without it', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    expect((await request(deps, 'POST', '/agent/4/terms', { term: '(+ x 0)' })).status).toBe(200);
+    const before = (await request(deps, 'GET', '/agent/4/state')).body;
+    expect(before).toMatchObject({ egraph_nodes: 3, egraph_nodes_stale: false });
+    // agent 1 adds a term the agent does not hold, and another that it does (Yjs keeps one of the two)
+    const neighbour = new Y.Doc();
+    neighbour.clientID = 0xfffffff0; // above any writer of agent 4's, so its copy of the shared term is the one kept
+    const hlc = '0000000000001-00000-00001';
+    const envelope = (id: string, type: string, payload: Record<string, string>) => ({ v: 1, id, type, from: 1, to: 4, ts: 1, hlc, payload });
+    const shared = [...readEGraphSets(await docOf(deps)).terms][0]!;
+    const update = appliedUpdate(neighbour, () => addToEGraphSets(neighbour, [shared, ['00000000000000e5', { op: 'y', children: [] }]], []))!;
+    counts.blobReads = 0;
+    const inbox = await request(deps, 'POST', '/agent/4/inbox', [envelope('u-1', 'StateUpdate', { update: toBase64(update) })]);
+    expect(inbox.status).toBe(200);
+    expect(counts.blobReads).toBe(0);
+    expect(Object.keys(phases(inbox.timing))).not.toContain('open');
+    const after = (await request(deps, 'GET', '/agent/4/state')).body;
+    expect(after).toMatchObject({ egraph_nodes: 3, egraph_nodes_stale: true });
+    expect(after.state_digest).not.toBe(before.state_digest);
+    // the neighbour, holding all of it now, asks: nothing to send, and nothing read to know it
+    Y.applyUpdate(neighbour, Y.encodeStateAsUpdate(await docOf(deps)));
+    const request_ = envelope('r-1', 'SyncRequest', { sv: toBase64(Y.encodeStateVector(neighbour)), ds: deleteSetDigest(neighbour) });
+    counts.blobReads = 0;
+    const answer = await request(deps, 'POST', '/agent/4/inbox', [request_, { ...request_, id: 'r-2' }]);
+    expect((answer.body.outbox as unknown[]).length).toBe(0);
+    expect(counts.blobReads).toBe(0);
+    expect(stateDigest(await docOf(deps))).toBe(stateDigest(neighbour));
+    // the tick counts what arrived (and what its rewrites added): the e-graph's own count
+    expect((await request(deps, 'POST', '/agent/4/tick', {})).status).toBe(200);
+    const { nodes } = (await request(deps, 'GET', '/agent/4/egraph')).body;
+    expect(nodes).toBeGreaterThan(3);
+    expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ egraph_nodes: nodes, egraph_nodes_stale: false });
   });
 });
 

@@ -87,6 +87,22 @@ describe('SyncRequest', () => {
     expect(stateDigest(b)).toBe(stateDigest(a));
   });
 
+  it('is answered once per sender in a batch, the latest: requests queued behind a busy agent are not each sent the diff', () => {
+    const a = docWith(1, { x: 1 });
+    const z = Y.encodeStateAsUpdate(docWith(3, { z: 3 }));
+    Y.applyUpdate(a, z);
+    const b = docWith(2, { y: 2 });
+    const old = requestFrom(b, 2, 1);
+    Y.applyUpdate(b, z); // b has z by its next tick
+    const latest = { ...requestFrom(b, 2, 1), id: 'latest' };
+    const c = requestFrom(docWith(4, {}), 4, 1);
+    const { outbox } = onEnvelopes(ctx(1, [2, 4]), a, [old, c, { ...old, id: 'again' }, latest]);
+    expect(kinds(outbox)).toEqual(['SyncResponse->4', 'SyncResponse->2', 'SyncRequest->2']);
+    // 2 is sent what its latest request lacks: x, not z again
+    const sent = Y.decodeUpdate(fromBase64((outbox[1] as SyncResponse).payload.update));
+    expect(sent.structs.map((struct) => struct.id.client)).toEqual([1]);
+  });
+
   it('refuses a malformed state vector', () => {
     const req = requestFrom(createAgentDoc(2), 2, 1);
     const bad = { ...req, payload: { ...req.payload, sv: toBase64(Uint8Array.from([3, 1])) } };

@@ -12,8 +12,9 @@ export async function inbox({ request, session }: AgentRequest): Promise<Respons
   const envelopes = parseEnvelopes(body, s.config.maxBufferSize);
   await (await EnvelopeSigner.open(s.config.envelopeKey))?.verify(envelopes);
   s.received(envelopes);
+  s.countEGraphLater();
   // A batch of acks and heartbeats (half of all deliveries) is counted without loading the doc,
-  // and most batches of neighbours' data writes are applied without it too.
+  // and most batches of neighbours' writes and e-graph records are applied without it too.
   const result = carriesState(envelopes) ? s.receiveWithoutDoc(envelopes) ?? onEnvelopes(s.syncContext(), s.doc, envelopes) : onNotices(s.syncContext(), envelopes);
   return sent(s, envelopes, result.outbox, result.syncs);
 }

@@ -30,6 +30,7 @@ function stateOf(config: AgentConfig, meta: AgentMeta, summary: AgentSummary, no
     agent_id: config.agentId,
     node_id: meta.node_id,
     egraph_nodes: summary.egraph.nodes,
+    egraph_nodes_stale: summary.egraph.nodes_stale === true,
     neighbors: neighbours(config.topology, config.agentCount, config.agentId),
     messages_received: c.messages_received,
     messages_sent: c.messages_sent,
