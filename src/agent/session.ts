@@ -518,7 +518,8 @@ export class AgentSession {
         this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
         compacted = true;
       }
-      const stale = this.settling && (this.readStoredSummary()?.doc_bytes_stale !== false || opened.changes.touched);
+      const stored = this.readStoredSummary();
+      const stale = this.settling && (stored?.doc_bytes_stale !== false || stored.egraph.nodes_stale === true || opened.changes.touched);
       const summary = docChanged || compacted || stale || !this.summaryHolds() ? this.refreshSummary(stale) : null;
       const digest = summary?.state_digest ?? this.meta.digest ?? this.refreshSummary().state_digest;
       if (digest !== this.meta.digest) this.meta = { ...this.meta, digest, digest_since: now };

@@ -215,38 +215,36 @@ class SummaryMove {
 
   /**
    * An e-graph record (egraph-items.ts): `item` sets a key without origin. The key's chain holds
-   * only such items, so the writer with the highest clientID holds the visible one and every other
-   * is deleted. False when only the doc can say (the items unknown, another kind of chain).
+   * only such items, ordered by writer, and the last one is the key's current item: each item that
+   * lands last deletes the one before it (Yjs does so even when the newcomer came deleted: a
+   * loser, in a whole-state answer), and one that lands before it is deleted as it integrates.
+   * False when only the doc can say (the items unknown, another kind of chain).
    */
   grow(item: Y.Item): boolean {
     const root = item.parent as unknown as EGraphRoot;
     const key = item.parentSub;
     const items = this.growItems();
     if (items === null || item.origin !== null || typeof key !== 'string' || item.length !== 1) return false;
+    const deleted = item.content instanceof Y.ContentDeleted;
+    if (!deleted && !(item.content instanceof Y.ContentAny)) return false;
     const current = items[root][key];
     const { client, clock } = item.id;
     if (current !== undefined && (current[2] === false || current[0] === client)) return false;
-    if (item.content instanceof Y.ContentDeleted) {
-      // a loser deleted where it came from: it lands before the visible item and stays deleted
-      if (current === undefined || client > current[0]) return false;
-      this.advance(client, clock, 1);
-      this.deleted!.add([[client, clock, 1]]);
-      return true;
-    }
-    if (!(item.content instanceof Y.ContentAny)) return false;
-    const element = mapEntryElement(root, key, item.content.arr[0]);
     this.advance(client, clock, 1);
-    if (current !== undefined && client < current[0]) {
-      this.deleted!.add([[client, clock, 1]]); // lands before the visible item: deleted as it integrates
-      return true;
-    }
-    if (current === undefined) this.egraphCounts[root]++;
-    else {
-      // the visible item it follows is deleted
+    if (deleted || (current !== undefined && client < current[0])) this.deleted!.add([[client, clock, 1]]);
+    if (current !== undefined && client < current[0]) return true; // landed before the current item
+    if (current !== undefined && current[2] !== null) {
       this.deleted!.add([[current[0], current[1], 1]]);
       this.content = subSum(this.content, sumFromHex(current[2] as string));
+      this.egraphCounts[root]--;
     }
+    if (deleted) {
+      this.ownEGraphItems()[root][key] = [client, clock, null];
+      return true;
+    }
+    const element = mapEntryElement(root, key, (item.content as Y.ContentAny).arr[0]);
     this.content = addSum(this.content, element);
+    this.egraphCounts[root]++;
     this.ownEGraphItems()[root][key] = [client, clock, sumHex(element)];
     return true;
   }

@@ -16,25 +16,22 @@ import { TERMS, UNIONS } from './doc.ts';
 import { isPlain, lastContent, mapEntryElement, sumHex } from './digest.ts';
 
 /** The e-graph's maps, in the order their items are recorded. */
-export const EGRAPH_ROOTS = [TERMS, UNIONS] as const;
+const EGRAPH_ROOTS = [TERMS, UNIONS] as const;
 export type EGraphRoot = (typeof EGRAPH_ROOTS)[number];
 
 /**
  * A key's current item: [client, clock, element], element being the hex digest element of its
- * value (digest.ts), or false when the key's chain is not one a write without the doc can move.
+ * value (digest.ts), null when the item is deleted (a writer's record a neighbour received
+ * already deleted, before the one that replaced it), or false when the key's chain is not one a
+ * write without the doc can move.
  */
-export type GrowItem = [client: number, clock: number, element: string | false];
+export type GrowItem = [client: number, clock: number, element: string | null | false];
 
 export interface EGraphItems {
   /** names this record for the summary that describes the same doc (unique per record written) */
   tag: string;
   terms: Record<string, GrowItem>;
   unions: Record<string, GrowItem>;
-}
-
-/** What the summary's e-graph counts say when the maps are empty: no record is needed. */
-export function emptyEGraphItems(tag: string): EGraphItems {
-  return { tag, terms: {}, unions: {} };
 }
 
 export function isEGraphRoot(name: unknown): name is EGraphRoot {
@@ -44,17 +41,18 @@ export function isEGraphRoot(name: unknown): name is EGraphRoot {
 /** What a record keeps of a key's current item in a loaded doc. */
 export function growItemOf(root: EGraphRoot, key: string, item: Y.Item): GrowItem {
   const { client, clock } = item.id;
-  const value = lastContent(item);
-  if (item.deleted || item.length !== 1 || !isPlain(value)) return [client, clock, false];
+  if (item.length !== 1) return [client, clock, false];
   for (let o: Y.Item | null = item; o !== null; o = o.left as Y.Item | null) {
     if (o.origin !== null || o.rightOrigin !== null) return [client, clock, false];
   }
-  return [client, clock, sumHex(mapEntryElement(root, key, value))];
+  if (item.deleted) return [client, clock, null];
+  const value = lastContent(item);
+  return [client, clock, isPlain(value) ? sumHex(mapEntryElement(root, key, value)) : false];
 }
 
 /** The items of every key of both maps, from the whole doc. */
 export function egraphItemsOf(doc: Y.Doc, tag: string): EGraphItems {
-  const items = emptyEGraphItems(tag);
+  const items: EGraphItems = { tag, terms: {}, unions: {} };
   for (const root of EGRAPH_ROOTS) {
     for (const [key, item] of doc.getMap(root)._map) items[root][key] = growItemOf(root, key, item);
   }

@@ -87,5 +87,5 @@ export {
   type StoredDeleteSet,
 } from './agent-record.ts';
 export { dataItemOf, directApply, directDelete, directSet, type DirectApplied, type DirectWrite } from './direct-write.ts';
-export { egraphItemsOf, emptyEGraphItems, EGRAPH_ROOTS, growItemOf, isEGraphRoot, movedEGraphItems, type EGraphItems, type EGraphRoot, type GrowItem } from './egraph-items.ts';
+export { egraphItemsOf, movedEGraphItems, type EGraphItems } from './egraph-items.ts';
 export { canonicalDeleteSet, DeleteSetReader, docDeleteSet, MAX_DELETE_TAIL, rangesOf } from './delete-set.ts';

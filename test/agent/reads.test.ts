@@ -249,6 +249,13 @@ describe("an inbox of neighbours' e-graph records", () => {
     const { nodes } = (await request(deps, 'GET', '/agent/4/egraph')).body;
     expect(nodes).toBeGreaterThan(3);
     expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ egraph_nodes: nodes, egraph_nodes_stale: false });
+    // a record no rule rewrites: the tick that saturates it changes nothing, yet counts it, and the next tick is quiet again
+    const leaf = appliedUpdate(neighbour, () => addToEGraphSets(neighbour, [['00000000000000f6', { op: 'w', children: [] }]], []))!;
+    await request(deps, 'POST', '/agent/4/inbox', [envelope('u-2', 'StateUpdate', { update: toBase64(leaf) })]);
+    expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ egraph_nodes: nodes, egraph_nodes_stale: true });
+    await request(deps, 'POST', '/agent/4/tick', {});
+    expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ egraph_nodes: (nodes as number) + 1, egraph_nodes_stale: false });
+    expect(Object.keys(phases((await request(deps, 'POST', '/agent/4/tick', {})).timing))).not.toContain('open');
   });
 });
 
