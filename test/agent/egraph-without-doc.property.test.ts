@@ -13,7 +13,6 @@ import { AgentSession } from '../../src/agent/session.ts';
 import {
   addToEGraphSets,
   appliedUpdate,
-  COMPACT_AFTER_LOG_ENTRIES,
   deleteSetDigest,
   egraphItemsOf,
   fromBase64,
@@ -29,7 +28,7 @@ import {
   type SyncResult,
   type UnionRecord,
 } from '../../src/core/index.ts';
-import { agentConfig, deletionsOf, memoryStores, seededWorld } from '../support/agent-session.ts';
+import { agentConfig, deletionsOf, deliverAsInbox, memoryStores, requestSequences, seededWorld } from '../support/agent-session.ts';
 
 const HASHES = ['00000000000000a1', '00000000000000b2', '00000000000000c3', '00000000000000d4'];
 const WRITERS = [3001, 7002, 5003]; // not in clientID order, so either side of a clash may win
@@ -77,7 +76,7 @@ describe('e-graph records without the doc', () => {
     let requests = 0;
     let directRequests = 0;
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: COMPACT_AFTER_LOG_ENTRIES + 12, size: 'max' }), fc.integer(), (ops, seed) => {
+      fc.property(requestSequences(opArb), fc.integer(), (ops, seed) => {
         const store = memoryStores();
         const world = seededWorld(seed);
         const reference = new Y.Doc();
@@ -87,19 +86,9 @@ describe('e-graph records without the doc', () => {
           return doc;
         });
         const delivered: Uint8Array[] = [];
-        const deliver = (s: AgentSession, envelope: Envelope, records: boolean): SyncResult => {
-          s.received([envelope]);
-          const direct = s.receiveWithoutDoc([envelope]);
-          if (records) {
-            recordDeliveries++;
-            if (direct !== null) directRecordDeliveries++;
-          }
-          const result = direct ?? onEnvelopes(s.syncContext(), s.doc, [envelope]);
-          s.commit([envelope], result.outbox, result.syncs);
-          return result;
-        };
         const deliverUpdate = (s: AgentSession, type: 'StateUpdate' | 'SyncResponse', update: Uint8Array, i: number): void => {
-          deliver(s, envelopeOf(type, { update: toBase64(update) }, i), true);
+          recordDeliveries++;
+          if (deliverAsInbox(s, [envelopeOf(type, { update: toBase64(update) }, i)])) directRecordDeliveries++;
           Y.applyUpdate(reference, update);
           delivered.push(update);
         };

@@ -1,8 +1,9 @@
 // What tests of the agent's session share: an agent's config, its stores in memory, and a seeded world.
 import type { AgentConfig } from '../../src/agent/config.ts';
 import type { AgentDeps } from '../../src/agent/routes.ts';
-import type { AgentStores, World } from '../../src/agent/session.ts';
-import { canonicalDeleteSet, seededRandom, type AgentSummary } from '../../src/core/index.ts';
+import type { AgentSession, AgentStores, World } from '../../src/agent/session.ts';
+import fc from 'fast-check';
+import { canonicalDeleteSet, COMPACT_AFTER_LOG_ENTRIES, onEnvelopes, seededRandom, type AgentSummary, type Envelope } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { memoryDatabase } from './sql.ts';
@@ -50,4 +51,18 @@ export function agentDeps(store: ByteStore, variables: Record<string, string> = 
 /** A summary's delete set, canonical: the same deletions however they are split between the encoded bulk and the latest list. */
 export function deletionsOf(summary: AgentSummary): string | undefined {
   return summary.delete_set === undefined ? undefined : canonicalDeleteSet(summary.delete_set);
+}
+
+/** A batch as the inbox route takes it (received, applied without the doc when it can be, else with it, committed); whether it needed no doc. */
+export function deliverAsInbox(s: AgentSession, envelopes: Envelope[]): boolean {
+  s.received(envelopes);
+  const direct = s.receiveWithoutDoc(envelopes);
+  const result = direct ?? onEnvelopes(s.syncContext(), s.doc, envelopes);
+  s.commit(envelopes, result.outbox, result.syncs);
+  return direct !== null;
+}
+
+/** Sequences of requests to one agent, long enough that some reach a compaction of its log. */
+export function requestSequences<T>(op: fc.Arbitrary<T>): fc.Arbitrary<T[]> {
+  return fc.array(op, { minLength: 1, maxLength: COMPACT_AFTER_LOG_ENTRIES + 12, size: 'max' });
 }
