@@ -1,10 +1,12 @@
 // Spin runs an agent's requests concurrently and its KV has no compare-and-swap: every request
 // loads the agent's blobs, works, and writes back whenever it finishes. Whatever the interleaving
-// of loads and commits (compactions included), no acknowledged write may be lost.
+// of loads and commits (compactions included), no acknowledged write may be lost, and a summary
+// and e-graph items record that a reader would believe say what the doc holds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addTerm, dataMap, onEnvelopes, onLocalWrite, readEGraphSets, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
+import { addTerm, addToEGraphSets, appliedUpdate, dataMap, egraphItemsOf, onEnvelopes, onLocalWrite, readEGraphSets, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
+import { termHash } from '../../src/egraph/index.ts';
 import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/core/index.ts';
 import { AgentSession } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
@@ -16,6 +18,8 @@ type Request =
   | { kind: 'direct'; key: string; value: number }
   | { kind: 'term'; term: string }
   | { kind: 'inbox'; key: string; value: number }
+  /** a neighbour's e-graph record arriving (one the agent's own terms may hold too: a clash Yjs orders) */
+  | { kind: 'inbox-term'; hash: string }
   /** a request that writes, then dies before it saves (a trap): nothing acknowledged, its writer stays leased */
   | { kind: 'abandon'; key: string; value: number };
 
@@ -52,6 +56,17 @@ function work(s: AgentSession, request: Request, acked: Acknowledged, remote: Y.
     case 'abandon':
       onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).set(request.key, request.value));
       return () => undefined;
+    case 'inbox-term': {
+      const update = appliedUpdate(remote, () => addToEGraphSets(remote, [[request.hash, { op: 'x', children: [] }]], []));
+      if (update === null) return () => undefined; // the neighbour had it already
+      const envelope: Envelope = { v: 1, id: `in-${index}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } };
+      s.received([envelope]);
+      const result = s.receiveWithoutDoc([envelope]) ?? onEnvelopes(s.syncContext(), s.doc, [envelope]);
+      return () => {
+        s.commit([envelope], result.outbox, result.syncs);
+        acked.terms.push(request.hash);
+      };
+    }
     case 'inbox': {
       // a neighbour's write arriving: delivered (and acknowledged to the gateway) by this request,
       // as the inbox route takes it (without the doc when the summary allows)
@@ -74,6 +89,8 @@ const requestArb: fc.Arbitrary<Request> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('direct' as const), key: fc.constant(''), value: fc.integer() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('term' as const), term: fc.constantFrom('(+ x 0)', '(* y 2)', '(- (* a b) c)', '(/ q (+ r 1))') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('inbox' as const), key: fc.constant(''), value: fc.integer() }) },
+  // the hash of the term `x` (the agent's '(+ x 0)' adds it too), or others only neighbours add
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('inbox-term' as const), hash: fc.constantFrom(termHash('x', []), '00000000000000b2', '00000000000000c3') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abandon' as const), key: fc.constant(''), value: fc.integer() }) },
 );
 
@@ -81,7 +98,7 @@ const requestArb: fc.Arbitrary<Request> = fc.oneof(
 const scheduleArb = fc
   .record({ requests: fc.array(requestArb, { minLength: 2, maxLength: COMPACT_AFTER_LOG_ENTRIES + 16 }), seed: fc.integer(), order: fc.array(fc.nat(), { maxLength: 200 }) })
   .map(({ requests, seed, order }) => ({
-    requests: requests.map((r, i) => (r.kind === 'term' ? r : { ...r, key: `${r.kind}-${i}` })),
+    requests: requests.map((r, i) => (r.kind === 'term' || r.kind === 'inbox-term' ? r : { ...r, key: `${r.kind}-${i}` })),
     seed,
     order,
   }));
@@ -89,6 +106,7 @@ const scheduleArb = fc
 describe('concurrent requests on one agent', () => {
   it('lose no acknowledged write, whatever the interleaving of loads and commits', () => {
     let holding = 0;
+    let namedRecords = 0;
     fc.assert(
       fc.property(scheduleArb, ({ requests, seed, order }) => {
         const store = memoryStores();
@@ -146,10 +164,18 @@ describe('concurrent requests on one agent', () => {
           expect(stored.data_items).toEqual(full.data_items);
           // the same deletions, however they are split between the encoded bulk and the latest list
           expect(deletionsOf(stored)).toEqual(deletionsOf(full));
+          // and the e-graph: its counts, and the items record the summary names, if it is the stored one
+          expect({ terms: stored.egraph.terms, unions: stored.egraph.unions }).toEqual({ terms: full.egraph.terms, unions: full.egraph.unions });
+          const record = after.persistence.egraphItems();
+          if (record !== null && record.tag === stored.egraph.items) {
+            namedRecords++;
+            expect(record).toEqual(egraphItemsOf(after.doc, record.tag));
+          }
         }
       }),
       { numRuns: Number(process.env.RUNS ?? 60) },
     );
     expect(holding).toBeGreaterThan(0);
+    expect(namedRecords).toBeGreaterThan(0);
   });
 });
