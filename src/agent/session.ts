@@ -231,10 +231,10 @@ export class AgentSession {
     const tag = this.persistence.uid(this.startedAt);
     const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes, () => this.storedEGraphItems(base.summary), tag);
     if (applied === null) return null;
-    const { updates, summary, egraph } = applied;
+    const { update, summary, egraph } = applied;
     // the record first: a summary naming a record not written yet would be believed about it
     if (egraph !== null) this.persistence.saveEGraphItems(egraph);
-    if (updates.length > 0) this.saveDirect({ update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), summary }, base.blobKeys, null);
+    if (update !== null) this.saveDirect({ update, summary }, base.blobKeys, null);
     return applied.result;
   }
 

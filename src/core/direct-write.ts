@@ -13,7 +13,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { AgentSummary, DataItem } from './agent-record.ts';
 import { DeleteSetReader } from './delete-set.ts';
-import { DATA } from './doc.ts';
+import { DATA, type DecodedUpdate } from './doc.ts';
 import { addSum, isPlain, lastContent, mapEntryElement, subSum, sumFromHex, sumHex, svElement, digestOf, type DigestSum } from './digest.ts';
 import { isEGraphRoot, type EGraphItems, type EGraphRoot } from './egraph-items.ts';
 
@@ -78,52 +78,77 @@ export interface DirectApplied {
 }
 
 /**
- * A neighbour's `update` applied to what `summary` describes: the summary the doc would have after
- * it (the same summary when the update teaches nothing: it holds only structs and deletions the
- * doc has), or null when the summary cannot say what the doc would do. It can for updates that
- * set data-map keys, each new item continuing its writer's clock with the key's current item as
- * origin (or a key never set, with none), that add e-graph records (egraph-items.ts; `egraph`
- * gives the items the summary names, loaded only when a record comes), and that only delete what
- * is known: the data keys' current items or what the doc has deleted already. Anything else
- * (nested or sequence types, concurrent data sets that Yjs must order, structs whose dependencies
- * are missing) takes the doc.
+ * Neighbours' updates applied, one after another, to what `summary` describes: the summary the doc
+ * would have after them, or null from the first the summary cannot say what the doc would do
+ * with. It can for updates that set data-map keys, each new item continuing its writer's clock
+ * with the key's current item as origin (or a key never set, with none), that add e-graph records
+ * (egraph-items.ts; `egraph` gives the items the summary names, loaded only when a record comes),
+ * and that only delete what is known: the data keys' current items or what the doc has deleted
+ * already. Anything else (nested or sequence types, concurrent data sets that Yjs must order,
+ * structs whose dependencies are missing) takes the doc.
+ *
+ * One move of the summary for a whole batch: a move per update copied the summary's records of
+ * every key for each, so a batch cost updates x keys.
  */
-export function directApply(summary: AgentSummary, update: Uint8Array, egraph: () => EGraphItems | null = () => null, tag = ''): DirectApplied | null {
-  if (summary.data_items === undefined || summary.delete_set === undefined) return null;
-  const { structs, ds } = Y.decodeUpdate(update);
-  const move = new SummaryMove(summary, egraph);
-  for (const struct of structs) {
-    const { client, clock } = struct.id;
-    const next = move.clockOf(client);
-    if (clock + struct.length <= next) continue; // known
-    if (clock !== next || !(struct instanceof Y.Item) || struct.rightOrigin !== null || move.deletes(client, clock, struct.length)) return null;
-    // a decoded item names its parent (a root's name) only when it has no origin
-    if (isEGraphRoot(struct.parent)) {
-      if (!move.grow(struct)) return null;
-      continue;
-    }
-    // a value (ContentAny holds no Y types), or a run of one writer's overwritten values, each the next's origin
-    const deletedRun = struct.content instanceof Y.ContentDeleted;
-    if (!deletedRun && !(struct.content instanceof Y.ContentAny && struct.length === 1)) return null;
-    const key = struct.origin === null ? newKey(struct, move) : move.keyOf(struct.origin);
-    if (key === null || move.items[key]?.[2] === false) return null;
-    if (deletedRun) move.setDeleted(key, client, clock, struct.length);
-    else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0]);
+export class DirectApply {
+  private readonly move: SummaryMove;
+  private moved: DirectApplied | null = null;
+
+  constructor(private readonly summary: AgentSummary, egraph: () => EGraphItems | null = () => null) {
+    this.move = new SummaryMove(summary, egraph);
   }
-  for (const [client, ranges] of ds.clients) {
-    for (const { clock, len } of ranges) {
-      if (move.deletes(client, clock, len)) continue; // deleted already
-      if (len > MAX_RANGE_WALK) return null;
-      // anything not deleted yet must be a data key's current, visible item (e-graph records are never deleted)
-      for (let at = clock; at < clock + len; at++) {
-        if (move.deletes(client, at, 1)) continue;
-        const key = move.keyOf(Y.createID(client, at));
-        if (key === null || typeof move.items[key]![2] !== 'string') return null;
-        move.delete(key);
+
+  /**
+   * Whether `update` (Y.decodeUpdate's structs and delete set) taught anything (false: it holds
+   * only structs and deletions the doc has); null when only the doc can say what it does, which
+   * leaves this move spent, half applied.
+   */
+  apply(update: DecodedUpdate): boolean | null {
+    if (this.summary.data_items === undefined || this.summary.delete_set === undefined) return null;
+    const move = this.move;
+    const before = move.changes;
+    const { structs, ds } = update;
+    for (const struct of structs) {
+      const { client, clock } = struct.id;
+      const next = move.clockOf(client);
+      if (clock + struct.length <= next) continue; // known
+      if (clock !== next || !(struct instanceof Y.Item) || struct.rightOrigin !== null || move.deletes(client, clock, struct.length)) return null;
+      // a decoded item names its parent (a root's name) only when it has no origin
+      if (isEGraphRoot(struct.parent)) {
+        if (!move.grow(struct)) return null;
+        continue;
+      }
+      // a value (ContentAny holds no Y types), or a run of one writer's overwritten values, each the next's origin
+      const deletedRun = struct.content instanceof Y.ContentDeleted;
+      if (!deletedRun && !(struct.content instanceof Y.ContentAny && struct.length === 1)) return null;
+      const key = struct.origin === null ? newKey(struct, move) : move.keyOf(struct.origin);
+      if (key === null || move.items[key]?.[2] === false) return null;
+      if (deletedRun) move.setDeleted(key, client, clock, struct.length);
+      else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0]);
+    }
+    for (const [client, ranges] of ds.clients) {
+      for (const { clock, len } of ranges) {
+        if (move.deletes(client, clock, len)) continue; // deleted already
+        if (len > MAX_RANGE_WALK) return null;
+        // anything not deleted yet must be a data key's current, visible item (e-graph records are never deleted)
+        for (let at = clock; at < clock + len; at++) {
+          if (move.deletes(client, at, 1)) continue;
+          const key = move.keyOf(Y.createID(client, at));
+          if (key === null || typeof move.items[key]![2] !== 'string') return null;
+          move.delete(key);
+        }
       }
     }
+    if (move.changes === before) return false;
+    this.moved = null;
+    return true;
   }
-  return move.changed ? move.result(tag) : { summary, egraph: null };
+
+  /** The summary after the updates applied so far (the same summary if none taught anything), and the e-graph's items, tagged `tag`, if they moved. */
+  result(tag: string): DirectApplied {
+    if (this.move.changes === 0) return { summary: this.summary, egraph: null };
+    return (this.moved ??= this.move.result(tag));
+  }
 }
 
 /** The longest deleted range walked ID by ID when it is not deleted already as a whole. */
@@ -156,7 +181,8 @@ function writeDeletion(encoder: Y.UpdateEncoderV1, item: DataItem | null): void 
  * decoded before a change is made or the delete set asked about.
  */
 class SummaryMove {
-  changed = false;
+  /** how many changes were made (a set, a deletion, a writer's clock moved) */
+  changes = 0;
   private sv: DigestSum;
   private content: DigestSum;
   private stateVector: Record<string, number> | null = null;
@@ -278,7 +304,7 @@ class SummaryMove {
     this.sv = addSum(this.sv, svElement(client, clock + len));
     this.stateVector ??= { ...this.summary.state_vector };
     this.stateVector[String(client)] = clock + len;
-    this.changed = true;
+    this.changes++;
   }
 
   /** The key's current item (visible, plain) deleted. */
@@ -288,7 +314,7 @@ class SummaryMove {
     this.ownItemsNow()[key] = [client, clock, null];
     this.deleted?.add([[client, clock, 1]]);
     this.ownKeys().delete(key);
-    this.changed = true;
+    this.changes++;
   }
 
   /** The moved summary, and the e-graph's items (tagged `tag`) if they moved. */

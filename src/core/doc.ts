@@ -50,7 +50,8 @@ export function loadDoc(updates: readonly Uint8Array[], writer: (clockOf: (clien
 }
 
 /**
- * Throws AgentError 'bad-update' unless `update` is a well-formed Yjs v1 update. Touches no doc.
+ * Throws AgentError 'bad-update' unless `update` is a well-formed Yjs v1 update; returns it
+ * decoded (whoever reads its structs next need not decode it again). Touches no doc.
  *
  * Well-formed is more than "Y.decodeUpdate does not throw", which accepts trailing junk (so a
  * zero byte followed by anything passes) and structures that later crash `applyUpdate` halfway,
@@ -64,7 +65,7 @@ export function loadDoc(updates: readonly Uint8Array[], writer: (clockOf: (clien
  * Out of reach here: a well-formed update that reuses ids we already hold with other content.
  * That is a lying peer rather than a corrupt message; only signed envelopes can stop it.
  */
-export function validateUpdate(update: Uint8Array): void {
+export function validateUpdate(update: Uint8Array): DecodedUpdate {
   const seen: { reader?: decoding.Decoder } = {};
   // Y.decodeUpdateV2 accepts the decoder class to use; a subclass lets us see where it stopped.
   class Tracked extends Y.UpdateDecoderV1 {
@@ -73,7 +74,7 @@ export function validateUpdate(update: Uint8Array): void {
       seen.reader = d;
     }
   }
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  let decoded: DecodedUpdate;
   try {
     decoded = Y.decodeUpdateV2(update, Tracked);
   } catch (err) {
@@ -93,7 +94,11 @@ export function validateUpdate(update: Uint8Array): void {
   for (const [client, ranges] of decoded.ds.clients) {
     if (ranges.some((r) => r.len < 1)) throw badUpdate('has an empty delete range', `client ${client}`);
   }
+  return decoded;
 }
+
+/** An update's structs and delete set, as Y.decodeUpdate gives them. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
 /**
  * Most writers a state vector may list. An agent's own doc holds a few dozen (writers are leased,

@@ -86,6 +86,6 @@ export {
   type DeleteRange,
   type StoredDeleteSet,
 } from './agent-record.ts';
-export { dataItemOf, directApply, directDelete, directSet, type DirectApplied, type DirectWrite } from './direct-write.ts';
+export { dataItemOf, directDelete, directSet, type DirectWrite } from './direct-write.ts';
 export { egraphItemsOf, movedEGraphItems, type EGraphItems } from './egraph-items.ts';
 export { canonicalDeleteSet, DeleteSetReader, docDeleteSet, MAX_DELETE_TAIL, rangesOf } from './delete-set.ts';

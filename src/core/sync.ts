@@ -4,11 +4,11 @@
 import * as Y from 'yjs';
 import { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
 import { sameBytes } from '../shared/same-bytes.ts';
-import { decodeStateVectorStrict, pendingUpdate, validateUpdate } from './doc.ts';
+import { decodeStateVectorStrict, pendingUpdate, validateUpdate, type DecodedUpdate } from './doc.ts';
 import type { AgentSummary, StoredDeleteSet } from './agent-record.ts';
 import { storedDeleteSetDigest } from './delete-set.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
-import { directApply } from './direct-write.ts';
+import { DirectApply } from './direct-write.ts';
 import type { EGraphItems } from './egraph-items.ts';
 import {
   ENVELOPE_VERSION,
@@ -59,7 +59,7 @@ export type LocalWriteResult = SyncResult & {
 /** An envelope whose bytes have been decoded and checked; nothing has touched the doc yet. */
 type Checked =
   | { kind: 'request'; env: SyncRequest; sv: Uint8Array; remote: Map<number, number> }
-  | { kind: 'update'; env: SyncResponse | StateUpdate; update: Uint8Array }
+  | { kind: 'update'; env: SyncResponse | StateUpdate; update: Uint8Array; decoded: DecodedUpdate }
   | { kind: 'notice'; env: Heartbeat | Ack };
 
 const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, syncs: [], changed: false };
@@ -114,11 +114,14 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
     // One transaction for all of a sender's updates: each Yjs transaction walks every client's
     // state twice (beforeState, afterState), so with ~1,400 writers 50 separate applies cost ~100x
     // one transaction holding them all (measured in V8; the component's interpreter pays more).
-    apply: (updates, from) => appliedUpdate(doc, () => Y.transact(doc, () => {
-      for (const update of updates) Y.applyUpdate(doc, update, from);
-    }, from)),
+    apply: (updates, from) => {
+      const delta = appliedUpdate(doc, () => Y.transact(doc, () => {
+        for (const { update } of updates) Y.applyUpdate(doc, update, from);
+      }, from));
+      return delta === null ? [] : [delta];
+    },
     answer: (req, sv, remote) => answer(ctx, doc, req, sv, remote),
-  });
+  }).result;
 }
 
 /** What onEnvelopesWithoutDoc did: the batch's result, and the summary, e-graph items and updates to save. */
@@ -128,15 +131,15 @@ export interface AppliedWithoutDoc {
   summary: AgentSummary;
   /** the e-graph's items moved by the batch (tagged as the summary names them), or null if it added no record */
   egraph: EGraphItems | null;
-  /** the updates that taught something, to be stored */
-  updates: Uint8Array[];
+  /** what the batch taught, merged, to be stored (null: nothing) */
+  update: Uint8Array | null;
 }
 
 const NEEDS_DOC: unique symbol = Symbol('needs the doc');
 
 /**
  * onEnvelopes for a batch of updates applied to the agent's summary instead of a loaded doc
- * (direct-write.ts's directApply), when `summary` describes exactly the stored doc and `egraph`
+ * (direct-write.ts's DirectApply), when `summary` describes exactly the stored doc and `egraph`
  * gives the e-graph items it names (read only if a record comes; null when none can be believed).
  * Null, before anything is sent, when some update needs the doc or a SyncRequest asks for what
  * only the doc can give (see answerFromSummary): the caller then takes onEnvelopes. `tag` names
@@ -144,31 +147,24 @@ const NEEDS_DOC: unique symbol = Symbol('needs the doc');
  */
 export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, envs: readonly Envelope[], egraph: () => EGraphItems | null = () => null, tag = ''): AppliedWithoutDoc | null {
   if (!requestsAnswerable(summary, envs)) return null;
-  let current = summary;
-  let items: EGraphItems | null | undefined;
-  let moved: EGraphItems | null = null;
+  const direct = new DirectApply(summary, egraph);
   const updates: Uint8Array[] = [];
   const needsDoc = (): never => {
     throw NEEDS_DOC;
   };
   try {
-    const result = handleBatch(ctx, envs, {
+    const { result, merged } = handleBatch(ctx, envs, {
       apply: (group) => {
-        const taught: Uint8Array[] = [];
-        for (const update of group) {
-          const next = directApply(current, update, () => (items === undefined ? (items = egraph()) : items), tag) ?? needsDoc();
-          if (next.summary === current) continue;
-          taught.push(update);
-          current = next.summary;
-          if (next.egraph !== null) items = moved = next.egraph;
-        }
+        const taught = group.filter(({ decoded }) => direct.apply(decoded) ?? needsDoc()).map(({ update }) => update);
         updates.push(...taught);
         // relayed as they came (the doc path relays what changed; known parts are no-ops to a neighbour)
-        return taught.length === 0 ? null : taught.length === 1 ? taught[0]! : Y.mergeUpdates(taught);
+        return taught;
       },
-      answer: (req, _sv, remote) => answerFromSummary(ctx, current, req, remote) ?? needsDoc(),
+      answer: (req, _sv, remote) => answerFromSummary(ctx, direct.result(tag).summary, req, remote) ?? needsDoc(),
     });
-    return { result, summary: current, egraph: moved, updates };
+    // stored as one blob: the relays' merge of the same updates when there was one
+    const update = updates.length === 0 ? null : updates.length === 1 ? updates[0]! : merged ?? Y.mergeUpdates(updates);
+    return { result, ...direct.result(tag), update };
   } catch (e) {
     if (e === NEEDS_DOC) return null;
     throw e;
@@ -185,25 +181,37 @@ export function onNotices(ctx: SyncContext, envs: readonly Envelope[]): SyncResu
   const stateless = (): never => {
     throw new AgentError('bad-request', 'an envelope carrying state needs the loaded doc');
   };
-  return handleBatch(ctx, envs, { apply: stateless, answer: stateless });
+  return handleBatch(ctx, envs, { apply: stateless, answer: stateless }).result;
+}
+
+/** An update as it came, and as validateUpdate decoded it. */
+interface ReceivedUpdate {
+  update: Uint8Array;
+  decoded: DecodedUpdate;
 }
 
 /** Where a batch's updates go: the loaded doc (or nowhere, for a batch without state). */
 interface Replica {
-  /** applies one sender's `updates`, in order; returns what they taught (the delta to relay), or null */
-  apply(updates: Uint8Array[], from: number): Uint8Array | null;
+  /** applies one sender's `updates`, in order; returns what they taught (the deltas to relay), none if nothing */
+  apply(updates: ReceivedUpdate[], from: number): Uint8Array[];
   answer(req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[];
 }
 
-function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Replica): SyncResult {
+/** What handleBatch did, and everything the batch taught merged into one update when the relays made that merge (else null). */
+interface BatchHandled {
+  result: SyncResult;
+  merged: Uint8Array | null;
+}
+
+function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Replica): BatchHandled {
   const checked = checkEach(envs, (env) => check(ctx, env));
   const outbox: Envelope[] = [];
   const learned: { from: number; delta: Uint8Array }[] = [];
   const syncs: SyncCompletion[] = [];
   // Updates first, grouped by sender (what it sent is not relayed back to it) and by size (a
   // group's delta must fit one envelope); requests are then answered with all the batch brought.
-  const bySender = new Map<number, Uint8Array[]>();
-  for (const c of checked) if (c.kind === 'update') bySender.set(c.env.from, [...(bySender.get(c.env.from) ?? []), c.update]);
+  const bySender = new Map<number, ReceivedUpdate[]>();
+  for (const c of checked) if (c.kind === 'update') bySender.set(c.env.from, [...(bySender.get(c.env.from) ?? []), c]);
   // A sender's SyncRequests queued behind a busy agent are answered once, the latest: each asks
   // for what the sender lacked when it ticked, the latest knows most, and answering every one
   // sent the same diff (and a counter-request) again for each, a storm while the network saturates.
@@ -211,11 +219,10 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
   for (const c of checked) if (c.kind === 'request') latestRequest.set(c.env.from, c);
   const taught = new Set<number>();
   for (const [from, updates] of bySender) {
-    for (const group of bySize(updates)) {
-      const delta = replica.apply(group, from);
-      if (delta === null) continue;
-      learned.push({ from, delta });
-      taught.add(from);
+    for (const group of bySize(updates, (u) => u.update.length)) {
+      const deltas = replica.apply(group, from);
+      for (const delta of deltas) learned.push({ from, delta });
+      if (deltas.length > 0) taught.add(from);
     }
   }
   for (const c of checked) {
@@ -235,14 +242,37 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
         unexpectedCase(c);
     }
   }
+  const relayed = relays(ctx, learned);
+  outbox.push(...relayed.outbox);
+  return { result: { outbox, syncsCompleted: syncs.length, syncs, changed: learned.length > 0 }, merged: relayed.merged };
+}
+
+/**
+ * What a batch taught, relayed to each neighbour but what it sent itself, merged into envelopes
+ * that fit. The neighbours that sent none of it share one merge and its encoding, which is also
+ * what a batch applied without the doc stores (`merged`, when made): Y.mergeUpdates is one of the
+ * costliest steps of a delivery in the component's interpreter, and a batch used to merge its
+ * updates once per neighbour and once more to store them.
+ */
+function relays(ctx: SyncContext, learned: readonly { from: number; delta: Uint8Array }[]): { outbox: Envelope[]; merged: Uint8Array | null } {
+  const payloads = (deltas: readonly Uint8Array[]) => bySize(deltas, (d) => d.length).map((group) => (group.length === 1 ? group[0]! : Y.mergeUpdates(group)));
+  const senders = new Set(learned.map((l) => l.from));
+  let shared: { updates: Uint8Array[]; encoded: string[] } | null = null;
+  const outbox: Envelope[] = [];
   for (const n of ctx.neighbours) {
-    const deltas = learned.filter((l) => l.from !== n).map((l) => l.delta);
-    for (const group of bySize(deltas)) {
-      const merged = group.length === 1 ? group[0]! : Y.mergeUpdates(group);
-      outbox.push(updateEnvelope(ctx, 'StateUpdate', n, toBase64(merged)));
+    let encoded: string[];
+    if (senders.has(n)) {
+      encoded = payloads(learned.filter((l) => l.from !== n).map((l) => l.delta)).map(toBase64);
+    } else {
+      if (shared === null) {
+        const updates = payloads(learned.map((l) => l.delta));
+        shared = { updates, encoded: updates.map(toBase64) };
+      }
+      encoded = shared.encoded;
     }
+    for (const update of encoded) outbox.push(updateEnvelope(ctx, 'StateUpdate', n, update));
   }
-  return { outbox, syncsCompleted: syncs.length, syncs, changed: learned.length > 0 };
+  return { outbox, merged: shared !== null && shared.updates.length === 1 ? shared.updates[0]! : null };
 }
 
 /**
@@ -333,8 +363,7 @@ function check(ctx: SyncContext, env: Envelope): Checked {
     case 'SyncResponse':
     case 'StateUpdate': {
       const update = bytes(env.payload.update, env, 'update');
-      validateUpdate(update);
-      return { kind: 'update', env, update };
+      return { kind: 'update', env, update, decoded: validateUpdate(update) };
     }
     case 'Heartbeat':
     case 'Ack':
@@ -430,18 +459,18 @@ function missingUpdates(doc: Y.Doc, local: Map<number, number>, remote: Map<numb
 }
 
 /** Updates grouped so that each group's total stays within MAX_ENVELOPE_UPDATE_BYTES. */
-function bySize(updates: readonly Uint8Array[]): Uint8Array[][] {
-  const groups: Uint8Array[][] = [];
-  let current: Uint8Array[] = [];
+function bySize<T>(updates: readonly T[], size: (update: T) => number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
   for (const update of updates) {
-    if (current.length > 0 && bytes + update.length > MAX_ENVELOPE_UPDATE_BYTES) {
+    if (current.length > 0 && bytes + size(update) > MAX_ENVELOPE_UPDATE_BYTES) {
       groups.push(current);
       current = [];
       bytes = 0;
     }
     current.push(update);
-    bytes += update.length;
+    bytes += size(update);
   }
   if (current.length > 0) groups.push(current);
   return groups;

@@ -20,9 +20,10 @@ type Op =
   /**
    * a neighbour's write (`value` undefined: a deletion), made after it synced with this agent or
    * concurrently with what it has not seen; sent as the write's own update or as its whole state
-   * since (which carries its whole delete set); or lost on the way (NATS core may drop it)
+   * since (which carries its whole delete set); or lost on the way (NATS core may drop it); or
+   * held, to arrive in one batch with the next delivery (a busy agent's queue), from another sender
    */
-  | { kind: 'remote'; key: string; value: unknown; synced: boolean; whole: boolean; lost: boolean }
+  | { kind: 'remote'; key: string; value: unknown; synced: boolean; whole: boolean; lost: boolean; held: boolean }
   /** an update delivered before, again (a neighbour's relay of what this agent has) */
   | { kind: 'redeliver'; index: number }
   /** the neighbour answers a SyncRequest: all this agent lacks of it, as a SyncResponse */
@@ -41,6 +42,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('remote' as const), key: keyArb, value: fc.option(valueArb, { nil: undefined, freq: 4 }),
       synced: fc.constantFrom(true, true, true, false), whole: fc.boolean(), lost: fc.constantFrom(false, false, false, false, true),
+      held: fc.constantFrom(false, false, true),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('redeliver' as const), index: fc.nat() }) },
@@ -68,13 +70,21 @@ describe('writes without the doc', () => {
           const { update } = onLocalWrite(s.syncContext(), s.doc, (doc) => change(dataMap(doc)));
           if (update !== null) Y.applyUpdate(reference, update);
         };
-        // as the inbox route takes a batch: without the doc when it can be, else with it
-        const deliver = (s: AgentSession, type: 'StateUpdate' | 'SyncResponse', update: Uint8Array, i: number): void => {
-          const envelope = { v: 1, id: `in-${i}`, type, from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } } as Envelope;
-          deliveries++;
-          if (deliverAsInbox(s, [envelope])) directDeliveries++;
-          Y.applyUpdate(reference, update);
-          delivered.push(update);
+        // as the inbox route takes a batch: without the doc when it can be, else with it; held
+        // updates (another sender's) arrive in the batch of the next delivery, before it
+        let held: { envelope: Envelope; update: Uint8Array }[] = [];
+        const deliver = (s: AgentSession, type: 'StateUpdate' | 'SyncResponse', update: Uint8Array, i: number, hold = false): void => {
+          const from = hold ? 3 : 1;
+          const envelope = { v: 1, id: `in-${i}`, type, from, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } } as Envelope;
+          held.push({ envelope, update });
+          if (hold) return;
+          deliveries += held.length;
+          if (deliverAsInbox(s, held.map((h) => h.envelope))) directDeliveries += held.length;
+          for (const h of held) {
+            Y.applyUpdate(reference, h.update);
+            delivered.push(h.update);
+          }
+          held = [];
         };
         for (const [i, op] of ops.entries()) {
           const s = AgentSession.open(agentConfig, store, world);
@@ -104,7 +114,7 @@ describe('writes without the doc', () => {
             const before = Y.encodeStateVector(remote);
             const { key, value } = op;
             const update = appliedUpdate(remote, () => (value === undefined ? dataMap(remote).delete(key) : dataMap(remote).set(key, value)));
-            if (update !== null && !op.lost) deliver(s, 'StateUpdate', op.whole ? Y.encodeStateAsUpdate(remote, before) : update, i);
+            if (update !== null && !op.lost) deliver(s, 'StateUpdate', op.whole ? Y.encodeStateAsUpdate(remote, before) : update, i, op.held);
           } else if (op.kind === 'redeliver') {
             if (delivered.length > 0) deliver(s, 'StateUpdate', delivered[op.index % delivered.length]!, i);
           } else {
