@@ -1,5 +1,6 @@
 // The main thread's side of the component workers: start them, hand each request to an idle worker
-// (one with an instance ready first), queue when all are busy, and replace a worker whose component
+// (one with an instance ready first), queue when all are busy (reads and the rest taken in turn,
+// request-queue.ts), and replace a worker whose component
 // hangs past the request timeout or whose thread dies, so the host keeps serving.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ import { serveOutbound } from './http/outbound.ts';
 import { serveBodies } from './http/request-body.ts';
 import { errorFields, type Logger } from './log.ts';
 import type { FromWorker, KvConfig, ToWorker, WorkerInit, WorkerLoad, WorkerRequest } from './protocol.ts';
+import { readsOnly, RequestQueue } from './request-queue.ts';
 
 export type PoolResult =
   | { kind: 'response'; status: number; headers: [string, string][]; body: Uint8Array }
@@ -86,7 +88,7 @@ function workerExecArgv(): string[] {
 export class WorkerPool {
   readonly #options: PoolOptions;
   readonly #slots = new Set<Slot>();
-  readonly #queue: Pending[] = [];
+  readonly #queue = new RequestQueue<Pending>((pending) => readsOnly(pending.request.method));
   /** main-thread ends of the workers' KV and outbound channels, closed with the pool */
   readonly #ports: { close(): void }[] = [];
   #nextSlot = 0;
@@ -125,7 +127,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.#closing = true;
-    for (const pending of this.#queue.splice(0)) {
+    for (const pending of this.#queue.takeAll()) {
       pending.resolve({ kind: 'failed', status: 503, error: 'shutting down', detail: 'the host is closing' });
     }
     const exits: Promise<void>[] = [];

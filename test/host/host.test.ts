@@ -188,6 +188,20 @@ describe('serving the echo component', () => {
     }
   });
 
+  it('serves a read that arrives behind queued writes before them, as Spin’s concurrency would', async () => {
+    // both workers busy, six writes queued behind them, then a read: it goes next, not last
+    const done: string[] = [];
+    const busy = [0, 1].map(() => fetch(`${host.url}/a/echo?do=sleep&ms=400`, { method: 'POST' }).then(() => done.push('busy')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const writes = [0, 1, 2, 3, 4, 5].map((i) => fetch(`${host.url}/a/echo?do=sleep&ms=150`, { method: 'POST' }).then(() => done.push(`write ${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const read = fetch(`${host.url}/a/echo`).then((res) => (done.push('read'), res.status));
+    expect(await read).toBe(200);
+    await Promise.all([...busy, ...writes]);
+    // queued behind one of the writes a worker took when the busy ones ended, at most
+    expect(done.indexOf('read')).toBeLessThanOrEqual(4);
+  });
+
   it('refuses bodies over the limit with 413, the declared ones before reading them', async () => {
     const res = await fetch(`${host.url}/a/echo`, { method: 'POST', body: new Uint8Array(300 * 1024) });
     expect(res.status).toBe(413);
