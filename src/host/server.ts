@@ -189,6 +189,8 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
           component: match.component,
           status: result.status,
           ms: Math.round((performance.now() - started) * 100) / 100,
+          // the component's phases and the host's instantiate: where a slow request's time went
+          timing: result.kind === 'failed' ? undefined : result.headers.filter(([name]) => name === 'server-timing').map(([, value]) => value).join(', '),
         });
       }
     })().catch((err: unknown) => {
