@@ -1,9 +1,9 @@
 // The requests waiting for a worker: reads and the rest in two first-come queues, taken in turn.
-// Spin serves concurrent requests at once (its runtime time-slices their instances); a worker here
-// runs one request to its end, so a single queue made a 3 ms state read wait behind every queued
-// delivery, tick and write (GET /state p95 ~1 s under the bench's write load on two workers).
-// Taking the two in turn bounds a read's wait by about one request per busy worker, as time
-// slicing would, and neither kind can starve the other.
+// Spin serves concurrent requests at once (spin-core makes each instance yield to its async
+// runtime every ~10 ms epoch tick); a worker here runs one request to its end, so a single queue
+// made a 3 ms state read wait behind every queued delivery, tick and write (GET /state p95 ~1 s
+// under the bench's write load on two workers). Taking the two in turn bounds a read's wait by
+// about one request per busy worker, as time slicing would, and neither kind can starve the other.
 
 export class RequestQueue<T> {
   readonly #reads: T[] = [];
