@@ -22,6 +22,7 @@ import {
   docDeleteSet,
   rangesOf,
   type StoredDeleteSet,
+  onEnvelopes,
   onEnvelopesWithoutDoc,
   onTickFromSummary,
   directDelete,
@@ -60,6 +61,14 @@ import { WriterPool, type WriterLease } from './writers.ts';
 
 /** What writeWithoutDoc takes for a deletion. */
 export const DELETED: unique symbol = Symbol('deleted');
+
+/**
+ * How long after answering a neighbour's SyncRequest from the doc, while this agent's own state
+ * has changed within as long, its next such request waits (core's onEnvelopesWithoutDoc,
+ * `deferred`): at most one answer from the doc per neighbour per window while the agent is busy
+ * relaying, and a neighbour's loss still repaired within the window and one tick of its.
+ */
+export const DEFERRED_ANSWER_MS = 2_000;
 
 export interface World {
   now: () => number;
@@ -229,13 +238,33 @@ export class AgentSession {
     const base = this.directBase();
     if (base === null) return null;
     const tag = this.persistence.uid(this.startedAt);
-    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes, () => this.storedEGraphItems(base.summary), tag);
+    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes, () => this.storedEGraphItems(base.summary), tag, this.deferredRequesters());
     if (applied === null) return null;
     const { update, summary, egraph } = applied;
     // the record first: a summary naming a record not written yet would be believed about it
     if (egraph !== null) this.persistence.saveEGraphItems(egraph);
     if (update !== null) this.saveDirect({ update, summary }, base.blobKeys, null);
     return applied.result;
+  }
+
+  /**
+   * A batch applied to the doc (onEnvelopes), whatever it holds; the neighbours whose SyncRequests
+   * it answered are remembered as answered now (DEFERRED_ANSWER_MS).
+   */
+  receiveWithDoc(envelopes: readonly Envelope[]): SyncResult {
+    const result = onEnvelopes(this.syncContext(), this.doc, envelopes);
+    const now = this.world.now();
+    const answered = { ...this.meta.answered };
+    for (const env of envelopes) if (env.type === 'SyncRequest' && this.neighbours.includes(env.from)) answered[String(env.from)] = now;
+    this.meta = { ...this.meta, answered };
+    return result;
+  }
+
+  /** The neighbours whose SyncRequests may wait (DEFERRED_ANSWER_MS): none unless the agent's state changed within the window. */
+  private deferredRequesters(): Set<number> {
+    const now = this.world.now();
+    if (now - (this.meta.digest_since ?? 0) >= DEFERRED_ANSWER_MS) return new Set();
+    return new Set(Object.entries(this.meta.answered ?? {}).filter(([, at]) => now - at < DEFERRED_ANSWER_MS).map(([id]) => Number(id)));
   }
 
   /** The stored e-graph items record, when it is the one `summary` names (else null: only the doc can say). */

@@ -33,6 +33,8 @@ export interface AgentMeta {
   /** state digest (digest.ts) after the last change, and since when (ms) it has held */
   digest?: string;
   digest_since?: number;
+  /** when (ms) each neighbour (by id) last had a SyncRequest answered from the doc: see sync.ts, onEnvelopesWithoutDoc's `deferred` */
+  answered?: Record<string, number>;
 }
 
 /**

@@ -144,9 +144,24 @@ const NEEDS_DOC: unique symbol = Symbol('needs the doc');
  * Null, before anything is sent, when some update needs the doc or a SyncRequest asks for what
  * only the doc can give (see answerFromSummary): the caller then takes onEnvelopes. `tag` names
  * the e-graph items record the batch moves, if it moves it.
+ *
+ * `deferred`: requesters whose SyncRequest, when it asks for what only the doc can give, gets no
+ * answer now. The caller defers a neighbour it answered from the doc moments ago while its own
+ * state keeps changing: what that neighbour lacks is then almost always on its way as relays
+ * (every change is relayed at once), and answering each anti-entropy request with the same
+ * content took half the workers' time of a saturating network. Nothing is sent, not even a
+ * request back, so two agents cannot keep deferring each other; the neighbour asks again on its
+ * next tick and, once the caller's window has passed, is answered from the doc.
  */
-export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, envs: readonly Envelope[], egraph: () => EGraphItems | null = () => null, tag = ''): AppliedWithoutDoc | null {
-  if (!requestsAnswerable(summary, envs)) return null;
+export function onEnvelopesWithoutDoc(
+  ctx: SyncContext,
+  summary: AgentSummary,
+  envs: readonly Envelope[],
+  egraph: () => EGraphItems | null = () => null,
+  tag = '',
+  deferred: ReadonlySet<number> = new Set(),
+): AppliedWithoutDoc | null {
+  if (!requestsAnswerable(summary, envs.filter((env) => !deferred.has(env.from)))) return null;
   const direct = new DirectApply(summary, egraph);
   const updates: Uint8Array[] = [];
   const needsDoc = (): never => {
@@ -160,7 +175,7 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
         // relayed as they came (the doc path relays what changed; known parts are no-ops to a neighbour)
         return taught;
       },
-      answer: (req, _sv, remote) => answerFromSummary(ctx, direct.result(tag).summary, req, remote) ?? needsDoc(),
+      answer: (req, _sv, remote) => answerFromSummary(ctx, direct.result(tag).summary, req, remote) ?? (deferred.has(req.from) ? [] : needsDoc()),
     });
     // stored as one blob: the relays' merge of the same updates when there was one
     const update = updates.length === 0 ? null : updates.length === 1 ? updates[0]! : merged ?? Y.mergeUpdates(updates);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
+import { DEFERRED_ANSWER_MS } from '../../src/agent/session.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
 import { addToEGraphSets, appliedUpdate, dataMap, deleteSetDigest, readEGraphSets, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
@@ -256,6 +257,40 @@ describe("an inbox of neighbours' e-graph records", () => {
     await request(deps, 'POST', '/agent/4/tick', {});
     expect((await request(deps, 'GET', '/agent/4/state')).body).toMatchObject({ egraph_nodes: (nodes as number) + 1, egraph_nodes_stale: false });
     expect(Object.keys(phases((await request(deps, 'POST', '/agent/4/tick', {})).timing))).not.toContain('open');
+  });
+});
+
+describe('anti-entropy while the agent keeps changing', () => {
+  it('answers a neighbour that lacks something from the doc at most once per window, never stops repairing it, and defers nobody else', async () => {
+    const { store } = countingStore();
+    let now = 1_700_000_000_000;
+    const deps: AgentDeps = { ...depsOver(store), now: () => now };
+    const empty = toBase64(Y.encodeStateVector(new Y.Doc()));
+    const ask = async (from: number, id: string) => {
+      const req = { v: 1, id, type: 'SyncRequest', from, to: 4, ts: 1, hlc: `0000000000001-00000-0000${from}`, payload: { sv: empty, ds: deleteSetDigest(new Y.Doc()) } };
+      const reply = await request(deps, 'POST', '/agent/4/inbox', [req]);
+      expect(reply.status).toBe(200);
+      const answered = (reply.body.outbox as Envelope[]).some((e) => e.type === 'SyncResponse' && e.to === from);
+      return { answered, opened: 'open' in phases(reply.timing) };
+    };
+    const write = async (v: number) => expect((await request(deps, 'PUT', '/agent/4/data/k', { v })).status).toBe(200);
+    await write(1);
+    expect(await ask(1, 'a')).toEqual({ answered: true, opened: true });
+    // the agent changed since, and neighbour 1 had all of that moments ago (as relays): its next request waits, without the doc
+    now += 300;
+    await write(2);
+    expect(await ask(1, 'b')).toEqual({ answered: false, opened: false });
+    // another neighbour, never answered, is answered at once
+    expect((await ask(3, 'c')).answered).toBe(true);
+    // once the window has passed, neighbour 1 is answered from the doc again, though the agent keeps changing
+    now += DEFERRED_ANSWER_MS;
+    await write(3);
+    expect(await ask(1, 'd')).toEqual({ answered: true, opened: true });
+    // an agent that has not changed within the window defers nobody
+    now += DEFERRED_ANSWER_MS + 1;
+    expect((await ask(1, 'e')).answered).toBe(true);
+    now += 100;
+    expect((await ask(1, 'f')).answered).toBe(true);
   });
 });
 

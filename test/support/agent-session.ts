@@ -3,7 +3,7 @@ import type { AgentConfig } from '../../src/agent/config.ts';
 import type { AgentDeps } from '../../src/agent/routes.ts';
 import type { AgentSession, AgentStores, World } from '../../src/agent/session.ts';
 import fc from 'fast-check';
-import { canonicalDeleteSet, COMPACT_AFTER_LOG_ENTRIES, onEnvelopes, seededRandom, type AgentSummary, type Envelope } from '../../src/core/index.ts';
+import { canonicalDeleteSet, COMPACT_AFTER_LOG_ENTRIES, seededRandom, type AgentSummary, type Envelope } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { memoryDatabase } from './sql.ts';
@@ -57,7 +57,7 @@ export function deletionsOf(summary: AgentSummary): string | undefined {
 export function deliverAsInbox(s: AgentSession, envelopes: Envelope[]): boolean {
   s.received(envelopes);
   const direct = s.receiveWithoutDoc(envelopes);
-  const result = direct ?? onEnvelopes(s.syncContext(), s.doc, envelopes);
+  const result = direct ?? s.receiveWithDoc(envelopes);
   s.commit(envelopes, result.outbox, result.syncs);
   return direct !== null;
 }

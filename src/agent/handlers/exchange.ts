@@ -1,6 +1,6 @@
 // The gateway's routes: /inbox (envelopes from the neighbours) and /tick (heartbeat, anti-entropy,
 // then this agent's colour of rewrites).
-import { carriesState, onEnvelopes, onNotices, onTick, parseEnvelopes, saturateOnTick } from '../../core/index.ts';
+import { carriesState, onNotices, onTick, parseEnvelopes, saturateOnTick } from '../../core/index.ts';
 import { readJsonBody } from '../../spin/http.ts';
 import { sent } from '../answers.ts';
 import type { AgentRequest } from '../request.ts';
@@ -15,7 +15,7 @@ export async function inbox({ request, session }: AgentRequest): Promise<Respons
   s.countEGraphLater();
   // A batch of acks and heartbeats (half of all deliveries) is counted without loading the doc,
   // and most batches of neighbours' writes and e-graph records are applied without it too.
-  const result = carriesState(envelopes) ? s.receiveWithoutDoc(envelopes) ?? onEnvelopes(s.syncContext(), s.doc, envelopes) : onNotices(s.syncContext(), envelopes);
+  const result = carriesState(envelopes) ? s.receiveWithoutDoc(envelopes) ?? s.receiveWithDoc(envelopes) : onNotices(s.syncContext(), envelopes);
   return sent(s, envelopes, result.outbox, result.syncs);
 }
 
