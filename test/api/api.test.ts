@@ -123,6 +123,9 @@ describe('api component', () => {
   });
 
   it('a refused delivery goes on the agent\'s timeline as an error, and changes nothing else', async () => {
+    // the network settles first (the writes of the tests before it everywhere): only the refused delivery may happen in between
+    const digests = () => Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map(async (id) => (await call(app, 'GET', `/agent/${id}/state`)).body.state_digest));
+    await waitFor('all nine agents holding the same state', async () => new Set(await digests()).size === 1, 30_000, 100);
     const before = (await call(app, 'GET', '/agent/3/state')).body;
     const r = await call(app, 'POST', '/agent/3/inbox', [{ v: 1, id: 'bad', type: 'StateUpdate', from: 0, to: 3, ts: 0, hlc: 'x', payload: {} }]);
     expect(r.status).toBe(400);
