@@ -10,6 +10,8 @@ export const DATA = 'data';
 export const TERMS = 'terms';
 /** Y.Map of proven equalities with provenance, keyed by content hash (reserved for the e-graph). */
 export const UNIONS = 'unions';
+/** Y.Map of the terms users posted, keyed by content hash (reserved for the e-graph). */
+export const ROOTS = 'roots';
 
 /** Never a writer's clientID (see identity.ts), so loading can borrow it. */
 const LOADING_CLIENT_ID = 0;

@@ -1,5 +1,5 @@
 // What an agent does with its e-graph, over its Yjs doc: add a user's term, answer queries, and
-// saturate with its colour's rules on a tick. The e-graph is rebuilt from the doc's two sets on
+// saturate with its colour's rules on a tick, for the posted terms still within their budget. The e-graph is rebuilt from the doc's two sets on
 // every request (components are request-scoped); additions go back into the doc as one local
 // write, so they spread to neighbours like any other change.
 import type * as Y from 'yjs';
@@ -7,6 +7,7 @@ import {
   EGraph,
   EGraphError,
   parseTerm,
+  reachableClasses,
   saturate,
   type Kernel,
   type Rule,
@@ -16,20 +17,19 @@ import {
   type Term,
 } from '../egraph/index.ts';
 import { AgentError } from './errors.ts';
-import { addToEGraphSets, readEGraphSets, termsMap, unionsMap, type UnionRecord } from './egraph-doc.ts';
+import { addRoot, addToEGraphSets, readEGraphSets, readRoots, termsMap, unionsMap, type UnionRecord } from './egraph-doc.ts';
 import { foldsConstants, rulesFor } from './rules/index.ts';
 import type { Colour } from './rules/families.ts';
 import { onLocalWrite, type SyncContext } from './sync.ts';
 import type { Envelope } from './envelope.ts';
 
 /**
- * Records (terms: every name any agent gave an e-node; unions) past which an agent stops
- * saturating. Records are grow-only and every request rebuilds the e-graph from all of them, so
- * this, not the canonical node count (which folding can shrink), bounds the cost and the memory
- * of a request. (Under componentize-js 0.10 a request's heap was a fixed reserve that held a doc of
- * 1,200 records of this size and not one of 1,800; since 0.19 memory grows as needed.)
+ * Records (terms: every name any agent gave an e-node; unions) reachable from a posted term past
+ * which the agents stop rewriting for it. Each posted term has its own budget, so one term's
+ * exploration never stops another's; records are grow-only and every request rebuilds the e-graph
+ * from all of them, so this bounds what one term adds to a request's cost and memory.
  */
-export const MAX_EGRAPH_RECORDS = 1_000;
+export const MAX_ROOT_RECORDS = 1_000;
 
 /**
  * Per-tick budget: a tick must stay a short request; the next tick carries on. Few rewrites per
@@ -37,8 +37,10 @@ export const MAX_EGRAPH_RECORDS = 1_000;
  * simplifications arrive stays in every doc as names of merged e-nodes. On a 3×3 grid,
  * (* (+ x 0) 2) ends at the same 18 e-nodes either way, held by ~100 records with one iteration
  * of 10 rewrites per rule per tick, against ~1,200 with 200 (measured with a seeded simulation).
+ * No node limit: each posted term's record budget bounds growth (a tick-wide one would let one
+ * large term's e-nodes stop the rewriting for every other term).
  */
-export const TICK_SATURATION_LIMITS = { iterations: 1, nodes: 400, timeMs: 1_000, matchesPerRule: 10 };
+export const TICK_SATURATION_LIMITS = { iterations: 1, nodes: Infinity, timeMs: 1_000, matchesPerRule: 10 };
 
 /** The doc's e-graph, materialised in `kernel`. */
 export function loadEGraph(doc: Y.Doc, kernel: Kernel): EGraph {
@@ -73,6 +75,7 @@ export function addTerm(ctx: SyncContext, doc: Y.Doc, kernel: Kernel, text: stri
   let newTerms = 0;
   const { outbox, update } = onLocalWrite(ctx, doc, (d) => {
     newTerms = addToEGraphSets(d, newRecords, []).terms;
+    addRoot(d, hash, ctx.agentId, ctx.now());
   });
   return { hash, newTerms, bytes: update?.length ?? 0, outbox };
 }
@@ -86,15 +89,8 @@ export interface TickSaturation {
   outbox: Envelope[];
 }
 
-/** Applies `rules` within the budget and writes what they found into the doc. */
-export function saturateDoc(
-  ctx: SyncContext,
-  doc: Y.Doc,
-  kernel: Kernel,
-  rules: readonly Rule[],
-  options: SaturationOptions = {},
-): TickSaturation {
-  const egraph = loadEGraph(doc, kernel);
+/** Applies `rules` to `egraph` (the doc's) within the tick's budget and writes what they found into the doc. */
+export function saturateDoc(ctx: SyncContext, doc: Y.Doc, egraph: EGraph, rules: readonly Rule[], options: SaturationOptions = {}): TickSaturation {
   const before = egraph.summary().classes;
   const result = saturate(egraph, rules, TICK_SATURATION_LIMITS, ctx.now, options);
   const after = egraph.summary().classes;
@@ -108,6 +104,17 @@ export function saturateDoc(
     }));
   }
   return { result, newTerms: added.terms, newUnions: added.unions, classes: { before, after }, outbox };
+}
+
+/** The posted terms whose reach (the classes their class leads to) holds fewer than MAX_ROOT_RECORDS records. */
+export function liveRoots(egraph: EGraph, roots: readonly string[]): string[] {
+  const snap = egraph.snapshot();
+  const records = egraph.recordsPerClass();
+  return roots.filter((hash) => {
+    let held = 0;
+    for (const cls of reachableClasses(snap, egraph.classIdsOf([hash]))) held += records.get(cls) ?? 0;
+    return held < MAX_ROOT_RECORDS;
+  });
 }
 
 /** The sizes of the e-graph's two sets: grow-only, so equal sizes mean equal content. */
@@ -138,7 +145,7 @@ export interface SaturationReport {
 export interface TickRun {
   /** null: nothing to do (no terms, or the sets are as the last saturated run left them) */
   report: SaturationReport | null;
-  /** whether the rewrites ran (false past MAX_EGRAPH_RECORDS: the report says `node-limit`, and nothing was tried) */
+  /** whether the rewrites ran (false when every posted term is past MAX_ROOT_RECORDS: the report says `node-limit`, and nothing was tried) */
   ran: boolean;
   /** the sizes to remember as saturated (a fixpoint, or the node cap), else null: run again next tick */
   saturated: EGraphSizes | null;
@@ -146,21 +153,24 @@ export interface TickRun {
 }
 
 /**
- * A tick's rewrites: this colour's family, within the tick's budget. Skipped while the sets are
- * exactly as the last saturated run left them, so a quiet network stays cheap; past
- * MAX_EGRAPH_RECORDS the agent stops saturating (a `node-limit` run that rewrites nothing).
+ * A tick's rewrites: this colour's family, within the tick's budget, for the posted terms within
+ * theirs (liveRoots). Skipped while the sets are exactly as the last saturated run left them, so a
+ * quiet network stays cheap; when no posted term is within its budget, a `node-limit` run that
+ * rewrites nothing.
  */
 export function saturateOnTick(ctx: SyncContext, doc: Y.Doc, kernel: () => Kernel, colour: Colour, lastSaturated: EGraphSizes | null | undefined): TickRun {
   const sizes = egraphSizes(doc);
   if (sizes.terms === 0 || (lastSaturated && lastSaturated.terms === sizes.terms && lastSaturated.unions === sizes.unions)) {
     return { report: null, ran: false, saturated: lastSaturated ?? null, outbox: [] };
   }
-  if (sizes.terms + sizes.unions >= MAX_EGRAPH_RECORDS) {
-    const report = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0, rules: {}, duration_ms: 0, classes: { before: 0, after: 0 } } as const;
+  const started = ctx.now();
+  const egraph = loadEGraph(doc, kernel());
+  const roots = liveRoots(egraph, readRoots(doc));
+  if (roots.length === 0) {
+    const report = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0, rules: {}, duration_ms: ctx.now() - started, classes: { before: 0, after: 0 } } as const;
     return { report, ran: false, saturated: sizes, outbox: [] };
   }
-  const started = ctx.now();
-  const run = saturateDoc(ctx, doc, kernel(), rulesFor(colour), { foldConstants: foldsConstants(colour) });
+  const run = saturateDoc(ctx, doc, egraph, rulesFor(colour), { foldConstants: foldsConstants(colour), roots });
   const rules: Record<string, number> = {};
   for (const u of run.result.newUnions) rules[u.rule] = (rules[u.rule] ?? 0) + 1;
   const report: SaturationReport = {

@@ -4,9 +4,11 @@
 //   a map key can never disagree about content.
 // - `unions`: `a~b` (a < b) → provenance (rule, agent, time). Concurrent discoveries of the same
 //   equality keep one provenance, the same one on every replica.
+// - `roots`: term hash → who posted it and when: the terms users asked about, which saturation
+//   works for (each within its own budget, egraph-agent.ts).
 // Nothing is ever deleted, so "same two sets ⇒ same canonical e-graph" holds on every replica.
 import * as Y from 'yjs';
-import { TERMS, UNIONS } from './doc.ts';
+import { ROOTS, TERMS, UNIONS } from './doc.ts';
 
 import type { TermRecord } from '../egraph/index.ts';
 
@@ -37,6 +39,23 @@ export function termsMap(doc: Y.Doc): Y.Map<unknown> {
 
 export function unionsMap(doc: Y.Doc): Y.Map<unknown> {
   return doc.getMap<unknown>(UNIONS);
+}
+
+export function rootsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap<unknown>(ROOTS);
+}
+
+/** The posted terms' hashes. */
+export function readRoots(doc: Y.Doc): string[] {
+  return [...rootsMap(doc).keys()].filter((hash) => TERM_HASH.test(hash));
+}
+
+/** Records `hash` as posted by `agent` at `ts` (in the caller's transaction), unless it was posted before. */
+export function addRoot(doc: Y.Doc, hash: string, agent: number, ts: number): boolean {
+  const roots = rootsMap(doc);
+  if (roots.has(hash)) return false;
+  roots.set(hash, { agent, ts });
+  return true;
 }
 
 /** The key of an equality: order-free, so `a = b` and `b = a` are one entry. */

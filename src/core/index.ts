@@ -44,6 +44,7 @@ export { seededRandom } from '../shared/prng.ts';
 export {
   addToEGraphSets,
   readEGraphSets,
+  readRoots,
   termsMap,
   unionKey,
   unionsMap,
@@ -52,7 +53,8 @@ export {
   type UnionRecord,
 } from './egraph-doc.ts';
 export {
-  MAX_EGRAPH_RECORDS,
+  MAX_ROOT_RECORDS,
+  liveRoots,
   TICK_SATURATION_LIMITS,
   addTerm,
   egraphSizes,

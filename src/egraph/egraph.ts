@@ -227,6 +227,21 @@ export class EGraph {
     return this.kernel.find(Uint32Array.of(this.idOf(hash)))[0] as number;
   }
 
+  /** The classes (kernel ids, canonical) of the terms among `hashes` that this e-graph holds. */
+  classIdsOf(hashes: readonly string[]): number[] {
+    const known = hashes.filter((h) => this.ids.has(h));
+    return Array.from(this.kernel.find(Uint32Array.from(known.map((h) => this.idOf(h)))));
+  }
+
+  /** How many records each class holds: its term records, and the unions naming one of its terms first. */
+  recordsPerClass(): Map<number, number> {
+    const firsts = [...this.records.keys()];
+    for (const key of this.unionKeys) firsts.push(key.slice(0, key.indexOf('~')));
+    const counts = new Map<number, number>();
+    for (const cls of this.classIdsOf(firsts)) counts.set(cls, (counts.get(cls) ?? 0) + 1);
+    return counts;
+  }
+
   summary(): { nodes: number; classes: number; terms: number; unions: number } {
     const counts = this.kernel.counts();
     return { nodes: counts[0] as number, classes: counts[1] as number, terms: this.records.size, unions: this.unionKeys.size };

@@ -6,7 +6,7 @@ export { termHash } from './hash.ts';
 export { compileRule, type Condition, type ConditionFn, type Rule, type RuleSpec } from './pattern.ts';
 export { ematch, matchesIn, type Match, type Substitution } from './match.ts';
 export { EGraph, type TermRecord } from './egraph.ts';
-export type { Snapshot, SnapshotNode } from './snapshot.ts';
+export { reachableClasses, type Snapshot, type SnapshotNode } from './snapshot.ts';
 export { AST_SIZE, extractBest, opCostTable, type Best, type OpCost } from './extract.ts';
 export {
   CONST_FOLD,

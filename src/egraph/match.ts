@@ -31,11 +31,15 @@ function matchIn(snap: Snapshot, pattern: Term, cls: number, subst: Substitution
   }
 }
 
-/** All matches of `pattern`, at most `limit` (a bound on one rule's work per iteration). */
-export function ematch(snap: Snapshot, pattern: Term, limit = Infinity): Match[] {
+/**
+ * All matches of `pattern`, at most `limit` (a bound on one rule's work per iteration); only at
+ * classes in `within` when given (a set closed under children: matching never leaves it).
+ */
+export function ematch(snap: Snapshot, pattern: Term, limit = Infinity, within: ReadonlySet<number> | null = null): Match[] {
   const roots = isVariable(pattern.op) ? [...snap.classes.keys()] : (snap.byOp.get(pattern.op) ?? []);
   const matches: Match[] = [];
   for (const cls of roots) {
+    if (within !== null && !within.has(cls)) continue;
     const found: Substitution[] = [];
     matchIn(snap, pattern, cls, new Map(), found);
     for (const subst of found) {

@@ -7,7 +7,7 @@ import { termHash } from './hash.ts';
 import { ematch, type Substitution } from './match.ts';
 import type { Condition, Rule } from './pattern.ts';
 import { isVariable, type Term } from './sexp.ts';
-import { nodeKey, type Snapshot } from './snapshot.ts';
+import { nodeKey, reachableClasses, type Snapshot } from './snapshot.ts';
 
 export type StopReason = 'saturated' | 'iter-limit' | 'node-limit' | 'time-limit';
 
@@ -26,6 +26,11 @@ export interface SaturationLimits {
 export interface SaturationOptions {
   /** run the constant-folding analysis (egg's ConstantFold) as a rule named `const-fold` */
   foldConstants?: boolean;
+  /**
+   * rewrite only what is reachable from these terms' classes (and count only those e-nodes
+   * against `limits.nodes`); everything by default
+   */
+  roots?: readonly string[];
 }
 
 export interface NewUnion {
@@ -72,13 +77,15 @@ export function saturate(
     if (iterations >= limits.iterations) return result('iter-limit');
     if (now() - started > limits.timeMs) return result('time-limit');
     const snap = egraph.snapshot();
-    if (snap.nodeCount >= limits.nodes) return result('node-limit');
+    // Class ids change as classes merge, so the scope is found again each iteration.
+    const scope = options.roots === undefined ? null : reachableClasses(snap, egraph.classIdsOf(options.roots));
+    if (nodesIn(snap, scope) >= limits.nodes) return result('node-limit');
     const before = rewrites + newTerms.length;
     const found: { rule: Rule; shape: Shape; cls: number; subst: Substitution }[] = [];
     for (const rule of rules) {
       const shape = shapes.get(rule) as Shape;
       let taken = 0;
-      for (const m of ematch(snap, rule.lhs)) {
+      for (const m of ematch(snap, rule.lhs, Infinity, scope)) {
         if (taken >= (limits.matchesPerRule ?? Infinity)) break;
         if (!rule.conditions.every((c) => holds(snap, c, m.subst)) || isKnown(snap, shape, m.subst, m.cls)) continue;
         found.push({ rule, shape, ...m });
@@ -111,7 +118,7 @@ export function saturate(
       }
     }
     const pairs: NewUnion[] = found.map(({ rule, shape, cls }, i) => ({ a: nameOf(cls), b: arg(i, shape.root), rule: rule.name }));
-    if (options.foldConstants) pairs.push(...foldConstants(snap, nameOf, addNodes));
+    if (options.foldConstants) pairs.push(...foldConstants(snap, scope, nameOf, addNodes));
     // Only pairs that join two classes go out: the rest add nothing a replica does not derive.
     const joins = egraph.joins(pairs);
     const joining = pairs.filter((_, i) => joins[i]);
@@ -122,6 +129,14 @@ export function saturate(
     iterations++;
     if (rewrites + newTerms.length === before) return result('saturated');
   }
+}
+
+/** The e-nodes of the classes in `scope` (all of them when it is null). */
+function nodesIn(snap: Snapshot, scope: ReadonlySet<number> | null): number {
+  if (scope === null) return snap.nodeCount;
+  let n = 0;
+  for (const cls of scope) n += snap.classes.get(cls)?.length ?? 0;
+  return n;
 }
 
 /** One node of a right side; an argument is a pattern variable or the index of an earlier step. */
@@ -191,10 +206,15 @@ const FOLDS: Record<string, (a: number, b: number) => number | null> = {
  * egg's ConstantFold `make` + `modify`: a class computing a constant from constants gets that
  * constant (one kernel call for all the numerals); returns the unions to make.
  */
-function foldConstants(snap: Snapshot, nameOf: (cls: number) => string, addNodes: (batch: [string, TermRecord][]) => string[]): NewUnion[] {
+function foldConstants(
+  snap: Snapshot,
+  scope: ReadonlySet<number> | null,
+  nameOf: (cls: number) => string,
+  addNodes: (batch: [string, TermRecord][]) => string[],
+): NewUnion[] {
   const folded: { cls: number; value: string }[] = [];
   for (const [cls, nodes] of snap.classes) {
-    if (snap.constant.has(cls)) continue;
+    if (snap.constant.has(cls) || (scope !== null && !scope.has(cls))) continue;
     for (const node of nodes) {
       const fold = FOLDS[node.op];
       if (fold === undefined || node.children.length !== 2) continue;

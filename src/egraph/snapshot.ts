@@ -28,3 +28,15 @@ export interface Snapshot {
 export function nodeKey(op: string, children: readonly number[]): string {
   return children.length === 0 ? op : `${op} ${children.join(' ')}`;
 }
+
+/** The classes reachable from `from` through the snapshot's nodes' children (`from` included). */
+export function reachableClasses(snap: Snapshot, from: Iterable<number>): Set<number> {
+  const reached = new Set<number>();
+  const stack = [...from];
+  for (let cls = stack.pop(); cls !== undefined; cls = stack.pop()) {
+    if (reached.has(cls)) continue;
+    reached.add(cls);
+    for (const node of snap.classes.get(cls) ?? []) for (const child of node.children) if (!reached.has(child)) stack.push(child);
+  }
+  return reached;
+}

@@ -1,18 +1,8 @@
 // Distributed saturation on a SimNetwork, as the agents do it: each round every agent ticks with
-// its colour's rules and the agent's tick budget (skipping, like the agent, once its doc holds
-// MAX_EGRAPH_RECORDS), then envelopes are delivered (with `drop` loss, duplicates and reordering)
-// and a lossless anti-entropy round repairs what was lost.
-import {
-  allNeighbours,
-  colourTopology,
-  foldsConstants,
-  MAX_EGRAPH_RECORDS,
-  readEGraphSets,
-  rulesFor,
-  saturateDoc,
-  seededRandom,
-  type Colour,
-} from '../../src/core/index.ts';
+// its colour's rules (core's saturateOnTick: the tick budget, each posted term's record budget, and
+// the skip while nothing changed since a saturated run), then envelopes are delivered (with `drop`
+// loss, duplicates and reordering) and a lossless anti-entropy round repairs what was lost.
+import { allNeighbours, colourTopology, readEGraphSets, saturateOnTick, seededRandom, type Colour, type EGraphSizes } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/index.ts';
 import { SimNetwork } from './network.ts';
 
@@ -30,13 +20,17 @@ function records(net: SimNetwork): number[] {
   });
 }
 
+/** Each agent's sizes at its last saturated run, as the agent keeps them in its meta. */
+const lastSaturated = new WeakMap<SimNetwork, (EGraphSizes | null)[]>();
+
 /** One round: every agent saturates a step, then delivery. */
 export function saturationRound(net: SimNetwork, drop: number): void {
+  const saturated = lastSaturated.get(net) ?? net.docs.map(() => null);
+  lastSaturated.set(net, saturated);
   net.docs.forEach((doc, id) => {
-    const sets = readEGraphSets(doc);
-    if (sets.terms.size + sets.unions.length >= MAX_EGRAPH_RECORDS) return;
-    const colour = GRID_COLOURS[id] as Colour;
-    net.send(saturateDoc(net.ctx(id), doc, new ReferenceKernel(), rulesFor(colour), { foldConstants: foldsConstants(colour) }).outbox);
+    const run = saturateOnTick(net.ctx(id), doc, () => new ReferenceKernel(), GRID_COLOURS[id] as Colour, saturated[id]);
+    saturated[id] = run.saturated;
+    net.send(run.outbox);
   });
   net.deliver({ drop, duplicate: drop, reorder: drop > 0 });
   net.tickRound();

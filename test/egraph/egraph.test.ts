@@ -104,3 +104,36 @@ describe.each(KERNELS)('saturation with a match cap on the $name kernel', (k) =>
     expect(capped.runs).toBeGreaterThan(uncapped.runs);
   });
 });
+
+describe.each(KERNELS)('saturation scoped to some terms on the $name kernel', (k) => {
+  const COMM = [compileRule({ name: 'comm-add', lhs: '(+ ?a ?b)', rhs: '(+ ?b ?a)' })];
+  const LIMITS = { iterations: 5, nodes: 10_000, timeMs: 60_000 };
+
+  it('rewrites only what those terms reach, their subterms included, and counts only those e-nodes', async () => {
+    const egraph = new EGraph(await k.create());
+    const inside = egraph.addTerm(parseTerm('(* (+ a b) c)')).hash;
+    egraph.addTerm(parseTerm('(+ x y)'));
+    const r = saturate(egraph, COMM, LIMITS, () => 0, { roots: [inside] });
+    expect(r.stop).toBe('saturated');
+    expect(r.newTerms.map(([, t]) => t.op)).toEqual(['+']);
+    expect(egraph.classOf(egraph.addTerm(parseTerm('(+ b a)')).hash)).toBe(egraph.classOf(egraph.addTerm(parseTerm('(+ a b)')).hash));
+    expect(egraph.classOf(egraph.addTerm(parseTerm('(+ y x)')).hash)).not.toBe(egraph.classOf(egraph.addTerm(parseTerm('(+ x y)')).hash));
+    // (+ a b) reaches 3 e-nodes, 4 after the rewrite; the e-graph holds more
+    const capped = new EGraph(await k.create());
+    const small = capped.addTerm(parseTerm('(+ a b)')).hash;
+    capped.addTerm(parseTerm('(* (* (* x y) (* z w)) (* (* x z) (* y w)))'));
+    expect(saturate(capped, COMM, { ...LIMITS, nodes: 5 }, () => 0, { roots: [small] }).stop).toBe('saturated');
+    expect(saturate(capped, COMM, { ...LIMITS, nodes: 5 }, () => 0).stop).toBe('node-limit');
+  });
+
+  it('reaches what the classes merged into its own hold', async () => {
+    const egraph = new EGraph(await k.create());
+    const root = egraph.addTerm(parseTerm('(f p)')).hash;
+    egraph.addTerm(parseTerm('(+ u v)'));
+    // p = (+ u v): what p's class holds is now in reach of (f p)
+    egraph.union(egraph.addTerm(parseTerm('p')).hash, egraph.addTerm(parseTerm('(+ u v)')).hash);
+    egraph.rebuild();
+    const r = saturate(egraph, COMM, LIMITS, () => 0, { roots: [root] });
+    expect(r.newUnions.map((u) => u.rule)).toEqual(['comm-add']);
+  });
+});
