@@ -28,8 +28,14 @@ import {
   directDelete,
   directSet,
   egraphItemsOf,
+  egraphFromItems,
+  EGRAPH_ITEMS_VERSION,
   movedEGraphItems,
+  readEGraphSets,
+  readRoots,
+  type CountedEGraph,
   type EGraphItems,
+  type EGraphSets,
   type DirectWrite,
   HybridClock,
   loadDoc,
@@ -115,6 +121,8 @@ export class AgentSession {
   private settling = false;
   /** whether the e-nodes may be counted by a later request (see countEGraphLater) */
   private countLater = false;
+  /** the e-graph this request built, counted (see countedEGraph) */
+  private builtEGraph: CountedEGraph | null = null;
   /** the doc's encoded size, when this request compacted (and so measured it) */
   private compactedDocBytes: number | null = null;
   /** the stored summary as this request found it (undefined: not read yet) */
@@ -272,7 +280,25 @@ export class AgentSession {
     const tag = summary.egraph.items;
     if (tag === undefined) return null;
     const items = this.persistence.egraphItems();
-    return items !== null && items.tag === tag ? items : null;
+    return items !== null && items.tag === tag && items.v === EGRAPH_ITEMS_VERSION ? items : null;
+  }
+
+  /**
+   * The e-graph's sets and posted terms: from the e-graph items record, without the doc, when the
+   * stored summary describes the stored blobs and names the record; else from the doc. (Loading a
+   * doc of ~3,000 e-graph records took ~340 ms in the component, parsing the record a few ms.)
+   */
+  egraphContent(): { sets: EGraphSets; roots: string[] } {
+    if (this.opened === null) {
+      const summary = this.readStoredSummary();
+      const { snapshotKeys, logKeys } = this.persistence.blobKeys();
+      if (summary !== null && summaryHolds(summary, [...snapshotKeys, ...logKeys])) {
+        const items = this.timing.measure('items', () => this.storedEGraphItems(summary));
+        const content = items === null ? null : egraphFromItems(items);
+        if (content !== null) return content;
+      }
+    }
+    return { sets: readEGraphSets(this.doc), roots: readRoots(this.doc) };
   }
 
   /**
@@ -338,25 +364,26 @@ export class AgentSession {
   /**
    * What GET /state reports of the doc, as this request holds it (see AgentSummary). Moved by what
    * this request's transactions changed when the stored summary describes the blobs it loaded;
-   * recomputed from the whole doc otherwise, or when `full` (which also measures doc_bytes).
+   * recomputed from the whole doc otherwise. `settle` measures doc_bytes and counts the e-nodes.
    */
-  summary(full = false): AgentSummary {
+  summary(settle = false): AgentSummary {
     const opened = this.openDoc();
     const doc = opened.doc;
-    const { moved, stateVector, parts, dataKeys, dataItems, deleteSet } = this.docState(full);
+    const { moved, stateVector, parts, dataKeys, dataItems, deleteSet } = this.docState();
     const base = this.readStoredSummary();
     const terms = termsMap(doc).size;
     const unions = unionsMap(doc).size;
     // grow-only sets: equal sizes, equal content, so the count of e-nodes still holds
     const known = base?.egraph;
     const counted = known !== undefined && known.terms === terms && known.unions === unions && known.nodes_stale !== true;
-    const later = !counted && !full && this.countLater && known !== undefined && terms > 0;
-    const nodes = counted || later ? known!.nodes : terms === 0 ? 0 : loadEGraph(doc, this.kernel()).summary().nodes;
+    const later = !counted && !settle && this.countLater && known !== undefined && terms > 0;
+    const built = this.builtEGraph !== null && this.builtEGraph.terms === terms && this.builtEGraph.unions === unions ? this.builtEGraph.nodes : null;
+    const nodes = counted || later ? known!.nodes : built ?? (terms === 0 ? 0 : loadEGraph(doc, this.kernel()).summary().nodes);
     const items = this.egraphItemsTag(base);
     // Encoding the whole doc costs as much as the rest of a write: a write carries the last
     // measurement forward (stale), a compaction or a full summary measures.
-    const docBytes = moved === null ? Y.encodeStateAsUpdate(doc).length : this.compactedDocBytes ?? moved.doc_bytes;
-    const stale = moved !== null && this.compactedDocBytes === null && (moved.doc_bytes_stale || opened.changes.touched);
+    const docBytes = moved === null || settle ? Y.encodeStateAsUpdate(doc).length : this.compactedDocBytes ?? moved.doc_bytes;
+    const stale = moved !== null && !settle && this.compactedDocBytes === null && (moved.doc_bytes_stale || opened.changes.touched);
     return {
       blobs: [...opened.blobs.keys()].sort(),
       state_vector: stateVector,
@@ -398,6 +425,11 @@ export class AgentSession {
     this.countLater = true;
   }
 
+  /** The e-nodes of the e-graph this request built from the doc's sets of these sizes (a tick's): no need to build it again to count them. */
+  countedEGraph(counted: CountedEGraph): void {
+    this.builtEGraph = counted;
+  }
+
   /**
    * Asks commit for a full summary if writes left doc_bytes stale: the tick's job, so that
    * writes need not encode the whole doc and /state is never more than a tick behind.
@@ -408,18 +440,18 @@ export class AgentSession {
 
   /** The state digest of the doc as this request holds it (moved, not recomputed, when it can be). */
   digest(): string {
-    return digestOf(this.docState(false).parts);
+    return digestOf(this.docState().parts);
   }
 
   /**
    * State vector, digest parts and data keys: the stored summary moved by this request's changes
    * when it describes the blobs this request loaded (`moved` is that summary), else from the doc.
    */
-  private docState(full: boolean): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem>; deleteSet: StoredDeleteSet | null } {
+  private docState(): { moved: AgentSummary | null; stateVector: Record<string, number>; parts: DigestParts; dataKeys: string[]; dataItems: Record<string, DataItem>; deleteSet: StoredDeleteSet | null } {
     const opened = this.openDoc();
     const base = this.readStoredSummary();
     const items = dataMap(opened.doc)._map;
-    if (!full && base !== null && base.data_items !== undefined && opened.changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()])) {
+    if (base !== null && base.data_items !== undefined && opened.changes.exact && summaryHolds(base, [...opened.loaded.blobSizes.keys()])) {
       const keys = new Set(base.data_keys);
       const dataItems = { ...base.data_items };
       for (const [key, set] of opened.changes.dataKeys) set ? keys.add(key) : keys.delete(key);
@@ -453,8 +485,8 @@ export class AgentSession {
   }
 
   /** A summary for the doc as this request holds it, saved so that the next reads need not open it. */
-  refreshSummary(full = false): AgentSummary {
-    const summary = this.summary(full);
+  refreshSummary(settle = false): AgentSummary {
+    const summary = this.summary(settle);
     if (this.egraphItemsToSave !== null) this.persistence.saveEGraphItems(this.egraphItemsToSave);
     this.persistence.saveSummary(summary);
     return summary;

@@ -91,6 +91,7 @@ const SCHEMAS = {
       agent_id: int, colour: str, color: { ...str, deprecated: true, description: 'colour, as the first release spelled it' },
       colouring: obj({ proper: bool, clashes: arrayOf(arrayOf(int)) }), nodes: int, classes: int, terms: int, unions: int, rules: arrayOf(str),
       provenance: obj({ rules: mapOf(int), colours: mapOf(int) }),
+      roots: { ...obj({ posted: int, within_budget: int, budget_records: int }), description: 'the posted terms; the ticks rewrite for those whose e-graph holds fewer than budget_records records' },
     },
     { dump: { ...arrayOf(obj({ class: str, members: arrayOf(str), nodes: arrayOf(str) })), description: 'with ?full=1' } },
   ),

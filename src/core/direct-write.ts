@@ -13,7 +13,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import type { AgentSummary, DataItem } from './agent-record.ts';
 import { DeleteSetReader } from './delete-set.ts';
-import { DATA, type DecodedUpdate } from './doc.ts';
+import { DATA, ROOTS, type DecodedUpdate } from './doc.ts';
 import { addSum, isPlain, lastContent, mapEntryElement, subSum, sumFromHex, sumHex, svElement, digestOf, type DigestSum } from './digest.ts';
 import { isEGraphRoot, type EGraphItems, type EGraphRoot } from './egraph-items.ts';
 
@@ -262,16 +262,17 @@ class SummaryMove {
     if (current !== undefined && current[2] !== null) {
       this.deleted!.add([[current[0], current[1], 1]]);
       this.content = subSum(this.content, sumFromHex(current[2] as string));
-      this.egraphCounts[root]--;
+      if (root !== ROOTS) this.egraphCounts[root]--;
     }
     if (deleted) {
       this.ownEGraphItems()[root][key] = [client, clock, null];
       return true;
     }
-    const element = mapEntryElement(root, key, (item.content as Y.ContentAny).arr[0]);
+    const value = (item.content as Y.ContentAny).arr[0];
+    const element = mapEntryElement(root, key, value);
     this.content = addSum(this.content, element);
-    this.egraphCounts[root]++;
-    this.ownEGraphItems()[root][key] = [client, clock, sumHex(element)];
+    if (root !== ROOTS) this.egraphCounts[root]++;
+    this.ownEGraphItems()[root][key] = [client, clock, sumHex(element), value];
     return true;
   }
 
@@ -283,7 +284,7 @@ class SummaryMove {
   private ownEGraphItems(): EGraphItems {
     const items = this.egraphItems!;
     if (!this.egraphMoved) {
-      this.egraphItems = { tag: items.tag, terms: { ...items.terms }, unions: { ...items.unions } };
+      this.egraphItems = { ...items, terms: { ...items.terms }, unions: { ...items.unions }, roots: { ...items.roots } };
       this.egraphMoved = true;
     }
     return this.egraphItems!;

@@ -149,7 +149,21 @@ export interface TickRun {
   ran: boolean;
   /** the sizes to remember as saturated (a fixpoint, or the node cap), else null: run again next tick */
   saturated: EGraphSizes | null;
+  /** the e-graph this run built, counted, when it holds every record of the doc (so no request need build it again to count) */
+  counted: CountedEGraph | null;
   outbox: Envelope[];
+}
+
+/** The sets' sizes and the e-nodes they make. */
+export interface CountedEGraph extends EGraphSizes {
+  nodes: number;
+}
+
+/** `egraph`'s e-nodes, when it holds exactly the doc's records (none waiting for an absent child). */
+function countedOf(egraph: EGraph, doc: Y.Doc): CountedEGraph | null {
+  const built = egraph.summary();
+  const sizes = egraphSizes(doc);
+  return built.terms === sizes.terms && built.unions === sizes.unions ? { ...sizes, nodes: built.nodes } : null;
 }
 
 /**
@@ -161,14 +175,14 @@ export interface TickRun {
 export function saturateOnTick(ctx: SyncContext, doc: Y.Doc, kernel: () => Kernel, colour: Colour, lastSaturated: EGraphSizes | null | undefined): TickRun {
   const sizes = egraphSizes(doc);
   if (sizes.terms === 0 || (lastSaturated && lastSaturated.terms === sizes.terms && lastSaturated.unions === sizes.unions)) {
-    return { report: null, ran: false, saturated: lastSaturated ?? null, outbox: [] };
+    return { report: null, ran: false, saturated: lastSaturated ?? null, counted: null, outbox: [] };
   }
   const started = ctx.now();
   const egraph = loadEGraph(doc, kernel());
   const roots = liveRoots(egraph, readRoots(doc));
   if (roots.length === 0) {
     const report = { colour, stop: 'node-limit', iterations: 0, rewrites: 0, new_terms: 0, new_unions: 0, rules: {}, duration_ms: ctx.now() - started, classes: { before: 0, after: 0 } } as const;
-    return { report, ran: false, saturated: sizes, outbox: [] };
+    return { report, ran: false, saturated: sizes, counted: countedOf(egraph, doc), outbox: [] };
   }
   const run = saturateDoc(ctx, doc, egraph, rulesFor(colour), { foldConstants: foldsConstants(colour), roots });
   const rules: Record<string, number> = {};
@@ -186,5 +200,5 @@ export function saturateOnTick(ctx: SyncContext, doc: Y.Doc, kernel: () => Kerne
   };
   // At a fixpoint or at the node cap there is nothing to do until the sets grow again.
   const done = run.result.stop === 'saturated' || run.result.stop === 'node-limit';
-  return { report, ran: true, saturated: done ? egraphSizes(doc) : null, outbox: run.outbox };
+  return { report, ran: true, saturated: done ? egraphSizes(doc) : null, counted: countedOf(egraph, doc), outbox: run.outbox };
 }

@@ -9,6 +9,7 @@
 // Nothing is ever deleted, so "same two sets ⇒ same canonical e-graph" holds on every replica.
 import * as Y from 'yjs';
 import { ROOTS, TERMS, UNIONS } from './doc.ts';
+import type { EGraphItems, GrowItem } from './egraph-items.ts';
 
 import type { TermRecord } from '../egraph/index.ts';
 
@@ -81,19 +82,44 @@ function asUnionRecord(key: string, value: unknown): UnionRecord | null {
 
 /** Reads both sets. A union naming a term the doc does not hold yet is kept: the term may follow. */
 export function readEGraphSets(doc: Y.Doc): EGraphSets {
+  return setsOf(termsMap(doc).entries(), unionsMap(doc).entries());
+}
+
+/**
+ * Both sets and the posted terms from an e-graph items record (egraph-items.ts) instead of the doc;
+ * null when a key's current item is one only the doc can read.
+ */
+export function egraphFromItems(items: EGraphItems): { sets: EGraphSets; roots: string[] } | null {
+  const values = (record: Record<string, GrowItem>): [string, unknown][] | null => {
+    const out: [string, unknown][] = [];
+    for (const key in record) {
+      const [, , element, value] = record[key] as GrowItem;
+      if (element === false || (element !== null && value === undefined)) return null;
+      if (element !== null) out.push([key, value]);
+    }
+    return out;
+  };
+  const terms = values(items.terms);
+  const unions = values(items.unions);
+  const roots = values(items.roots);
+  if (terms === null || unions === null || roots === null) return null;
+  return { sets: setsOf(terms, unions), roots: roots.map(([hash]) => hash).filter((hash) => TERM_HASH.test(hash)) };
+}
+
+function setsOf(termEntries: Iterable<[string, unknown]>, unionEntries: Iterable<[string, unknown]>): EGraphSets {
   let malformed = 0;
   const terms = new Map<string, TermRecord>();
-  termsMap(doc).forEach((value, hash) => {
+  for (const [hash, value] of termEntries) {
     const record = TERM_HASH.test(hash) ? asTermRecord(value) : null;
     if (record === null) malformed++;
     else terms.set(hash, record);
-  });
+  }
   const unions: UnionRecord[] = [];
-  unionsMap(doc).forEach((value, key) => {
+  for (const [key, value] of unionEntries) {
     const record = asUnionRecord(key, value);
     if (record === null) malformed++;
     else unions.push(record);
-  });
+  }
   return { terms, unions, malformed };
 }
 

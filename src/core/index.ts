@@ -43,6 +43,7 @@ export { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
 export { seededRandom } from '../shared/prng.ts';
 export {
   addToEGraphSets,
+  egraphFromItems,
   readEGraphSets,
   readRoots,
   termsMap,
@@ -63,6 +64,7 @@ export {
   saturateDoc,
   saturateOnTick,
   type AddedTerm,
+  type CountedEGraph,
   type EGraphSizes,
   type SaturationReport,
   type TickRun,
@@ -89,5 +91,5 @@ export {
   type StoredDeleteSet,
 } from './agent-record.ts';
 export { dataItemOf, directDelete, directSet, type DirectWrite } from './direct-write.ts';
-export { egraphItemsOf, movedEGraphItems, type EGraphItems } from './egraph-items.ts';
+export { EGRAPH_ITEMS_VERSION, egraphItemsOf, movedEGraphItems, type EGraphItems } from './egraph-items.ts';
 export { canonicalDeleteSet, DeleteSetReader, docDeleteSet, MAX_DELETE_TAIL, rangesOf } from './delete-set.ts';

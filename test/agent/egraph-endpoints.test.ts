@@ -24,6 +24,8 @@ describe('POST /agent/:id/terms and GET /agent/:id/egraph', () => {
     const egraph = await call<EGraphAnswer>(app, 'GET', '/agent/0/egraph');
     // x, 0, (+ x 0), 2, (* (+ x 0) 2): five e-nodes in five classes until a tick saturates
     expect(egraph.body).toMatchObject({ colour: 'RED', color: 'RED', colouring: { proper: true, clashes: [] }, nodes: 5, classes: 5, terms: 5, unions: 0 });
+    // posted twice, one posted term: the ticks rewrite for it until its e-graph holds 1,000 records
+    expect(egraph.body.roots).toEqual({ posted: 1, within_budget: 1, budget_records: 1_000 });
     expect(egraph.body.rules).toContain('comm-mul');
     expect((await call(app, 'GET', '/agent/0/state')).body.egraph_nodes).toBe(5);
     const full = await call<EGraphAnswer>(app, 'GET', '/agent/0/egraph?full=1');

@@ -304,3 +304,35 @@ describe('Server-Timing', () => {
     expect(Object.keys(phases(read.timing))).toEqual(['work']);
   });
 });
+
+describe('e-graph reads', () => {
+  it('answer /egraph, /egraph/best and /egraph/equal from the e-graph items record, without the doc, as the doc would', async () => {
+    const { store, counts } = countingStore();
+    const deps = depsOver(store);
+    await request(deps, 'POST', '/agent/4/terms', { term: '(* (+ x 0) 2)' });
+    await request(deps, 'POST', '/agent/4/tick', {});
+    // a neighbour posts a term of its own and proves something about it: applied without the doc
+    const neighbour = new Y.Doc();
+    Y.applyUpdate(neighbour, Y.encodeStateAsUpdate(await docOf(deps)));
+    const hlc = '0000000000001-00000-00001';
+    const update = appliedUpdate(neighbour, () => {
+      addToEGraphSets(neighbour, [['00000000000000e5', { op: 'y', children: [] }], ['00000000000000e6', { op: 'z', children: [] }]], [{ a: '00000000000000e5', b: '00000000000000e6', rule: 'r', agent: 1, ts: 1 }]);
+      neighbour.getMap('roots').set('00000000000000e5', { agent: 1, ts: 1 });
+    })!;
+    const inbox = await request(deps, 'POST', '/agent/4/inbox', [{ v: 1, id: 'u-1', type: 'StateUpdate', from: 1, to: 4, ts: 1, hlc, payload: { update: toBase64(update) } }]);
+    expect(Object.keys(phases(inbox.timing))).not.toContain('open');
+    counts.blobReads = 0;
+    const egraph = await request(deps, 'GET', '/agent/4/egraph');
+    const best = await request(deps, 'GET', `/agent/4/egraph/best?term=${encodeURIComponent('(* (+ x 0) 2)')}`);
+    const equal = await request(deps, 'GET', '/agent/4/egraph/equal?a=y&b=z');
+    expect(counts.blobReads).toBe(0);
+    expect(Object.keys(phases(equal.timing))).toEqual(['items', 'work']);
+    expect(egraph.body.roots).toMatchObject({ posted: 2, within_budget: 2 });
+    expect(equal.body.equal).toBe(true);
+    // the same answers from the doc: the record gone, every read opens it
+    for (const key of store.keys()) if (key.endsWith('egraph-items')) store.delete(key);
+    const fromDoc = await Promise.all(['/agent/4/egraph', `/agent/4/egraph/best?term=${encodeURIComponent('(* (+ x 0) 2)')}`, '/agent/4/egraph/equal?a=y&b=z'].map((path) => request(deps, 'GET', path)));
+    expect(counts.blobReads).toBeGreaterThan(0);
+    expect(fromDoc.map((r) => r.body)).toEqual([egraph.body, best.body, equal.body]);
+  });
+});

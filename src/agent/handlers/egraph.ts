@@ -1,6 +1,18 @@
 // The e-graph routes: add a term, read the e-graph, the best form of a term, whether two are equal.
-import { addTerm, AgentError, colourOfRule, EXTRACTION_COSTS, got, loadEGraph, parseExtractionCost, parseUserTerm, readEGraphSets, rulesFor } from '../../core/index.ts';
-import { printTerm } from '../../egraph/index.ts';
+import {
+  addTerm,
+  AgentError,
+  colourOfRule,
+  EXTRACTION_COSTS,
+  got,
+  liveRoots,
+  MAX_ROOT_RECORDS,
+  parseExtractionCost,
+  parseUserTerm,
+  rulesFor,
+  type UnionRecord,
+} from '../../core/index.ts';
+import { EGraph, printTerm } from '../../egraph/index.ts';
 import { json, readJsonBody } from '../../spin/http.ts';
 import { localWriteDone } from '../answers.ts';
 import type { AgentRequest } from '../request.ts';
@@ -36,10 +48,16 @@ export function getEGraph({ request, session }: AgentRequest): Response {
 /** What GET /agent/:id/egraph answers. */
 export type EGraphAnswer = ReturnType<typeof egraphAnswer>;
 
+/** The agent's e-graph (from its items record when it can: no doc), its unions and its posted terms. */
+function egraphOf(s: AgentSession): { egraph: EGraph; unions: UnionRecord[]; roots: string[] } {
+  const { sets, roots } = s.egraphContent();
+  return { egraph: EGraph.fromSets(s.kernel(), sets.terms, sets.unions), unions: sets.unions, roots };
+}
+
 function egraphAnswer(s: AgentSession, full: boolean) {
   const colour = s.colour();
   const { proper, clashes } = s.colouring();
-  const egraph = loadEGraph(s.doc, s.kernel());
+  const { egraph, unions, roots } = egraphOf(s);
   return {
     agent_id: s.config.agentId,
     colour,
@@ -49,16 +67,18 @@ function egraphAnswer(s: AgentSession, full: boolean) {
     colouring: { proper, clashes: clashes.filter((pair) => pair.includes(s.config.agentId)) },
     ...egraph.summary(),
     rules: rulesFor(colour).map((r) => r.name),
-    provenance: provenanceOf(s),
+    provenance: provenanceOf(unions),
+    // the posted terms, and those whose e-graph is still within its record budget (the ticks rewrite for these)
+    roots: { posted: roots.length, within_budget: liveRoots(egraph, roots).length, budget_records: MAX_ROOT_RECORDS },
     ...(full ? { dump: egraph.dump() } : {}),
   };
 }
 
 /** How many known equalities each rule, and each colour's family, proved. */
-function provenanceOf(s: AgentSession): { rules: Record<string, number>; colours: Record<string, number> } {
+function provenanceOf(unions: readonly UnionRecord[]): { rules: Record<string, number>; colours: Record<string, number> } {
   const rules: Record<string, number> = {};
   const colours: Record<string, number> = {};
-  for (const u of readEGraphSets(s.doc).unions) {
+  for (const u of unions) {
     rules[u.rule] = (rules[u.rule] ?? 0) + 1;
     const colour = colourOfRule(u.rule) ?? 'other';
     colours[colour] = (colours[colour] ?? 0) + 1;
@@ -74,7 +94,7 @@ export function getBest({ request, session }: AgentRequest): Response {
   const term = parseUserTerm(text);
   const cost = parseExtractionCost(query.get('cost'));
   const s = session();
-  const egraph = loadEGraph(s.doc, s.kernel());
+  const { egraph } = egraphOf(s);
   const { hash } = egraph.addTerm(term);
   const best = egraph.best(hash, EXTRACTION_COSTS[cost]);
   const answer = { agent_id: s.config.agentId, term: printTerm(term), hash, class: egraph.classOf(hash), best: best.term, cost: best.cost, cost_model: cost };
@@ -101,7 +121,7 @@ export function getEqual({ request, session }: AgentRequest): Response {
   }
   const [termA, termB] = [parseUserTerm(a), parseUserTerm(b)];
   const s = session();
-  const egraph = loadEGraph(s.doc, s.kernel());
+  const { egraph } = egraphOf(s);
   const [hashA, hashB] = [egraph.addTerm(termA).hash, egraph.addTerm(termB).hash];
   const [classA, classB] = [egraph.classOf(hashA), egraph.classOf(hashB)];
   const answer = {

@@ -30,6 +30,7 @@ export function tick({ session }: AgentRequest): Promise<Response> {
   s.settle();
   const result = onTick(ctx, s.doc, s.digest());
   const run = saturateOnTick(ctx, s.doc, () => s.kernel(), s.colour(), s.meta.saturated);
+  if (run.counted !== null) s.countedEGraph(run.counted);
   const { report } = run;
   if (report === null) return sent(s, [], result.outbox, result.syncs);
   s.meta = { ...s.meta, saturated: run.saturated };
