@@ -1,11 +1,15 @@
 // egg's math suite through the real network: the cases whose whole saturated e-graph stays small on
 // the simulated grid (test/core/egg-math-network.test.ts runs every case and says why some are not
-// proved), from each tier: A math_powers, integ_one, integ_sin; B the d rules; C integ_x. All are
-// posted at once, spread over the nine built agent components, saturated by the gateway's ticks over
-// a real nats-server. A case is proved at an agent when it answers each goal equal to the start (GET /egraph/equal).
+// proved), from each tier: A math_powers, integ_one, integ_sin; B the d rules; C integ_x. First a
+// term that explores past its record budget (MAX_ROOT_RECORDS) is posted and left to exhaust it, as
+// a user's earlier term may; then the cases, all at once, spread over the nine built agent
+// components, saturated by the gateway's ticks over a real nats-server: each posted term has its own
+// budget, so the first one's does not stop theirs (a cap for the whole doc did, for good). A case is
+// proved at an agent when it answers each goal equal to the start (GET /egraph/equal).
 // Left out here though the simulation proves them: cases whose e-graphs grow to hundreds of records
-// (math_simplify_const ~1,000, math_diff_simple2 ~240, the simplify/integ_part ones): the network
-// keeps saturating them to the record cap, and every request then costs seconds on 2 cores.
+// (math_simplify_root ~470, math_simplify_factor ~1,200, diff_power_simple ~460): every e-graph
+// request and tick then costs hundreds of ms on 2 cores, and all of egg's cases one after another
+// on one network take ~15 min (README, "egg's cases in sequence").
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import cases from '../egraph/egg-math/egg-math-cases.json' with { type: 'json' };
 import { describeDeliveries, waitFor } from '../gateway/harness.ts';
@@ -16,6 +20,9 @@ const QUICK = ['math_powers', 'math_diff_same', 'math_diff_different', 'math_dif
 const CASES = (cases as { name: string; start: string; goals: string[] }[]).filter((c) => QUICK.includes(c.name));
 /** ~180 records once saturated on the simulated grid, quiet within 8 rounds */
 const PROVE_BOUND_MS = 180_000;
+/** Comm/assoc over seven symbols: RED's rules explore far past one budget (test/core/egraph-budget.test.ts). */
+const EXPLORER = '(+ a (+ b (+ c (+ d (+ e (+ f g))))))';
+const EXHAUST_BOUND_MS = 120_000;
 
 async function equal(app: TestApp, id: number, a: string, b: string): Promise<boolean> {
   const reply = await call<{ equal: boolean }>(app, 'GET', `/agent/${id}/egraph/equal?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
@@ -42,8 +49,15 @@ describeDeliveries(
     }, 120_000);
     afterAll(async () => network?.close());
 
-    it(`proves ${QUICK.length} cases at every agent, each posted at a different one`, async () => {
+    it(`proves ${QUICK.length} cases at every agent, each posted at a different one, after a term that exhausted its budget`, async () => {
       expect(CASES.map((c) => c.name).sort()).toEqual([...QUICK].sort());
+      expect((await call(app, 'POST', '/agent/0/terms', { term: EXPLORER })).status).toBe(200);
+      type Roots = { roots: { posted: number; within_budget: number; budget_records: number }; terms: number; unions: number };
+      const exhausted = await waitFor('the first term past its budget at agent 0', async () => {
+        const { body } = await call<Roots>(app, 'GET', '/agent/0/egraph');
+        return body.roots.posted === 1 && body.roots.within_budget === 0 ? body : null;
+      }, EXHAUST_BOUND_MS, 2_000);
+      expect(exhausted.terms + exhausted.unions).toBeGreaterThanOrEqual(exhausted.roots.budget_records);
       for (const [i, c] of CASES.entries()) {
         expect((await call(app, 'POST', `/agent/${i % AGENTS.length}/terms`, { term: c.start })).status).toBe(200);
       }
@@ -53,7 +67,7 @@ describeDeliveries(
         throw new Error(`${err.message}; still unproved: ${last.join(', ')}`);
       });
       for (const id of AGENTS) expect(await unproved(app, id), `agent ${id}`).toEqual([]);
-    }, PROVE_BOUND_MS + 120_000);
+    }, EXHAUST_BOUND_MS + PROVE_BOUND_MS + 120_000);
   },
   ['nats'],
 );
