@@ -97,29 +97,42 @@ export async function componentRebuild(trials: number, progress: Progress) {
   }
 }
 
+/** A fresh nine-agent network wired as `npm start` wires one (the agents hand their writes to the gateway's publish port), for `fn`. */
+async function withNetwork<T>(natsUrl: string | undefined, syncIntervalMs: number, fn: (url: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'can-bench-egraph-'));
+  const manifestPath = join(dir, 'spin.toml');
+  writeFileSync(manifestPath, spinManifest({ agents: 9, wasmDir: join(ROOT, 'dist') }));
+  let gateway: Gateway | null = null;
+  const gatewayHttp = await startHttpServer(() => gateway, 0, { host: '127.0.0.1' });
+  const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: `http://127.0.0.1:${gatewayHttp.port}` };
+  const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn', env });
+  gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: host.url, natsUrl, syncIntervalMs, healthTimeoutMs: 5_000, logLevel: 'error' });
+  try {
+    return await fn(host.url);
+  } finally {
+    await gateway.close();
+    await gatewayHttp.close();
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postTerm(url: string, agent: number, term: string): Promise<void> {
+  const res = await fetch(`${url}/agent/${agent}/terms`, { method: 'POST', body: JSON.stringify({ term }), headers: { 'content-type': 'application/json' } });
+  if (res.status !== 200) throw new Error(`POST /agent/${agent}/terms answered ${res.status}: ${await res.text()}`);
+}
+
 /** Median time for a fresh network to agree on every BENCH_TERMS answer at all nine agents. */
 export async function networkSaturation(trials: number, natsUrl: string | undefined, progress: Progress) {
   const times: number[] = [];
   for (let t = 0; t < trials; t++) {
-    const dir = mkdtempSync(join(tmpdir(), 'can-bench-saturate-'));
-    const manifestPath = join(dir, 'spin.toml');
-    writeFileSync(manifestPath, spinManifest({ agents: 9, wasmDir: join(ROOT, 'dist') }));
-    // Wired as `npm start` wires a network: the agents hand their writes to the gateway's publish port.
-    let gateway: Gateway | null = null;
-    const gatewayHttp = await startHttpServer(() => gateway, 0, { host: '127.0.0.1' });
-    const env = { ...process.env, SPIN_VARIABLE_GATEWAY_URL: `http://127.0.0.1:${gatewayHttp.port}` };
-    const host = await startHost({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), logLevel: 'warn', env });
-    gateway = await startGateway({ ...DEFAULT_CONFIG, appUrl: host.url, natsUrl, syncIntervalMs: 1_000, healthTimeoutMs: 5_000, logLevel: 'error' });
-    try {
+    const ms = await withNetwork(natsUrl, 1_000, async (url) => {
       const started = performance.now();
-      for (const { term } of BENCH_TERMS) {
-        const res = await fetch(`${host.url}/agent/4/terms`, { method: 'POST', body: JSON.stringify({ term }), headers: { 'content-type': 'application/json' } });
-        if (res.status !== 200) throw new Error(`POST /agent/4/terms answered ${res.status}: ${await res.text()}`);
-      }
+      for (const { term } of BENCH_TERMS) await postTerm(url, 4, term);
       const agreed = async () => {
         for (const { term, best } of BENCH_TERMS) {
           for (let id = 0; id < 9; id++) {
-            const res = await fetch(`${host.url}/agent/${id}/egraph/best?term=${encodeURIComponent(term)}`);
+            const res = await fetch(`${url}/agent/${id}/egraph/best?term=${encodeURIComponent(term)}`);
             if (((await res.json()) as { best?: string }).best !== best) return false;
           }
         }
@@ -129,14 +142,52 @@ export async function networkSaturation(trials: number, natsUrl: string | undefi
         if (performance.now() - started > 300_000) throw new Error('the network did not agree on the bench terms within 300 s');
         await sleep(100);
       }
-      times.push(performance.now() - started);
-      progress(`  saturate trial ${t + 1}/${trials}: ${times.at(-1)!.toFixed(0)} ms`);
-    } finally {
-      await gateway.close();
-      await gatewayHttp.close();
-      await host.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      return performance.now() - started;
+    });
+    times.push(ms);
+    progress(`  saturate trial ${t + 1}/${trials}: ${ms.toFixed(0)} ms`);
   }
   return { saturate_ms: round(median(times)), saturate_terms: BENCH_TERMS.length };
+}
+
+/** One of egg's math cases (the peer suite's data, test/egraph/egg-math/). */
+export interface EggCase {
+  name: string;
+  start: string;
+  goals: string[];
+}
+
+/**
+ * egg's cases posted one after another on one fresh network at the default SYNC_INTERVAL (5 s), as
+ * a user would, each at the next agent and given `givenMs`: proved when all nine agents answer every
+ * goal equal to the start (GET /egraph/equal, polled every 2 s).
+ */
+export async function eggSequence(cases: readonly EggCase[], givenMs: number, natsUrl: string | undefined, progress: Progress) {
+  return withNetwork(natsUrl, DEFAULT_CONFIG.syncIntervalMs, async (url) => {
+    const equalEverywhere = async (c: EggCase): Promise<boolean> => {
+      for (let id = 0; id < 9; id++) {
+        for (const goal of c.goals) {
+          const res = await fetch(`${url}/agent/${id}/egraph/equal?a=${encodeURIComponent(c.start)}&b=${encodeURIComponent(goal)}`);
+          if (!((await res.json()) as { equal?: boolean }).equal) return false;
+        }
+      }
+      return true;
+    };
+    const proved: Record<string, number | null> = {};
+    for (const [i, c] of cases.entries()) {
+      const started = performance.now();
+      await postTerm(url, i % 9, c.start);
+      proved[c.name] = null;
+      while (performance.now() - started < givenMs) {
+        if (await equalEverywhere(c)) {
+          proved[c.name] = round(performance.now() - started);
+          break;
+        }
+        await sleep(2_000);
+      }
+      progress(`  ${c.name}: ${proved[c.name] === null ? `not proved within ${givenMs / 1000} s` : `proved in ${proved[c.name]} ms`}`);
+    }
+    const egraph = (await (await fetch(`${url}/agent/4/egraph`)).json()) as { terms: number; unions: number };
+    return { egg_sequence: { given_s: givenMs / 1000, proved: Object.values(proved).filter((ms) => ms !== null).length, cases: cases.length, proved_ms: proved, records_after: egraph.terms + egraph.unions } };
+  });
 }

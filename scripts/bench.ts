@@ -26,6 +26,8 @@
 //   state_bytes_per_agent  KV bytes of an agent's doc after 10k writes, vs Yjs's encoding of that doc
 //   egraph_rebuild_ms      100k e-nodes + 50k unions rebuilt inside a component: AS kernel vs TS (bench-egraph.ts)
 //   saturate_ms            a fresh network agreeing on the bench terms' best forms (bench-egraph.ts)
+//   egg_sequence           with --egg-seconds: egg's math cases posted one after another on one fresh network
+//                          (default SYNC_INTERVAL), each given that long: which were proved at all nine, and when
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +42,9 @@ import { startHost } from '../src/host/index.ts';
 import { requestBreakdown } from './bench-breakdown.ts';
 import { rateLadder } from './bench-rates.ts';
 import { sizeLadder } from './bench-sizes.ts';
-import { componentRebuild, networkSaturation } from './bench-egraph.ts';
+import { componentRebuild, eggSequence, networkSaturation, type EggCase } from './bench-egraph.ts';
+import eggCases from '../test/egraph/egg-math/egg-math-cases.json' with { type: 'json' };
+import eggExtraCases from '../test/egraph/egg-math/egg-extra-cases.json' with { type: 'json' };
 import { buildAll } from './build.ts';
 import { HOST_BUNDLE } from './build-host.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
@@ -55,6 +59,8 @@ const USAGE = `usage: npm run bench -- [options]   (figures: see the top of scri
       --burst <n>           StateUpdates published in the delivery burst (default 5000)
       --load-seconds <n>    seconds of PUT load at each concurrency (default 30)
       --rate-seconds <n>    seconds at each step of the rate ladder (default 30)
+      --egg-seconds <n>     also post egg's 19 math cases one after another on one network, each
+                            given <n> s (issue 12's figure: 90, ~20 min); not run without it
   -h, --help`;
 const { values } = commandLine(USAGE, {
   options: {
@@ -64,12 +70,14 @@ const { values } = commandLine(USAGE, {
     burst: { type: 'string', default: '5000' },
     'load-seconds': { type: 'string', default: '30' },
     'rate-seconds': { type: 'string', default: '30' },
+    'egg-seconds': { type: 'string' },
     help: HELP_OPTION,
   },
 });
 const [LOAD_SECONDS, RATE_SECONDS, TRIALS, REQUESTS, WRITES, BURST] = validated(USAGE, () =>
   (['load-seconds', 'rate-seconds', 'trials', 'requests', 'writes', 'burst'] as const).map((name) => positiveIntegerOption(name, values[name])),
 ) as [number, number, number, number, number, number];
+const EGG_SECONDS = validated(USAGE, () => positiveIntegerOption('egg-seconds', values['egg-seconds'], 'optional'));
 
 function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
@@ -495,6 +503,12 @@ async function main(): Promise<void> {
     const rebuild = await componentRebuild(TRIALS, progress);
     progress('e-graph: fresh nine-agent networks saturating the bench terms');
     const saturation = await networkSaturation(TRIALS, nats?.url, progress);
+    let sequence = {};
+    if (EGG_SECONDS !== undefined) {
+      const cases = ([...eggCases, ...eggExtraCases] as (EggCase & { rules: unknown })[]).filter((c) => c.rules === 'math');
+      progress(`e-graph: egg's ${cases.length} math cases one after another on one network, ${EGG_SECONDS} s each`);
+      sequence = await eggSequence(cases, EGG_SECONDS * 1_000, nats?.url, progress);
+    }
     const summary = {
       bench: 'network',
       delivery,
@@ -516,6 +530,7 @@ async function main(): Promise<void> {
       state_vector_bytes: bytes.svBytes,
       ...rebuild,
       ...saturation,
+      ...sequence,
       goals: { state_p95_ms: 10, converge_p50_ms: 500, converge_p95_ms: 1_000, acked_puts_per_s_c16: 200, deliveries_per_s: 1_000, egraph_rebuild_ms: 60 },
     };
     console.log(JSON.stringify(summary));

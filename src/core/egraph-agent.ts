@@ -106,11 +106,15 @@ export function saturateDoc(ctx: SyncContext, doc: Y.Doc, egraph: EGraph, rules:
   return { result, newTerms: added.terms, newUnions: added.unions, classes: { before, after }, outbox };
 }
 
-/** The posted terms whose reach (the classes their class leads to) holds fewer than MAX_ROOT_RECORDS records. */
+/**
+ * The posted terms whose reach (the classes their class leads to) holds fewer than MAX_ROOT_RECORDS
+ * records; a posted term the e-graph does not hold (yet) is not one of them.
+ */
 export function liveRoots(egraph: EGraph, roots: readonly string[]): string[] {
   const snap = egraph.snapshot();
   const records = egraph.recordsPerClass();
   return roots.filter((hash) => {
+    if (!egraph.has(hash)) return false;
     let held = 0;
     for (const cls of reachableClasses(snap, egraph.classIdsOf([hash]))) held += records.get(cls) ?? 0;
     return held < MAX_ROOT_RECORDS;

@@ -43,3 +43,14 @@ describe('a record budget per posted term', () => {
     expect(egraph.classOf(egraph.addTerm(parseTerm('(* 2 (+ y 0))')).hash)).toBe(egraph.classOf(product));
   });
 });
+
+describe('the posted terms within their budget', () => {
+  it('leave out a posted term the e-graph does not hold, such as a foreign writer’s key', () => {
+    const net = gridNetwork(1);
+    const doc = net.doc(0);
+    const posted = addTerm(net.ctx(0), doc, new ReferenceKernel(), '(+ x 0)').hash;
+    doc.getMap('roots').set('00000000000000aa', { agent: 9, ts: 1 });
+    expect(readRoots(doc).sort()).toEqual([posted, '00000000000000aa'].sort());
+    expect(liveRoots(loadEGraph(doc, new ReferenceKernel()), readRoots(doc))).toEqual([posted]);
+  });
+});

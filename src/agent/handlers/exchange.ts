@@ -27,10 +27,12 @@ export function tick({ session }: AgentRequest): Promise<Response> {
   const quiet = s.quietTick();
   if (quiet !== null) return sent(s, [], quiet.outbox, quiet.syncs);
   const ctx = s.syncContext();
-  s.settle();
   const result = onTick(ctx, s.doc, s.digest());
   const run = saturateOnTick(ctx, s.doc, () => s.kernel(), s.colour(), s.meta.saturated);
   if (run.counted !== null) s.countedEGraph(run.counted);
+  // Settling encodes the whole doc: a tick that wrote rewrites leaves doc_bytes stale for a tick
+  // that writes none (or a compaction) to measure.
+  if ((run.report?.new_terms ?? 0) + (run.report?.new_unions ?? 0) === 0) s.settle();
   const { report } = run;
   if (report === null) return sent(s, [], result.outbox, result.syncs);
   s.meta = { ...s.meta, saturated: run.saturated };
