@@ -381,7 +381,7 @@ export class AgentSession {
     const nodes = counted || later ? known!.nodes : built ?? (terms === 0 ? 0 : loadEGraph(doc, this.kernel()).summary().nodes);
     const items = this.egraphItemsTag(base);
     // Encoding the whole doc costs as much as the rest of a write: a write carries the last
-    // measurement forward (stale), a compaction or a full summary measures.
+    // measurement forward (stale), a compaction or a settling summary measures.
     const docBytes = moved === null || settle ? Y.encodeStateAsUpdate(doc).length : this.compactedDocBytes ?? moved.doc_bytes;
     const stale = moved !== null && !settle && this.compactedDocBytes === null && (moved.doc_bytes_stale || opened.changes.touched);
     return {

@@ -1,7 +1,8 @@
 // What an agent does with its e-graph, over its Yjs doc: add a user's term, answer queries, and
-// saturate with its colour's rules on a tick, for the posted terms still within their budget. The e-graph is rebuilt from the doc's two sets on
-// every request (components are request-scoped); additions go back into the doc as one local
-// write, so they spread to neighbours like any other change.
+// saturate with its colour's rules on a tick, for the posted terms still within their budget. The
+// e-graph is rebuilt from the doc's sets on every request that needs it (components are
+// request-scoped); additions go back into the doc as one local write, so they spread to neighbours
+// like any other change.
 import type * as Y from 'yjs';
 import {
   EGraph,
@@ -80,7 +81,7 @@ export function addTerm(ctx: SyncContext, doc: Y.Doc, kernel: Kernel, text: stri
   return { hash, newTerms, bytes: update?.length ?? 0, outbox };
 }
 
-export interface TickSaturation {
+interface TickSaturation {
   result: SaturationResult;
   newTerms: number;
   newUnions: number;
@@ -90,7 +91,7 @@ export interface TickSaturation {
 }
 
 /** Applies `rules` to `egraph` (the doc's) within the tick's budget and writes what they found into the doc. */
-export function saturateDoc(ctx: SyncContext, doc: Y.Doc, egraph: EGraph, rules: readonly Rule[], options: SaturationOptions = {}): TickSaturation {
+function saturateDoc(ctx: SyncContext, doc: Y.Doc, egraph: EGraph, rules: readonly Rule[], options: SaturationOptions = {}): TickSaturation {
   const before = egraph.summary().classes;
   const result = saturate(egraph, rules, TICK_SATURATION_LIMITS, ctx.now, options);
   const after = egraph.summary().classes;

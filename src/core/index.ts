@@ -61,14 +61,12 @@ export {
   egraphSizes,
   loadEGraph,
   parseUserTerm,
-  saturateDoc,
   saturateOnTick,
   type AddedTerm,
   type CountedEGraph,
   type EGraphSizes,
   type SaturationReport,
   type TickRun,
-  type TickSaturation,
 } from './egraph-agent.ts';
 export { COLOURS, colourTopology, type Colouring } from './colouring.ts';
 export { RULE_FAMILIES, RULE_SPECS, colourOfRule, familyOf, foldsConstants, rulesFor, type RuleFamily } from './rules/index.ts';
