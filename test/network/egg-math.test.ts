@@ -9,7 +9,7 @@
 // Left out here though the simulation proves them: cases whose e-graphs grow to hundreds of records
 // (math_simplify_root ~470, math_simplify_factor ~1,200, diff_power_simple ~460): every e-graph
 // request and tick then costs hundreds of ms on 2 cores, and all of egg's cases one after another
-// on one network take ~15 min (README, "egg's cases in sequence").
+// on one network take ~20 min (README, "egg's cases in sequence"; `npm run bench -- --egg-seconds 90`).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import cases from '../egraph/egg-math/egg-math-cases.json' with { type: 'json' };
 import { describeDeliveries, waitFor } from '../gateway/harness.ts';
