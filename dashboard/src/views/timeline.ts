@@ -127,10 +127,10 @@ export class TimelineView {
       if (send === undefined) continue;
       root.append(svg('line', { class: 'arrow', x1: x(hlcWall(send.hlc)), y1: y(send.agent), x2: x(hlcWall(e.hlc)), y2: y(e.agent), 'marker-end': 'url(#head)' }));
     }
-    // messages (the many small dots) first, so writes, syncs, rewrites and errors lie on top and
-    // stay clickable where they crowd together
-    const isMessage = (e: TimelineEvent): boolean => e.type.startsWith('message');
-    for (const e of [...visible].sort((a, b) => Number(isMessage(b)) - Number(isMessage(a)))) {
+    // messages (the many small dots) first, then syncs, rewrites and compactions, then users' writes
+    // and errors, so what a user looks for lies on top and stays clickable where dots crowd together
+    // (a write's syncs at its agent land within milliseconds of it)
+    for (const e of [...visible].sort((a, b) => drawLayer(a) - drawLayer(b))) {
       const dot = svg('circle', {
         class: `ev ${e.type}${e.id === this.selected ? ' selected' : ''}`,
         cx: x(hlcWall(e.hlc)),
@@ -148,4 +148,10 @@ export class TimelineView {
     this.root.replaceChildren(root);
     if (visible.length === 0) this.root.append(stateLine(`No ${this.filter.agent !== null || this.filter.type !== null ? 'matching ' : ''}events in the last ${span / 1000} s.`));
   }
+}
+
+/** Which layer an event's dot is drawn in: higher lies on top. */
+function drawLayer(e: TimelineEvent): number {
+  if (e.type.startsWith('message')) return 0;
+  return e.type === 'write_applied' || e.type === 'error' ? 2 : 1;
 }
