@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { commandLine, HELP_OPTION, run as runCommand, UsageError } from '../src/cli/command-line.ts';
 import { formatProblem, validateProject } from './validate/index.ts';
-import { COMPACT_AFTER_LOG_ENTRIES } from '../src/core/index.ts';
+import { MAX_LOG_ENTRIES } from '../src/core/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Where the app goes: the spin plugin that deploys it and the URL its deploy prints. */
@@ -22,7 +22,7 @@ type Platform = keyof typeof PLATFORMS;
 /** Fermyon Cloud: keys per key-value store (developer.fermyon.com/cloud/faq) */
 export const CLOUD_KV_KEYS = 1_024;
 /** most keys one agent keeps: its update log before compaction, snapshot, meta, messages, timeline, timeline-pending, outbox */
-export const KEYS_PER_AGENT = COMPACT_AFTER_LOG_ENTRIES + 6;
+export const KEYS_PER_AGENT = MAX_LOG_ENTRIES + 6;
 
 const say = (msg: string, fields: Record<string, unknown> = {}): void => void process.stderr.write(`${JSON.stringify({ level: 'info', msg, component: 'deploy-cloud', ...fields })}\n`);
 const fail = (msg: string, fields: Record<string, unknown> = {}): never => {

@@ -3,7 +3,7 @@
 import * as Y from 'yjs';
 import {
   checkEach,
-  COMPACT_AFTER_LOG_ENTRIES,
+  dueForCompaction,
   colourTopology,
   type Colour,
   type Colouring,
@@ -304,15 +304,17 @@ export class AgentSession {
   /**
    * A tick with nothing to do but heartbeat and anti-entropy, from the stored summary without the
    * doc: when it describes the stored blobs (so its state vector, delete set and digest are the
-   * doc's), has nothing for the tick to settle (doc_bytes measured), the log is not due for
-   * compaction, and saturation has nothing to do (no terms, or the e-graph's sets are as the last
-   * saturated run left them). Null otherwise: the caller ticks with the doc.
+   * doc's), the log is not due for compaction, the e-nodes are counted, and saturation has nothing
+   * to do (no terms, or the e-graph's sets are as the last saturated run left them). Null
+   * otherwise: the caller ticks with the doc. A stale doc_bytes is left for a request that opens
+   * the doc anyway (a compaction, a tick that saturates): measuring it costs a whole doc load and
+   * encoding (~1 s at 700 KB), which every tick after a write would pay.
    */
   quietTick(): SyncResult | null {
     const base = this.directBase();
     if (base === null) return null;
     const { summary } = base;
-    if (summary.delete_set === undefined || summary.doc_bytes_stale || summary.egraph.nodes_stale === true) return null;
+    if (summary.delete_set === undefined || summary.egraph.nodes_stale === true) return null;
     const saturated = this.meta.saturated;
     const { terms, unions } = summary.egraph;
     if (terms > 0 && (saturated === undefined || saturated === null || saturated.terms !== terms || saturated.unions !== unions)) return null;
@@ -329,7 +331,7 @@ export class AgentSession {
     const summary = this.readStoredSummary();
     if (summary === null || summary.data_items === undefined) return null;
     const { snapshotKeys, logKeys } = this.persistence.blobKeys();
-    if (snapshotKeys.length > 1 || logKeys.length + 1 > COMPACT_AFTER_LOG_ENTRIES) return null;
+    if (snapshotKeys.length > 1 || dueForCompaction(logKeys.length + 1, summary.stored_bytes, summary.doc_bytes)) return null;
     const blobKeys = [...snapshotKeys, ...logKeys];
     return summaryHolds(summary, blobKeys) ? { summary, blobKeys } : null;
   }
@@ -570,7 +572,7 @@ export class AgentSession {
     if (opened !== null) {
       const { loaded, blobs, doc } = opened;
       const written = docChanged ? 1 : 0;
-      if (loaded.logKeys.length + written > COMPACT_AFTER_LOG_ENTRIES || loaded.snapshotKeys.length > 1) {
+      if (loaded.snapshotKeys.length > 1 || dueForCompaction(loaded.logKeys.length + written, this.storedBytes, this.readStoredSummary()?.doc_bytes ?? null)) {
         const merged = [...blobs.keys()];
         const snapshot = this.persistence.compact(doc, merged, now);
         blobs.clear();

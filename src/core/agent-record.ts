@@ -6,10 +6,22 @@ import type { Counters } from './counters.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 /**
- * Log blobs an agent keeps before folding them into a snapshot: with its other records, what bounds
- * its keys in the store (a store with a key quota, as Fermyon Cloud's, must hold that many per agent).
+ * When an agent folds its update log into one snapshot. Compacting loads and encodes the whole doc
+ * (~1 s at 700 KB in the component), so a large doc must not pay it every few small writes: the log
+ * is compacted once it holds more than COMPACT_AFTER_LOG_ENTRIES blobs and the stored bytes exceed
+ * the doc's own encoding by MAX_STORED_OVERHEAD (overwritten values, per-blob headers), and always
+ * past MAX_LOG_ENTRIES blobs, which with the agent's other records bounds its keys in the store (a store
+ * with a key quota, as Fermyon Cloud's, must hold that many per agent).
  */
 export const COMPACT_AFTER_LOG_ENTRIES = 32;
+export const MAX_LOG_ENTRIES = 96;
+export const MAX_STORED_OVERHEAD = 1.2;
+
+/** Whether a log of `logEntries` blobs, `storedBytes` stored in all for a doc last measured at `docBytes` (null: never), is due for compaction. */
+export function dueForCompaction(logEntries: number, storedBytes: number, docBytes: number | null): boolean {
+  if (logEntries > MAX_LOG_ENTRIES) return true;
+  return logEntries > COMPACT_AFTER_LOG_ENTRIES && (docBytes === null || storedBytes > docBytes * MAX_STORED_OVERHEAD);
+}
 
 /** Every key of agent `id` starts with this. */
 export function agentKeyPrefix(id: number): string {
@@ -68,9 +80,9 @@ export interface AgentSummary {
   state_digest: string;
   /** the two sums state_digest is made of (digest.ts), hex, so a write can move them */
   digest_parts: { sv: string; content: string };
-  /** size of the doc's Yjs encoding, as of the last full summary (a tick, a compaction, a read) */
+  /** size of the doc's Yjs encoding, as of the last full summary (a compaction, a tick that loads the doc, a read) */
   doc_bytes: number;
-  /** whether writes since doc_bytes was measured may have changed it (the next tick measures it) */
+  /** whether writes since doc_bytes was measured may have changed it (the next compaction, or tick that opens the doc, measures it) */
   doc_bytes_stale: boolean;
   stored_bytes: number;
   data_keys: string[];
