@@ -151,6 +151,17 @@ export class AgentPersistence {
     return { updates, snapshotKeys, logKeys, blobSizes, complete };
   }
 
+  /** The blobs `keys` name, in order; null if one is gone (a concurrent compaction folded it). */
+  blobsNamed(keys: readonly string[]): Uint8Array[] | null {
+    const blobs: Uint8Array[] = [];
+    for (const k of keys) {
+      const blob = this.store.get(k);
+      if (blob === null) return null;
+      blobs.push(blob);
+    }
+    return blobs;
+  }
+
   /** Durably appends one Yjs update; returns its key. */
   appendUpdate(update: Uint8Array, now: number): string {
     const key = this.key(`log:${this.uid(now)}`);
@@ -162,15 +173,15 @@ export class AgentPersistence {
    * Folds `merged` (the blobs this request loaded and wrote, all of them in `doc`) into one
    * snapshot, written before any of them is deleted; returns the snapshot's key and size.
    */
-  /** Folds `merged` into one snapshot; `docBytes`: the doc's own Yjs encoding, measured on the way. */
-  compact(doc: Y.Doc, merged: readonly string[], now: number): { key: string; bytes: number; docBytes: number } {
+  /** Folds `merged` into one snapshot; `docBytes`: the doc's own Yjs encoding, measured on the way; `pending`: whether it holds updates the doc could not apply yet. */
+  compact(doc: Y.Doc, merged: readonly string[], now: number): { key: string; bytes: number; docBytes: number; pending: boolean } {
     const pending = pendingUpdate(doc);
     const state = Y.encodeStateAsUpdate(doc);
     const snapshot = pending === null ? state : Y.mergeUpdates([state, pending]);
     const key = this.key(`snapshot:${this.uid(now)}`);
     this.store.set(key, snapshot);
     for (const k of merged) this.store.delete(k);
-    return { key, bytes: snapshot.length, docBytes: state.length };
+    return { key, bytes: snapshot.length, docBytes: state.length, pending: pending !== null };
   }
 
   summary(): AgentSummary | null {

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import {
   checkEach,
   dueForCompaction,
+  isSnapshotKey,
   colourTopology,
   type Colour,
   type Colouring,
@@ -125,6 +126,8 @@ export class AgentSession {
   private builtEGraph: CountedEGraph | null = null;
   /** the doc's encoded size, when this request compacted (and so measured it) */
   private compactedDocBytes: number | null = null;
+  /** the key of the snapshot this request's compaction wrote, when its state vector is the doc's */
+  private compactedSnapshot: string | null = null;
   /** the stored summary as this request found it (undefined: not read yet) */
   private storedSummary: AgentSummary | null | undefined;
   /** an e-graph items record this request made for the doc it holds, to save with its summary */
@@ -246,12 +249,20 @@ export class AgentSession {
     const base = this.directBase();
     if (base === null) return null;
     const tag = this.persistence.uid(this.startedAt);
-    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes, () => this.storedEGraphItems(base.summary), tag, this.deferredRequesters());
+    let log: Uint8Array[] | null | undefined;
+    const applied = onEnvelopesWithoutDoc(this.syncContext(), base.summary, envelopes, {
+      egraph: () => this.storedEGraphItems(base.summary),
+      tag,
+      deferred: this.deferredRequesters(),
+      log: () => (log ??= this.timing.measure('log', () => this.persistence.blobsNamed(base.blobKeys.filter((key) => !isSnapshotKey(key))))),
+    });
     if (applied === null) return null;
     const { update, summary, egraph } = applied;
     // the record first: a summary naming a record not written yet would be believed about it
     if (egraph !== null) this.persistence.saveEGraphItems(egraph);
     if (update !== null) this.saveDirect({ update, summary }, base.blobKeys, null);
+    // those answered with what they lacked (from the log), as the doc path would have
+    this.rememberAnswered(applied.result.outbox.filter((env) => env.type === 'SyncResponse').map((env) => env.to));
     return applied.result;
   }
 
@@ -261,11 +272,16 @@ export class AgentSession {
    */
   receiveWithDoc(envelopes: readonly Envelope[]): SyncResult {
     const result = onEnvelopes(this.syncContext(), this.doc, envelopes);
+    this.rememberAnswered(envelopes.filter((env) => env.type === 'SyncRequest').map((env) => env.from));
+    return result;
+  }
+
+  /** Neighbours among `requesters` count as answered now (DEFERRED_ANSWER_MS). */
+  private rememberAnswered(requesters: readonly number[]): void {
     const now = this.world.now();
     const answered = { ...this.meta.answered };
-    for (const env of envelopes) if (env.type === 'SyncRequest' && this.neighbours.includes(env.from)) answered[String(env.from)] = now;
+    for (const from of requesters) if (this.neighbours.includes(from)) answered[String(from)] = now;
     this.meta = { ...this.meta, answered };
-    return result;
   }
 
   /** The neighbours whose SyncRequests may wait (DEFERRED_ANSWER_MS): none unless the agent's state changed within the window. */
@@ -386,6 +402,8 @@ export class AgentSession {
     // measurement forward (stale), a compaction or a settling summary measures.
     const docBytes = moved === null || settle ? Y.encodeStateAsUpdate(doc).length : this.compactedDocBytes ?? moved.doc_bytes;
     const stale = moved !== null && !settle && this.compactedDocBytes === null && (moved.doc_bytes_stale || opened.changes.touched);
+    const snapshot =
+      this.compactedSnapshot !== null ? { key: this.compactedSnapshot, state_vector: stateVector } : base?.snapshot !== undefined && opened.blobs.has(base.snapshot.key) ? base.snapshot : undefined;
     return {
       blobs: [...opened.blobs.keys()].sort(),
       state_vector: stateVector,
@@ -397,6 +415,7 @@ export class AgentSession {
       data_keys: dataKeys,
       data_items: dataItems,
       ...(deleteSet === null ? {} : { delete_set: deleteSet }),
+      ...(snapshot === undefined ? {} : { snapshot }),
       egraph: { terms, unions, nodes, ...(later ? { nodes_stale: true } : {}), items },
     };
   }
@@ -572,12 +591,18 @@ export class AgentSession {
     if (opened !== null) {
       const { loaded, blobs, doc } = opened;
       const written = docChanged ? 1 : 0;
-      if (loaded.snapshotKeys.length > 1 || dueForCompaction(loaded.logKeys.length + written, this.storedBytes, this.readStoredSummary()?.doc_bytes ?? null)) {
+      const known = this.readStoredSummary();
+      // a snapshot whose state vector was not recorded (written before it was) is folded again
+      // while the doc is loaded anyway, so that neighbours can be answered from the log after
+      const snapshotUnknown = loaded.snapshotKeys.length === 1 && known?.snapshot?.key !== loaded.snapshotKeys[0] && pendingUpdate(doc) === null;
+      if (loaded.snapshotKeys.length > 1 || snapshotUnknown || dueForCompaction(loaded.logKeys.length + written, this.storedBytes, known?.doc_bytes ?? null)) {
         const merged = [...blobs.keys()];
         const snapshot = this.persistence.compact(doc, merged, now);
         blobs.clear();
         blobs.set(snapshot.key, snapshot.bytes);
         this.compactedDocBytes = snapshot.docBytes;
+        // what it holds is the doc's state vector, unless it also holds updates the doc could not apply
+        this.compactedSnapshot = snapshot.pending ? null : snapshot.key;
         this.timeline.compaction({ blobs: merged.length, bytes: snapshot.bytes });
         compacted = true;
       }

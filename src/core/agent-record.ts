@@ -97,6 +97,12 @@ export interface AgentSummary {
    * summaries stored before it existed
    */
   delete_set?: StoredDeleteSet;
+  /**
+   * The snapshot among `blobs` and the state vector of what it holds, recorded when it was written
+   * (absent: no snapshot, or one from before this was kept): a neighbour holding at least that
+   * lacks only what the log holds, so its SyncRequest is answered from the log (sync.ts).
+   */
+  snapshot?: { key: string; state_vector: Record<string, number> };
   /** sizes of the e-graph sets and the e-nodes they make (recounted only when the sets grew) */
   egraph: {
     terms: number;
@@ -112,6 +118,11 @@ export interface AgentSummary {
 /** Whole seconds since the agent's first request. */
 export function uptimeSeconds(meta: AgentMeta, now: number): number {
   return Math.max(0, Math.floor((now - meta.counters.created_at) / 1000));
+}
+
+/** Whether `key` names a snapshot blob (else a log blob) of the doc. */
+export function isSnapshotKey(key: string): boolean {
+  return key.includes(':snapshot:');
 }
 
 /** Whether `summary` describes the blobs `blobKeys` lists. */

@@ -30,6 +30,19 @@ export function storedDeleteSetDigest(stored: StoredDeleteSet): string {
   return fnv1a64Hex(fromBase64(canonicalDeleteSet(stored)));
 }
 
+/**
+ * A Yjs update (encoding v1) holding no structs and the whole set: what encodeStateAsUpdate adds to
+ * the structs a requester lacks. v1 lays an update out as its structs (a count of clients, here 0)
+ * then the delete set, which encodeSnapshot writes the same way before its (empty) state vector.
+ */
+export function deleteSetUpdate(stored: StoredDeleteSet): Uint8Array {
+  const snapshot = fromBase64(canonicalDeleteSet(stored));
+  const update = new Uint8Array(snapshot.length);
+  update[0] = 0; // no structs
+  update.set(snapshot.subarray(0, snapshot.length - 1), 1); // the set, without the empty state vector's 0
+  return update;
+}
+
 /** The ranges of Yjs delete sets (a transaction's deletions, say). */
 export function rangesOf(sets: readonly DeleteSet[]): DeleteRange[] {
   const ranges: DeleteRange[] = [];

@@ -76,6 +76,7 @@ export {
   agentKeyPrefix,
   COMPACT_AFTER_LOG_ENTRIES,
   dueForCompaction,
+  isSnapshotKey,
   MAX_LOG_ENTRIES,
   MAX_STORED_OVERHEAD,
   MAX_TIMELINE_RECORDS,
@@ -93,4 +94,4 @@ export {
 } from './agent-record.ts';
 export { dataItemOf, directDelete, directSet, type DirectWrite } from './direct-write.ts';
 export { EGRAPH_ITEMS_VERSION, egraphItemsOf, movedEGraphItems, type EGraphItems } from './egraph-items.ts';
-export { canonicalDeleteSet, DeleteSetReader, docDeleteSet, MAX_DELETE_TAIL, rangesOf } from './delete-set.ts';
+export { canonicalDeleteSet, DeleteSetReader, deleteSetUpdate, docDeleteSet, MAX_DELETE_TAIL, rangesOf } from './delete-set.ts';

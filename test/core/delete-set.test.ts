@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { canonicalDeleteSet, DeleteSetReader, docDeleteSet, MAX_DELETE_TAIL, type DeleteRange, type StoredDeleteSet } from '../../src/core/index.ts';
+import { canonicalDeleteSet, DeleteSetReader, deleteSetUpdate, docDeleteSet, MAX_DELETE_TAIL, type DeleteRange, type StoredDeleteSet } from '../../src/core/index.ts';
 
 const rangeArb: fc.Arbitrary<DeleteRange> = fc.tuple(fc.constantFrom(1, 2, 77), fc.nat(300), fc.integer({ min: 1, max: 5 }));
 
@@ -49,5 +49,18 @@ describe('a stored delete set', () => {
     }
     expect(stored.tail.length).toBeLessThan(ranges.length); // folded at least once
     expect(canonicalDeleteSet(stored)).toBe(canonicalDeleteSet(docDeleteSet(doc)!));
+  });
+});
+
+describe('deleteSetUpdate', () => {
+  it('is the update encodeStateAsUpdate gives a replica that holds every struct: the delete set alone', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.option(fc.integer(), { nil: undefined })), { maxLength: 30 }), (writes) => {
+        const doc = new Y.Doc();
+        for (const [key, value] of writes) (value === undefined ? doc.getMap('data').delete(key) : doc.getMap('data').set(key, value));
+        const expected = Y.diffUpdate(Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc));
+        expect(deleteSetUpdate(docDeleteSet(doc)!)).toEqual(expected);
+      }),
+    );
   });
 });
