@@ -74,9 +74,11 @@ describe('a SyncRequest answered from the log', () => {
             const direct = s.receiveWithoutDoc(envelopes);
             const result = direct ?? s.receiveWithDoc(envelopes);
             s.commit(envelopes, result.outbox, result.syncs);
-            requests++;
-            const lacked = stateDigest(replica) !== stateDigest(reference);
-            if (direct !== null && lacked) fromLog++;
+            // what it lacks is in the log alone once a snapshot holds all the replica does
+            if (stateDigest(replica) !== stateDigest(reference) && store.kv.keys().some((k) => k.includes(':snapshot:'))) {
+              requests++;
+              if (direct !== null) fromLog++;
+            }
             for (const e of result.outbox) if (e.type === 'SyncResponse' && e.to === REPLICA) Y.applyUpdate(replica, fromBase64(e.payload.update));
             expect(dataMap(replica).toJSON()).toEqual(dataMap(reference).toJSON());
             expect(stateDigest(replica)).toBe(stateDigest(reference));
@@ -89,8 +91,8 @@ describe('a SyncRequest answered from the log', () => {
     );
     // runs reached a compaction, so requests met a snapshot the replica held all of, or not
     expect(compactions).toBeGreaterThan(5);
-    // most requests that lacked something were answered from the log (not: a replica behind the snapshot)
-    expect(fromLog).toBeGreaterThan(requests * 0.3);
+    // most of those that lacked something beside a snapshot were answered from the log (not: a replica behind the snapshot)
+    expect(fromLog).toBeGreaterThan(requests * 0.5); // 0.82-0.86 in three runs
   });
 
   it('carries the deletions the snapshot holds, though the log holds none', () => {
