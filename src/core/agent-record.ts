@@ -13,7 +13,7 @@ import type { TimelineEvent } from './timeline.ts';
  * past MAX_LOG_ENTRIES blobs, which with the agent's other records bounds its keys in the store (a store
  * with a key quota, as Fermyon Cloud's, must hold that many per agent).
  */
-export const COMPACT_AFTER_LOG_ENTRIES = 32;
+export const COMPACT_AFTER_LOG_ENTRIES = 8;
 export const MAX_LOG_ENTRIES = 96;
 export const MAX_STORED_OVERHEAD = 1.2;
 

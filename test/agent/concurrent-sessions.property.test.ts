@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addTerm, addToEGraphSets, appliedUpdate, dataMap, egraphItemsOf, onEnvelopes, onLocalWrite, readEGraphSets, stateDigest, summaryHolds, toBase64, type Envelope } from '../../src/core/index.ts';
 import { termHash } from '../../src/egraph/index.ts';
-import { COMPACT_AFTER_LOG_ENTRIES } from '../../src/core/index.ts';
+import { MAX_LOG_ENTRIES } from '../../src/core/index.ts';
 import { AgentSession } from '../../src/agent/session.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import { agentConfig, memoryStores, seededWorld, deletionsOf } from '../support/agent-session.ts';
@@ -96,7 +96,7 @@ const requestArb: fc.Arbitrary<Request> = fc.oneof(
 
 /** Requests with distinct keys, and an interleaving: each request loads before it commits. */
 const scheduleArb = fc
-  .record({ requests: fc.array(requestArb, { minLength: 2, maxLength: COMPACT_AFTER_LOG_ENTRIES + 16 }), seed: fc.integer(), order: fc.array(fc.nat(), { maxLength: 200 }) })
+  .record({ requests: fc.array(requestArb, { minLength: 2, maxLength: MAX_LOG_ENTRIES / 2 }), seed: fc.integer(), order: fc.array(fc.nat(), { maxLength: 200 }) })
   .map(({ requests, seed, order }) => ({
     requests: requests.map((r, i) => (r.kind === 'term' || r.kind === 'inbox-term' ? r : { ...r, key: `${r.kind}-${i}` })),
     seed,

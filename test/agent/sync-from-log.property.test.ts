@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentSession, DELETED } from '../../src/agent/session.ts';
-import { appliedUpdate, COMPACT_AFTER_LOG_ENTRIES, dataMap, deleteSetDigest, fromBase64, onLocalWrite, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
+import { appliedUpdate, COMPACT_AFTER_LOG_ENTRIES, dataMap, MAX_LOG_ENTRIES, deleteSetDigest, fromBase64, onLocalWrite, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
 import { agentConfig, memoryStores, seededWorld } from '../support/agent-session.ts';
 
 type Op =
@@ -38,7 +38,7 @@ describe('a SyncRequest answered from the log', () => {
     let fromLog = 0;
     let compactions = 0;
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 3 * COMPACT_AFTER_LOG_ENTRIES, size: 'max' }), fc.integer(), (ops, seed) => {
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: MAX_LOG_ENTRIES, size: 'max' }), fc.integer(), (ops, seed) => {
         const store = memoryStores();
         const world = seededWorld(seed);
         const reference = new Y.Doc(); // every update the agent wrote or was sent

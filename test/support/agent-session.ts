@@ -3,7 +3,7 @@ import type { AgentConfig } from '../../src/agent/config.ts';
 import type { AgentDeps } from '../../src/agent/routes.ts';
 import type { AgentSession, AgentStores, World } from '../../src/agent/session.ts';
 import fc from 'fast-check';
-import { canonicalDeleteSet, COMPACT_AFTER_LOG_ENTRIES, seededRandom, type AgentSummary, type Envelope } from '../../src/core/index.ts';
+import { canonicalDeleteSet, MAX_LOG_ENTRIES, seededRandom, type AgentSummary, type Envelope } from '../../src/core/index.ts';
 import { ReferenceKernel } from '../../src/egraph/reference-kernel.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { memoryDatabase } from './sql.ts';
@@ -64,5 +64,5 @@ export function deliverAsInbox(s: AgentSession, envelopes: Envelope[]): boolean 
 
 /** Sequences of requests to one agent, long enough that some reach a compaction of its log. */
 export function requestSequences<T>(op: fc.Arbitrary<T>): fc.Arbitrary<T[]> {
-  return fc.array(op, { minLength: 1, maxLength: COMPACT_AFTER_LOG_ENTRIES + 12, size: 'max' });
+  return fc.array(op, { minLength: 1, maxLength: MAX_LOG_ENTRIES / 2, size: 'max' });
 }
