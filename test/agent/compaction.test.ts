@@ -4,24 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { handle } from '../../src/agent/routes.ts';
 import { COMPACT_AFTER_LOG_ENTRIES, dueForCompaction, MAX_LOG_ENTRIES, MAX_STORED_OVERHEAD } from '../../src/core/index.ts';
-import type { ByteStore } from '../../src/spin/key-value.ts';
-import { agentDeps } from '../support/agent-session.ts';
+import { agentDeps, countingStore } from '../support/agent-session.ts';
 
-function countingStore() {
-  const m = new Map<string, Uint8Array>();
-  const counts = { blobReads: 0 };
-  const store: ByteStore = {
-    get: (k) => {
-      if (k.includes(':log:') || k.includes(':snapshot:')) counts.blobReads++;
-      return m.get(k) ?? null;
-    },
-    set: (k, v) => void m.set(k, v),
-    delete: (k) => void m.delete(k),
-    keys: () => [...m.keys()],
-  };
-  const blobs = () => ({ log: [...m.keys()].filter((k) => k.includes(':log:')).length, snapshots: [...m.keys()].filter((k) => k.includes(':snapshot:')).length });
-  return { store, counts, blobs };
-}
 
 async function put(deps: ReturnType<typeof agentDeps>, key: string, value: unknown): Promise<void> {
   const res = await handle(new Request(`http://app/agent/4/data/${key}`, { method: 'PUT', body: JSON.stringify(value), headers: { 'content-type': 'application/json' } }), deps);

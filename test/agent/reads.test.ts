@@ -7,22 +7,8 @@ import { DEFERRED_ANSWER_MS } from '../../src/agent/session.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
 import { addToEGraphSets, appliedUpdate, dataMap, deleteSetDigest, readEGraphSets, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
-import { agentDeps } from '../support/agent-session.ts';
+import { agentDeps, countingStore } from '../support/agent-session.ts';
 
-function countingStore() {
-  const m = new Map<string, Uint8Array>();
-  const counts = { blobReads: 0 };
-  const store: ByteStore = {
-    get: (k) => {
-      if (k.includes(':log:') || k.includes(':snapshot:')) counts.blobReads++;
-      return m.get(k) ?? null;
-    },
-    set: (k, v) => void m.set(k, v),
-    delete: (k) => void m.delete(k),
-    keys: () => [...m.keys()],
-  };
-  return { store, counts };
-}
 
 const depsOver = (store: ByteStore): AgentDeps => agentDeps(store, { agent_id: '4' });
 

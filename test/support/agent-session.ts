@@ -66,3 +66,20 @@ export function deliverAsInbox(s: AgentSession, envelopes: Envelope[]): boolean 
 export function requestSequences<T>(op: fc.Arbitrary<T>): fc.Arbitrary<T[]> {
   return fc.array(op, { minLength: 1, maxLength: MAX_LOG_ENTRIES / 2, size: 'max' });
 }
+
+/** A plain store that counts reads of the doc's blobs (log and snapshot keys), and says how many of each it holds. */
+export function countingStore() {
+  const m = new Map<string, Uint8Array>();
+  const counts = { blobReads: 0 };
+  const store: ByteStore = {
+    get: (k) => {
+      if (k.includes(':log:') || k.includes(':snapshot:')) counts.blobReads++;
+      return m.get(k) ?? null;
+    },
+    set: (k, v) => void m.set(k, v),
+    delete: (k) => void m.delete(k),
+    keys: () => [...m.keys()],
+  };
+  const blobs = () => ({ log: [...m.keys()].filter((k) => k.includes(':log:')).length, snapshots: [...m.keys()].filter((k) => k.includes(':snapshot:')).length });
+  return { store, counts, blobs };
+}
