@@ -411,7 +411,8 @@ function check(ctx: SyncContext, env: Envelope): Checked {
 /**
  * Whether every SyncRequest in `envs` may be answerable from the summary (answerFromSummary) once
  * the batch's updates are applied: the summary only grows, so a requester that lacks something
- * now or holds other deletions will still need the doc. Told before any update is decoded.
+ * now or holds other deletions will still need the doc, unless the log can answer it (logSuffices,
+ * when the caller can read the log). Told before any update is decoded.
  */
 function requestsAnswerable(summary: AgentSummary, envs: readonly Envelope[], log: boolean): boolean {
   const requests = envs.filter((env): env is SyncRequest => env.type === 'SyncRequest');
