@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as Y from 'yjs';
+import { AppClient } from '../src/client/index.ts';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
 import { median, quantile, roundTo } from '../src/shared/stats.ts';
 import { DEFAULT_CONFIG, startGateway, startHttpServer, type Gateway, findNatsServer, startNatsServer, type NatsServer, natsServers } from '../src/gateway/index.ts';
@@ -410,7 +411,16 @@ async function stateBytes(host: HostProcess, gateway: Gateway) {
   await untilConverged(gateway, 'after the writes');
   const states = await Promise.all(AGENTS.map(async (id) => (await getJson(`${host.url}/agent/${id}/state`)).body));
   const stored = states.map((s) => s.stored_bytes as number);
-  const yjs = states.map((s) => s.doc_bytes as number);
+  // the doc's own encoding, as a Yjs client loading GET /doc holds it (the summary's doc_bytes is
+  // measured only when a request loads the doc anyway, so it may predate the last writes)
+  const client = new AppClient({ url: host.url });
+  const yjs = await Promise.all(
+    AGENTS.map(async (id) => {
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, await client.doc(id));
+      return Y.encodeStateAsUpdate(doc).length;
+    }),
+  );
   const vectors = states.map((s) => new Map(Object.entries(s.state_vector as Record<string, number>).map(([client, clock]) => [Number(client), clock])));
   return {
     stored: median(stored),

@@ -47,7 +47,7 @@ export class InspectorView {
       ['syncs', String(state.syncs_completed)],
       ['uptime', `${state.uptime_seconds} s`],
       ['state digest', state.state_digest],
-      ['doc', `${state.doc_bytes} bytes${state.doc_bytes_stale ? ' (at the last tick)' : ''}`],
+      ['doc', `${state.doc_bytes} bytes${state.doc_bytes_stale ? ' (before the latest writes)' : ''}`],
       ['data keys', state.data_keys.length === 0 ? '(none)' : state.data_keys.join(', ')],
       ['e-graph', `${egraph.nodes} e-nodes in ${egraph.classes} classes (${egraph.terms} terms, ${egraph.unions} unions)`],
       ['rules', egraph.rules.join(', ')],
