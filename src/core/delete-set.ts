@@ -50,9 +50,16 @@ export function rangesOf(sets: readonly DeleteSet[]): DeleteRange[] {
   return ranges;
 }
 
-/** A stored delete set being read and added to: the encoded bulk decoded only if asked about. */
+/**
+ * A stored delete set being read and added to: the encoded bulk decoded only if asked about a
+ * range no single listed deletion holds. Then bulk, list and additions are held merged, so a range
+ * the doc deleted piece by piece (a Yjs client's update carries its whole delete set, one range
+ * across deletions stored apart) is known deleted at once: asked ID by ID against the pieces, an
+ * inbox batch of 100 such updates took ~0.5 s in Node and seconds in the component.
+ */
 export class DeleteSetReader {
-  private decoded: DeleteSet | null = null;
+  /** bulk, list and additions merged (sorted, ranges apart); null until needed */
+  private merged: DeleteSet | null = null;
   private readonly added: DeleteRange[] = [];
 
   constructor(private readonly stored: StoredDeleteSet) {}
@@ -61,12 +68,13 @@ export class DeleteSetReader {
   deletes(client: number, clock: number, len: number): boolean {
     const within = ([c, k, l]: DeleteRange): boolean => c === client && k <= clock && clock + len <= k + l;
     if (this.added.some(within) || this.stored.tail.some(within)) return true;
-    this.decoded ??= decode(this.stored.base);
-    return covers(this.decoded, client, clock, len);
+    this.merged ??= withRanges(decode(this.stored.base), [...this.stored.tail, ...this.added]);
+    return covers(this.merged, client, clock, len);
   }
 
   add(ranges: readonly DeleteRange[]): void {
     this.added.push(...ranges);
+    if (this.merged !== null) for (const range of ranges) insertRange(this.merged, range);
   }
 
   /** The stored set with what was added (folded into the encoding once the list is long). */
@@ -74,7 +82,7 @@ export class DeleteSetReader {
     if (this.added.length === 0) return this.stored;
     const tail = [...this.stored.tail, ...this.added];
     if (tail.length <= MAX_DELETE_TAIL) return { base: this.stored.base, tail };
-    return { base: encode(withRanges(this.decoded ?? decode(this.stored.base), tail)), tail: [] };
+    return { base: encode(this.merged ?? withRanges(decode(this.stored.base), tail)), tail: [] };
   }
 }
 
@@ -110,4 +118,26 @@ function covers(ds: DeleteSet, client: number, clock: number, len: number): bool
   }
   const range = items[hi];
   return range !== undefined && range.clock + range.len >= clock + len;
+}
+
+/** `range` added to `ds` (sorted and merged), which stays sorted and merged. */
+function insertRange(ds: DeleteSet, [client, clock, len]: DeleteRange): void {
+  const items = ds.clients.get(client) ?? [];
+  ds.clients.set(client, items);
+  // the first range that ends at or after `clock`: it and those after it that start by the end touch the new one
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.clock + items[mid]!.len < clock) lo = mid + 1;
+    else hi = mid;
+  }
+  let start = clock;
+  let end = clock + len;
+  let next = lo;
+  for (; next < items.length && items[next]!.clock <= end; next++) {
+    start = Math.min(start, items[next]!.clock);
+    end = Math.max(end, items[next]!.clock + items[next]!.len);
+  }
+  items.splice(lo, next - lo, { clock: start, len: end - start });
 }
