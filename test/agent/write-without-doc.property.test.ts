@@ -21,9 +21,11 @@ type Op =
    * a neighbour's write (`value` undefined: a deletion), made after it synced with this agent or
    * concurrently with what it has not seen; sent as the write's own update or as its whole state
    * since (which carries its whole delete set); or lost on the way (NATS core may drop it); or
-   * held, to arrive in one batch with the next delivery (a busy agent's queue), from another sender
+   * held, to arrive in one batch with the next delivery (a busy agent's queue), from another sender;
+   * by one of three writers, below, between and above the agent's own (Yjs orders concurrent sets
+   * of a key by writer)
    */
-  | { kind: 'remote'; key: string; value: unknown; synced: boolean; whole: boolean; lost: boolean; held: boolean }
+  | { kind: 'remote'; writer: number; key: string; value: unknown; synced: boolean; whole: boolean; lost: boolean; held: boolean }
   /** an update delivered before, again (a neighbour's relay of what this agent has) */
   | { kind: 'redeliver'; index: number }
   /** the neighbour answers a SyncRequest: all this agent lacks of it, as a SyncResponse */
@@ -40,7 +42,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
-      kind: fc.constant('remote' as const), key: keyArb, value: fc.option(valueArb, { nil: undefined, freq: 4 }),
+      kind: fc.constant('remote' as const), writer: fc.constantFrom(0, 0, 1, 2), key: keyArb, value: fc.option(valueArb, { nil: undefined, freq: 4 }),
       synced: fc.constantFrom(true, true, true, false), whole: fc.boolean(), lost: fc.constantFrom(false, false, false, false, true),
       held: fc.constantFrom(false, false, true),
     }),
@@ -63,8 +65,8 @@ describe('writes without the doc', () => {
         const world = seededWorld(seed);
         // what the agent should hold: every update it wrote or was sent, applied to a plain doc
         const reference = new Y.Doc();
-        const remote = new Y.Doc();
-        remote.clientID = 4242;
+        const remotes = [4242, 7, 4_294_967_000].map((clientID) => Object.assign(new Y.Doc(), { clientID }));
+        const remote = remotes[0]!;
         const delivered: Uint8Array[] = [];
         const localWrite = (s: AgentSession, change: (data: Y.Map<unknown>) => void): void => {
           const { update } = onLocalWrite(s.syncContext(), s.doc, (doc) => change(dataMap(doc)));
@@ -110,11 +112,12 @@ describe('writes without the doc', () => {
             s.commit([], [], []);
             if (op.kind === 'doc-put') s.rememberValue(key, op.value);
           } else if (op.kind === 'remote') {
-            if (op.synced) Y.applyUpdate(remote, Y.encodeStateAsUpdate(reference, Y.encodeStateVector(remote)));
-            const before = Y.encodeStateVector(remote);
+            const writer = remotes[op.writer]!;
+            if (op.synced) Y.applyUpdate(writer, Y.encodeStateAsUpdate(reference, Y.encodeStateVector(writer)));
+            const before = Y.encodeStateVector(writer);
             const { key, value } = op;
-            const update = appliedUpdate(remote, () => (value === undefined ? dataMap(remote).delete(key) : dataMap(remote).set(key, value)));
-            if (update !== null && !op.lost) deliver(s, 'StateUpdate', op.whole ? Y.encodeStateAsUpdate(remote, before) : update, i, op.held);
+            const update = appliedUpdate(writer, () => (value === undefined ? dataMap(writer).delete(key) : dataMap(writer).set(key, value)));
+            if (update !== null && !op.lost) deliver(s, 'StateUpdate', op.whole ? Y.encodeStateAsUpdate(writer, before) : update, i, op.held);
           } else if (op.kind === 'redeliver') {
             if (delivered.length > 0) deliver(s, 'StateUpdate', delivered[op.index % delivered.length]!, i);
           } else {
@@ -167,6 +170,29 @@ describe('writes without the doc', () => {
     expect(directDeliveries).toBeGreaterThan(deliveries * 0.4);
     // and most reads (not: a summary stale after a doc-path write, a neighbour's value not read before); 0.96 in two runs
     expect(readsWithoutDoc).toBeGreaterThan(reads * 0.8);
+  });
+
+  it('places concurrent sets of a key as Yjs does, without the doc: the highest writer of those made without seeing the key wins', () => {
+    const store = memoryStores();
+    const world = seededWorld(11);
+    const reference = new Y.Doc();
+    const writers = [7, 4_294_967_000, 4242].map((clientID) => Object.assign(new Y.Doc(), { clientID }));
+    const withoutDoc: boolean[] = [];
+    for (const [i, writer] of writers.entries()) {
+      // none of them has seen another's set of 'k'
+      const update = appliedUpdate(writer, () => dataMap(writer).set('k', `by ${writer.clientID}`))!;
+      Y.applyUpdate(reference, update);
+      const s = AgentSession.open(agentConfig, store, world);
+      withoutDoc.push(deliverAsInbox(s, [{ v: 1, id: `set-${i}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } }]));
+      s.close();
+    }
+    // the first meets an agent with no summary yet; the second, of a higher writer, lands last; the third, lower, is deleted as it lands
+    expect(withoutDoc).toEqual([false, true, true]);
+    const after = AgentSession.open(agentConfig, store, world);
+    expect(dataMap(reference).get('k')).toBe('by 4294967000');
+    expect(dataMap(after.doc).toJSON()).toEqual(dataMap(reference).toJSON());
+    expect(stateDigest(after.doc)).toBe(stateDigest(reference));
+    expect(after.persistence.summary()!.data_items).toEqual(after.summary(true).data_items);
   });
 
   it('a direct write is the update Y.Map#set would make: a replica applying it holds the same', () => {
