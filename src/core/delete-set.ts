@@ -68,7 +68,11 @@ export class DeleteSetReader {
   deletes(client: number, clock: number, len: number): boolean {
     const within = ([c, k, l]: DeleteRange): boolean => c === client && k <= clock && clock + len <= k + l;
     if (this.added.some(within) || this.stored.tail.some(within)) return true;
-    this.merged ??= withRanges(decode(this.stored.base), [...this.stored.tail, ...this.added]);
+    if (this.merged === null) {
+      // the bulk is stored sorted and merged: the lists go in range by range, not through a merge of the whole set
+      this.merged = decode(this.stored.base);
+      for (const range of [...this.stored.tail, ...this.added]) insertRange(this.merged, range);
+    }
     return covers(this.merged, client, clock, len);
   }
 
