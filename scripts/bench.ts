@@ -33,7 +33,6 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as Y from 'yjs';
 import { AppClient } from '../src/client/index.ts';
 import { formatHlc, toBase64, type Envelope } from '../src/core/index.ts';
@@ -48,6 +47,7 @@ import eggCases from '../test/egraph/egg-math/egg-math-cases.json' with { type: 
 import eggExtraCases from '../test/egraph/egg-math/egg-extra-cases.json' with { type: 'json' };
 import { buildAll } from './build.ts';
 import { HOST_BUNDLE } from './build-host.ts';
+import { spawnHostProcess, type HostProcess } from './host-process.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
 import { commandLine, HELP_OPTION, positiveIntegerOption, run, validated } from '../src/cli/command-line.ts';
 
@@ -149,39 +149,6 @@ async function coldStart(manifestPath: string, stateDir: string): Promise<number
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-}
-
-/** A host process of the bench's own: where it listens, its pid (for its memory), how to stop it. */
-interface HostProcess {
-  url: string;
-  pid: number;
-  close(): Promise<void>;
-}
-
-/** Runs the host as `npm run host` does, on `stateDir`; resolves once it logs that it listens. */
-async function spawnHost(manifestPath: string, stateDir: string, env: NodeJS.ProcessEnv): Promise<HostProcess> {
-  const child = spawn(process.execPath, [HOST_BUNDLE, '--from', manifestPath, '--listen', '127.0.0.1:0', '--state-dir', stateDir], {
-    env: { ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (/"level":"(warn|error)"/.test(line)) process.stderr.write(`${line}\n`); // as a host at LOG_LEVEL=warn prints them
-      if (!line.includes('"listening"')) return;
-      const { msg, url } = JSON.parse(line) as { msg?: string; url?: string };
-      if (msg === 'listening' && url) resolve(url);
-    });
-    void exited.then(() => reject(new Error(`the host exited with code ${child.exitCode} before listening`)));
-  });
-  return {
-    url,
-    pid: child.pid!,
-    close: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** A process's resident memory now, in MB (Linux /proc); 0 where there is none. */
@@ -461,7 +428,8 @@ async function main(): Promise<void> {
   // user's second `npm start` does, so its memory figure is a running host's, not a first build's.
   cpSync(join(coldDir, 'transpiled'), join(dir, 'state', 'transpiled'), { recursive: true });
   // The host in a process of its own, as a user runs it: its memory is its own figure.
-  const host = await spawnHost(manifestPath, join(dir, 'state'), env);
+  // its warnings as a host at LOG_LEVEL=warn prints them, beside the bench's progress on stderr
+  const host = await spawnHostProcess({ manifestPath, listen: '127.0.0.1:0', stateDir: join(dir, 'state'), env: { ...env, LOG_LEVEL: 'warn' }, logsTo: 'stderr' });
   try {
     for (const id of AGENTS) await put(`${host.url}/agent/${id}/data/seed`, { id });
     // The host alone first: reads are not competing with the gateway's deliveries and ticks.

@@ -3,6 +3,7 @@
 // Environment: PORT, HOST_WORKERS, SPIN_STATE_DIR, SPIN_VARIABLE_<NAME>, LOG_LEVEL.
 import { commandLine, HELP_OPTION, positiveIntegerOption, run, UsageError } from '../src/cli/command-line.ts';
 import { HostError, startHost } from '../src/host/index.ts';
+import type { HostListening } from './host-process.ts';
 
 const USAGE = `usage: tsx scripts/host.ts [options]
   -f, --from <spin.toml>        the application manifest (default ./spin.toml)
@@ -59,6 +60,11 @@ async function main(): Promise<number> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // started by scripts/host-process.ts: say where it listens; stop when the parent is gone
+    if (process.send !== undefined) {
+      process.send({ type: 'listening', url: host.url } satisfies HostListening);
+      process.once('disconnect', () => stop('SIGTERM'));
+    }
   });
 }
 

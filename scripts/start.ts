@@ -1,6 +1,6 @@
 // `npm start`: the whole network on one machine. Builds if stale, starts nats-server from PATH
-// (unless NATS_URL points at a broker), the local Spin host (or `spin up` with --spin) and the
-// gateway; prints the URLs; Ctrl-C stops all of it.
+// (unless NATS_URL points at a broker), the local Spin host in a process of its own (or `spin up`
+// with --spin) and the gateway; prints the URLs; Ctrl-C stops all of it, as does the app's death.
 //
 // Environment: PORT (3000), GATEWAY_PORT (3001: the gateway's probes and POST /publish), NATS_PORT (4222),
 // NATS_WS_PORT (4223), NATS_MONITOR_PORT (8222),
@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { commandLine, HELP_OPTION } from '../src/cli/command-line.ts';
 import { SETTINGS } from '../src/core/index.ts';
 import { loadConfig, startGateway, startHttpServer, type Gateway, findNatsServer, startNatsServer, type NatsServer, redactNatsUrl } from '../src/gateway/index.ts';
-import { loadManifest, startHost } from '../src/host/index.ts';
-import { buildAll } from './build.ts';
+import { loadManifest } from '../src/host/index.ts';
+import { spawnHostProcess } from './host-process.ts';
 import { parseStorageUrl, runtimeConfigToml, StorageUrlError } from './manifests/storage.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -32,8 +32,16 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
+/** The app's runtime, a process of its own: `spin up`, or the embedded host (host-process.ts). */
+interface AppProcess {
+  url: string;
+  /** resolves when the process ends, however it ends */
+  exited: Promise<unknown>;
+  close(): Promise<void>;
+}
+
 /** `spin up` as the app runtime, when the user asks for it and has Spin installed. */
-async function spinUp(manifestPath: string, listen: string, stateDir: string, runtimeConfig: string | null): Promise<{ url: string; close(): Promise<void> }> {
+async function spinUp(manifestPath: string, listen: string, stateDir: string, runtimeConfig: string | null): Promise<AppProcess> {
   if (spawnSync('spin', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('--spin needs the `spin` binary on PATH; without it, leave --spin out to use the local host');
   }
@@ -42,6 +50,7 @@ async function spinUp(manifestPath: string, listen: string, stateDir: string, ru
     stdio: 'inherit',
     env: process.env,
   });
+  const exited = new Promise<unknown>((done) => child.once('exit', done));
   const url = `http://${listen}`;
   for (let i = 0; i < 600; i++) {
     try {
@@ -53,11 +62,11 @@ async function spinUp(manifestPath: string, listen: string, stateDir: string, ru
   }
   return {
     url,
-    close: () =>
-      new Promise<void>((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGINT');
-      }),
+    exited,
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
   };
 }
 
@@ -78,7 +87,9 @@ async function main(): Promise<void> {
     throw new StorageUrlError('STORAGE_URL=redis://… needs `npm start -- --spin`: the local host keeps the store in SQLite under DATA_DIR');
   }
 
-  await buildAll();
+  // in a process of its own: the bundler and componentize-js leave nothing behind in this one
+  const build = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'build.ts')], { stdio: 'inherit', cwd: ROOT });
+  if (build.status !== 0) throw new Error(`the build failed (${build.status ?? build.signal}); see its output above`);
 
   const appPort = port('PORT', 3000);
   // one variable guards every read (the broker's WebSocket password is handed out by a guarded read)
@@ -132,9 +143,10 @@ async function main(): Promise<void> {
   const runtimeConfig = runtimeConfigToml(storage);
   const runtimeConfigPath = runtimeConfig === null ? null : join(dataDir, 'runtime-config.toml');
   if (runtimeConfigPath !== null) writeFileSync(runtimeConfigPath, runtimeConfig ?? '');
-  const app = values.spin
+  // the embedded host in a process of its own (dist/host.mjs), as Spin runs beside the gateway
+  const app: AppProcess = values.spin
     ? await spinUp(manifestPath, listen, stateDir, runtimeConfigPath)
-    : await startHost({ manifestPath, listen, stateDir });
+    : await spawnHostProcess({ manifestPath, listen, stateDir, env: process.env });
 
   const agentCount = [...loadManifest(manifestPath).components.keys()].filter((id) => id.startsWith('agent-')).length;
   const config = loadConfig({
@@ -173,7 +185,7 @@ async function main(): Promise<void> {
   process.stderr.write(lines.join('\n'));
 
   let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
+  const stop = async (signal: string, code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     say('stopping', { signal });
@@ -182,10 +194,16 @@ async function main(): Promise<void> {
     await app.close();
     await nats?.stop();
     say('stopped');
-    process.exit(0);
+    process.exit(code);
   };
   process.on('SIGINT', (s) => void stop(s));
   process.on('SIGTERM', (s) => void stop(s));
+  // the app gone on its own (a crash, a kill): the rest would only run without it
+  void app.exited.then((how) => {
+    if (stopping) return;
+    console.log(JSON.stringify({ level: 'error', msg: 'the app process exited; stopping the network', component: 'runner', exit: how }));
+    void stop('app exited', 1);
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,8 +1,9 @@
 // `npm start` as a newcomer runs it: AUTH_TOKEN alone protects the app's writes, writes spread
 // between agents that sign their envelopes, and the broker it
-// starts refuses anonymous clients while its gateway URL (kept under DATA_DIR) lets tools in.
+// starts refuses anonymous clients while its gateway URL (kept under DATA_DIR) lets tools in; the
+// app runs in a process of its own, whose death stops the network.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { wsconnect } from '@nats-io/nats-core';
@@ -84,4 +85,30 @@ describe.skipIf(skipKind('nats'))('npm start', () => {
     expect(output).not.toContain(natsServers(url).pass);
     expect(output).toContain('nats://gateway:***@');
   });
+
+  // last: it ends the network
+  it('runs the app in a process of its own, and stops the whole network (exit 1) when that process dies', async () => {
+    const host = childrenOf(child.pid!).find((p) => p.cmdline.includes('dist/host.mjs'));
+    expect(host, 'a dist/host.mjs child of the runner').toBeDefined();
+    process.kill(host!.pid, 'SIGKILL');
+    await waitFor('the runner to exit', () => child.exitCode !== null, 30_000, 100);
+    expect(child.exitCode).toBe(1);
+    expect(output).toContain('the app process exited');
+    await expect(connect({ servers: `nats://127.0.0.1:${natsPort}`, reconnect: false })).rejects.toThrow(/refused/i);
+  });
 });
+
+/** The processes whose parent is `pid` (Linux /proc), with their command lines. */
+function childrenOf(pid: number): { pid: number; cmdline: string }[] {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+      if (ppid === pid) out.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
