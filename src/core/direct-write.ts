@@ -78,6 +78,12 @@ export interface DirectApplied {
 }
 
 /**
+ * What an update taught: nothing, all it holds, or part of it, the rest being structs the doc holds
+ * already (given: its writers' clocks before it, to cut what is known from it with Y.diffUpdate).
+ */
+export type DirectTaught = 'nothing' | 'all' | Map<number, number>;
+
+/**
  * Neighbours' updates applied, one after another, to what `summary` describes: the summary the doc
  * would have after them, or null from the first the summary cannot say what the doc would do
  * with. It can for updates that set data-map keys, each new item continuing its writer's clock
@@ -99,19 +105,24 @@ export class DirectApply {
   }
 
   /**
-   * Whether `update` (Y.decodeUpdate's structs and delete set) taught anything (false: it holds
-   * only structs and deletions the doc has); null when only the doc can say what it does, which
-   * leaves this move spent, half applied.
+   * What `update` (Y.decodeUpdate's structs and delete set) taught (DirectTaught); null when only
+   * the doc can say what it does, which leaves this move spent, half applied.
    */
-  apply(update: DecodedUpdate): boolean | null {
+  apply(update: DecodedUpdate): DirectTaught | null {
     if (this.summary.data_items === undefined || this.summary.delete_set === undefined) return null;
     const move = this.move;
-    const before = move.changes;
+    const changesBefore = move.changes;
     const { structs, ds } = update;
+    const clocksBefore = new Map<number, number>();
+    let known = 0;
     for (const struct of structs) {
       const { client, clock } = struct.id;
       const next = move.clockOf(client);
-      if (clock + struct.length <= next) continue; // known
+      if (!clocksBefore.has(client)) clocksBefore.set(client, next);
+      if (clock + struct.length <= next) {
+        known++;
+        continue;
+      }
       if (clock !== next || !(struct instanceof Y.Item) || struct.rightOrigin !== null || move.deletes(client, clock, struct.length)) return null;
       // a decoded item names its parent (a root's name) only when it has no origin
       if (isEGraphRoot(struct.parent)) {
@@ -139,9 +150,9 @@ export class DirectApply {
         }
       }
     }
-    if (move.changes === before) return false;
+    if (move.changes === changesBefore) return 'nothing';
     this.moved = null;
-    return true;
+    return known === 0 ? 'all' : clocksBefore;
   }
 
   /** The summary after the updates applied so far (the same summary if none taught anything), and the e-graph's items, tagged `tag`, if they moved. */

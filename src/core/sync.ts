@@ -176,9 +176,17 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
   try {
     const { result, merged } = handleBatch(ctx, envs, {
       apply: (group) => {
-        const taught = group.filter(({ decoded }) => direct.apply(decoded) ?? needsDoc()).map(({ update }) => update);
+        const taught: Uint8Array[] = [];
+        for (const { update, decoded } of group) {
+          const what = direct.apply(decoded) ?? needsDoc();
+          if (what === 'nothing') continue;
+          // Relayed and stored as they came when all of it was new; else only what was (as the doc
+          // path relays what changed). Relays merge what their senders heard from several paths,
+          // and relaying them whole carried on what every agent had: under 16 writing clients ~9
+          // of 10 structs arriving were known, and every hop decoded, merged and signed them again.
+          taught.push(what === 'all' ? update : Y.diffUpdate(update, Y.encodeStateVector(what)));
+        }
         updates.push(...taught);
-        // relayed as they came (the doc path relays what changed; known parts are no-ops to a neighbour)
         return taught;
       },
       answer: (req, sv, remote) => {

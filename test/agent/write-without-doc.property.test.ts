@@ -192,4 +192,39 @@ describe('writes without the doc', () => {
     expect(visible).toBe(1);
     expect(stateDigest(replica)).toBe(stateDigest(AgentSession.open(agentConfig, store, world).doc));
   });
+
+  it('a delivery the agent partly holds is relayed and stored as only what was new to it', () => {
+    const store = memoryStores();
+    const world = seededWorld(11);
+    const seed = AgentSession.open(agentConfig, store, world);
+    onLocalWrite(seed.syncContext(), seed.doc, (doc) => dataMap(doc).set('seed', 0));
+    seed.commit([], [], []);
+    seed.close();
+    const write = (clientID: number, key: string): Uint8Array => {
+      const writer = Object.assign(new Y.Doc(), { clientID });
+      return appliedUpdate(writer, () => dataMap(writer).set(key, clientID))!;
+    };
+    const a = write(500, 'a');
+    const b = write(600, 'b');
+    const deliver = (from: number, update: Uint8Array) => {
+      const s = AgentSession.open(agentConfig, store, world);
+      const batch = [{ v: 1, id: `in-${from}`, type: 'StateUpdate', from, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } } as Envelope];
+      s.received(batch);
+      const result = s.receiveWithoutDoc(batch);
+      expect(result, 'applied without the doc').not.toBeNull();
+      s.commit(batch, result!.outbox, result!.syncs);
+      s.close();
+      return result!.outbox.flatMap((e) => (e.type === 'StateUpdate' ? [{ to: e.to, writers: Y.decodeUpdate(fromBase64(e.payload.update)).structs.map((st) => st.id.client) }] : []));
+    };
+    expect(deliver(1, a)).toEqual([{ to: 3, writers: [500] }]);
+    // neighbour 3 heard a from elsewhere and relays it merged with b: only b goes on (to 1), as the doc path would relay it
+    expect(deliver(3, Y.mergeUpdates([a, b]))).toEqual([{ to: 1, writers: [600] }]);
+    const after = AgentSession.open(agentConfig, store, world);
+    expect(dataMap(after.doc).toJSON()).toEqual({ seed: 0, a: 500, b: 600 });
+    // the log holds each write once
+    const blobs = after.persistence.blobsNamed(after.persistence.blobKeys().logKeys);
+    expect(blobs).not.toBeNull();
+    const logged = blobs!.flatMap((blob) => Y.decodeUpdate(blob).structs.map((st) => st.id.client));
+    expect(logged.filter((client) => client === 500)).toHaveLength(1);
+  });
 });
