@@ -22,6 +22,7 @@ import {
   type TimelineEvent,
 } from '../core/index.ts';
 import type { ByteStore } from '../spin/key-value.ts';
+import { listedOnce, type ListedStore } from './listed-store.ts';
 import { fnv1a64Hex } from '../shared/hash.ts';
 
 /** Listings of the blobs a load tries while concurrent compactions delete what it listed. */
@@ -82,13 +83,15 @@ function writeJson(store: ByteStore, key: string, value: unknown): void {
 
 export class AgentPersistence {
   private readonly prefix: string;
+  private readonly store: ListedStore;
 
   constructor(
-    private readonly store: ByteStore,
+    store: ByteStore,
     private readonly agentId: number,
     private readonly random: (n: number) => Uint8Array,
   ) {
     this.prefix = agentKeyPrefix(agentId);
+    this.store = listedOnce(store);
   }
 
   private key(name: string): string {
@@ -117,16 +120,16 @@ export class AgentPersistence {
     // A concurrent compaction may delete blobs between our listing and our reads. It writes its
     // snapshot before deleting, so listing again finds their content in it.
     for (let attempt = 1; ; attempt++) {
-      const { complete, ...blobs } = this.readBlobs();
+      const { complete, ...blobs } = this.readBlobs(attempt > 1);
       if (complete || attempt === LOAD_ATTEMPTS) return blobs;
     }
   }
 
-  /** The doc's blob keys (snapshots, then log), listed without reading any. */
-  blobKeys(): { snapshotKeys: string[]; logKeys: string[] } {
+  /** The doc's blob keys (snapshots, then log), listed without reading any (`fresh`: see listed-store.ts). */
+  blobKeys(fresh = false): { snapshotKeys: string[]; logKeys: string[] } {
     const snapshotKeys: string[] = [];
     const logKeys: string[] = [];
-    for (const k of this.store.keys()) {
+    for (const k of fresh ? this.store.freshKeys() : this.store.keys()) {
       if (!k.startsWith(this.prefix)) continue;
       if (k.startsWith(this.key('snapshot:'))) snapshotKeys.push(k);
       else if (k.startsWith(this.key('log:'))) logKeys.push(k);
@@ -134,8 +137,9 @@ export class AgentPersistence {
     return { snapshotKeys, logKeys };
   }
 
-  private readBlobs(): LoadedBlobs & { complete: boolean } {
-    const { snapshotKeys, logKeys } = this.blobKeys();
+  /** `fresh`: listed again, to find the snapshot of a compaction that deleted blobs listed before */
+  private readBlobs(fresh: boolean): LoadedBlobs & { complete: boolean } {
+    const { snapshotKeys, logKeys } = this.blobKeys(fresh);
     const updates: Uint8Array[] = [];
     const blobSizes = new Map<string, number>();
     let complete = true;
