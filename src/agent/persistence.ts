@@ -23,7 +23,6 @@ import {
 } from '../core/index.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import { listedOnce, type ListedStore } from './listed-store.ts';
-import { fnv1a64Hex } from '../shared/hash.ts';
 
 /** Listings of the blobs a load tries while concurrent compactions delete what it listed. */
 const LOAD_ATTEMPTS = 5;
@@ -185,6 +184,9 @@ export class AgentPersistence {
     const key = this.key(`snapshot:${this.uid(now)}`);
     this.store.set(key, snapshot);
     for (const k of merged) this.store.delete(k);
+    // Value records were kept here, one key per data key, before value-records.ts: gone at the
+    // agent's next compaction, so that an upgraded store lists no more of them.
+    for (const k of this.store.keys()) if (k.startsWith(this.key('value:'))) this.store.delete(k);
     return { key, bytes: snapshot.length, docBytes: state.length, pending: pending !== null };
   }
 
@@ -263,35 +265,4 @@ export class AgentPersistence {
   saveEGraphItems(items: EGraphItems): void {
     writeJson(this.store, this.key('egraph-items'), items);
   }
-
-  /** The value record kept for a data key, if any (see ValueRecord). */
-  valueOf(key: string): ValueRecord | null {
-    const record = readJson<ValueRecord>(this.store, this.valueKey(key));
-    return record !== null && record.key === key ? record : null; // a hash collision is a miss
-  }
-
-  saveValue(record: ValueRecord): void {
-    writeJson(this.store, this.valueKey(record.key), record);
-  }
-
-  deleteValue(key: string): void {
-    this.store.delete(this.valueKey(key));
-  }
-
-  /** Data keys are up to 256 characters of anything: stored under their hash, the key kept inside. */
-  private valueKey(key: string): string {
-    return this.key(`value:${fnv1a64Hex(key)}`);
-  }
-}
-
-/**
- * A data key's value as one Yjs item holds it, kept beside the doc so that GET /data/:key needs
- * no doc. An item's content never changes, so a record is right exactly when the summary names
- * its item as the key's current one: no request can make it wrong, and any request may write it.
- */
-export interface ValueRecord {
-  key: string;
-  /** the item's ID as the summary records it (its writer, its last clock) */
-  item: [number, number];
-  value: unknown;
 }

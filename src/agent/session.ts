@@ -65,6 +65,7 @@ import { parseTraceparent } from '../shared/trace-context.ts';
 import type { ByteStore } from '../spin/key-value.ts';
 import type { SqlDatabase } from '../spin/sqlite.ts';
 import { WriterPool, type WriterLease } from './writers.ts';
+import { ValueRecords } from './value-records.ts';
 
 /** What writeWithoutDoc takes for a deletion. */
 export const DELETED: unique symbol = Symbol('deleted');
@@ -137,6 +138,8 @@ export class AgentSession {
     readonly config: AgentConfig,
     readonly persistence: AgentPersistence,
     private readonly writers: WriterPool,
+    /** data keys' value records (value-records.ts) */
+    readonly values: ValueRecords,
     private readonly world: World,
     /** where this request's time goes (Server-Timing) */
     readonly timing: ServerTiming,
@@ -173,7 +176,15 @@ export class AgentSession {
 
   static open(config: AgentConfig, stores: AgentStores, world: World, timing = new ServerTiming(world.now), traceparent: string | null = null): AgentSession {
     const trace = parseTraceparent(traceparent) === null ? null : traceparent;
-    return new AgentSession(config, new AgentPersistence(stores.kv, config.agentId, world.random), new WriterPool(stores.sql, config.agentId, world), world, timing, trace);
+    return new AgentSession(
+      config,
+      new AgentPersistence(stores.kv, config.agentId, world.random),
+      new WriterPool(stores.sql, config.agentId, world),
+      new ValueRecords(stores.sql, config.agentId),
+      world,
+      timing,
+      trace,
+    );
   }
 
   /**
@@ -207,7 +218,7 @@ export class AgentSession {
 
   /**
    * GET /data/:key without opening the doc: which keys exist from the stored summary, the value
-   * from the key's value record (persistence.ts, ValueRecord), when the summary describes the
+   * from the key's value record (value-records.ts), when the summary describes the
    * stored blobs and the record holds the item the summary names. `absent`: never set, or
    * deleted; null: it cannot say (the caller opens the doc).
    */
@@ -220,7 +231,7 @@ export class AgentSession {
     const item = summary.data_items[key];
     if (item === undefined || item[2] === null) return 'absent';
     if (item[2] === false) return null; // a nested shared type: only the doc can say
-    const record = this.persistence.valueOf(key);
+    const record = this.values.get(key);
     return record !== null && record.item[0] === item[0] && record.item[1] === item[1] ? { value: record.value } : null;
   }
 
@@ -238,7 +249,7 @@ export class AgentSession {
       const current = this.storedSummary?.data_items?.[key];
       if (current !== undefined && typeof current[2] === 'string') item = [current[0], current[1]];
     }
-    if (item !== null) this.persistence.saveValue({ key, item, value });
+    if (item !== null) this.values.save({ key, item, value });
   }
 
   /**

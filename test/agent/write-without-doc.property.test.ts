@@ -105,7 +105,7 @@ describe('writes without the doc', () => {
             s.commit([], [], []);
             // as the route does once the write is saved
             if (op.kind === 'put') s.rememberValue(op.key, op.value);
-            else s.persistence.deleteValue(op.key);
+            else s.values.delete(op.key);
           } else if (op.kind === 'doc-put' || op.kind === 'doc-delete') {
             const { key } = op;
             localWrite(s, (data) => (op.kind === 'doc-put' ? data.set(key, op.value) : data.delete(key)));

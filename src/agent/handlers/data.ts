@@ -48,7 +48,7 @@ export function deleteData({ session, key }: AgentRequest): Promise<Response> {
   if (direct === null && !s.doc.getMap(DATA).has(key)) throw notFound(key);
   const { outbox, update } = direct !== null ? localUpdateSent(s.syncContext(), direct) : onLocalWrite(s.syncContext(), s.doc, (doc) => dataMap(doc).delete(key));
   s.timeline.writeApplied(update?.length ?? 0, { op: 'delete', key });
-  s.persistence.deleteValue(key);
+  s.values.delete(key);
   return localWriteDone(s, outbox, { key, deleted: true } satisfies DeletedAnswer);
 }
 
