@@ -115,6 +115,7 @@ export const REUSE_HEADROOM_PAGES = 1024;
 export class MemoryPool {
   readonly #free: WebAssembly.Memory[] = [];
   readonly #dirty: WebAssembly.Memory[] = [];
+  #made = 0;
   constructor(
     readonly spec: MemorySpec,
     readonly capacity = 2,
@@ -123,7 +124,15 @@ export class MemoryPool {
 
   /** A zeroed memory of at least the module's initial size: reused when one is clean, else new. */
   take(): WebAssembly.Memory {
-    return this.#free.pop() ?? new WebAssembly.Memory({ initial: this.spec.initial, ...(this.spec.maximum === undefined ? {} : { maximum: this.spec.maximum }) });
+    const reused = this.#free.pop();
+    if (reused !== undefined) return reused;
+    this.#made++;
+    return new WebAssembly.Memory({ initial: this.spec.initial, ...(this.spec.maximum === undefined ? {} : { maximum: this.spec.maximum }) });
+  }
+
+  /** How many memories it has made (not reused): each costs its pages' first faults. */
+  get made(): number {
+    return this.#made;
   }
 
   /** Gives back the memory of an instance that will never run again; `clean()` zeroes it later. */

@@ -1,7 +1,15 @@
 // The main thread's side of the component workers: start them, hand each request to an idle worker
-// (one with an instance ready first), queue when all are busy (reads and the rest taken in turn,
-// request-queue.ts), and replace a worker whose component
+// once it has recycled its last instance and prepared the next (worker.ts), queue when all are busy
+// (reads and the rest taken in turn, request-queue.ts), and replace a worker whose component
 // hangs past the request timeout or whose thread dies, so the host keeps serving.
+//
+// A worker that has not yet recycled is not idle: it recycles on a timer after its response, and a
+// request handed to it at once was served first, instantiated on the request path with a fresh
+// linear memory (the finished instance's memory still awaiting its recycle). Under load that
+// chained: 20% of instances got a fresh memory (its page faults, ~20-35 ms each here), and the
+// pool, full when the recycles came, dropped as many, which lingered until a GC: 60-70 memories,
+// ~270-300 MB of the host's ~600-700 MB at the peak of `npm start`'s write probe. Waiting for
+// `prepared` costs the timer's ~1 ms; the instance is made either way.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -43,11 +51,13 @@ interface Slot {
   id: number;
   worker: Worker;
   started: boolean;
-  /** an instance is ready for the next request */
+  /** its last instance is recycled and the next one ready: only then is it given a request */
   prepared: boolean;
   inflight: { id: number; pending: Pending; timer: NodeJS.Timeout } | undefined;
   /** set when we terminate it on purpose */
   retired: boolean;
+  /** linear memories it has made, as it last said */
+  memoriesMade: number;
 }
 
 const RESPAWN_DELAY_MS = 1_000;
@@ -115,6 +125,17 @@ export class WorkerPool {
 
   get size(): number {
     return this.#slots.size;
+  }
+
+  /**
+   * Linear memories the live workers have made rather than reused (memory-reuse.ts): one per
+   * memory-importing module and worker to start with; more means fresh memories on the request
+   * path, each paying its page faults and, once dropped, held until a GC.
+   */
+  get memoriesMade(): number {
+    let made = 0;
+    for (const slot of this.#slots) made += slot.memoriesMade;
+    return made;
   }
 
   dispatch(request: PoolRequest): Promise<PoolResult> {
@@ -198,7 +219,7 @@ export class WorkerPool {
     const bodies = this.#bodiesConfig(() => slot!);
     const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound, bodies };
     const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port, bodies.port], execArgv: this.#execArgv });
-    slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false };
+    slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false, memoriesMade: 0 };
     this.#slots.add(slot);
     const { log } = this.#options;
 
@@ -215,12 +236,14 @@ export class WorkerPool {
           case 'ready':
             slot.started = true;
             slot.prepared = true;
+            slot.memoriesMade = msg.memoriesMade;
             log('debug', 'worker ready', { worker: id });
             resolve();
             this.#drain();
             break;
           case 'prepared':
             slot.prepared = true;
+            slot.memoriesMade = msg.memoriesMade;
             this.#drain();
             break;
           case 'response':
@@ -281,13 +304,11 @@ export class WorkerPool {
   }
 
   #idle(): Slot | undefined {
-    let fallback: Slot | undefined;
     for (const slot of this.#slots) {
       if (!slot.started || slot.retired || slot.inflight) continue;
       if (slot.prepared) return slot;
-      fallback ??= slot;
     }
-    return fallback;
+    return undefined;
   }
 
   #drain(): void {

@@ -62,10 +62,10 @@ export interface WorkerShutdown {
 export type ToWorker = WorkerLoad | WorkerRequest | WorkerShutdown;
 
 export type FromWorker =
-  /** started: every served source has an instance ready */
-  | { type: 'ready' }
+  /** started: every served source has an instance ready (memoriesMade: see WorkerPool.memoriesMade) */
+  | { type: 'ready'; memoriesMade: number }
   /** a fresh instance is ready again after a request */
-  | { type: 'prepared' }
+  | { type: 'prepared'; memoriesMade: number }
   | { type: 'response'; id: number; status: number; headers: [string, string][]; body: Uint8Array }
   /** the component trapped, exited, or returned without responding */
   | { type: 'failed'; id: number; error: string; detail: string }

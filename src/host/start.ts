@@ -66,6 +66,8 @@ export interface Host {
   port: number;
   routes: readonly HostRoute[];
   stateDir: string;
+  /** linear memories the workers have made rather than reused (WorkerPool.memoriesMade) */
+  memoriesMade(): number;
   /** stops listening, ends the workers, closes the KV database */
   close(): Promise<void>;
 }
@@ -245,6 +247,7 @@ export async function startHost(options: HostOptions = {}): Promise<Host> {
     port,
     routes,
     stateDir,
+    memoriesMade: () => pool.memoriesMade,
     close() {
       closing ??= (async () => {
         await stop();

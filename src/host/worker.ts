@@ -99,6 +99,13 @@ function instantiate(key: string, memories: Live['memories'] = []): Live {
   return { root, memories, instantiateMs: performance.now() - started };
 }
 
+/** Linear memories this worker's pools have made, not reused. */
+function memoriesMade(): number {
+  let made = 0;
+  for (const pool of pools.values()) made += pool.made;
+  return made;
+}
+
 /** After a request: its memories go back to their pools, zeroed. */
 function recycle(live: Live | undefined): void {
   if (!live) return;
@@ -205,7 +212,7 @@ function serve(req: WorkerRequest): void {
   setTimeout(() => {
     recycle(finished);
     if (sources.get(key)?.served && !prepared.has(key)) prepare(key);
-    post({ type: 'prepared' });
+    post({ type: 'prepared', memoriesMade: memoriesMade() });
   }, 0);
 }
 
@@ -225,7 +232,7 @@ async function load(msg: WorkerLoad): Promise<void> {
       if (!source.served) continue;
       prepared.set(source.key, instantiate(source.key)); // a failure here is fatal: nothing could be served
     }
-    post({ type: 'ready' });
+    post({ type: 'ready', memoriesMade: memoriesMade() });
   } catch (err) {
     post({ type: 'fatal', error: 'worker could not start', detail: err instanceof Error ? err.message : String(err) });
   }
