@@ -3,13 +3,13 @@
 // (reads and the rest taken in turn, request-queue.ts), and replace a worker whose component
 // hangs past the request timeout or whose thread dies, so the host keeps serving.
 //
-// A worker that has not yet recycled is not idle: it recycles just after its response, and a
-// request handed to it before was served first, instantiated on the request path with a fresh
+// A worker that has not yet recycled is not idle: it recycles on a timer after its response, and a
+// request handed to it at once was served first, instantiated on the request path with a fresh
 // linear memory (the finished instance's memory still awaiting its recycle). Under load that
 // chained: 20% of instances got a fresh memory (its page faults, ~20-35 ms each here), and the
 // pool, full when the recycles came, dropped as many, which lingered until a GC: 60-70 memories,
-// ~270-300 MB of the host's ~600-700 MB at the peak of `npm start`'s write probe. The instance is
-// made either way: waiting for `prepared` only moves it off the request path.
+// ~270-300 MB of the host's ~600-700 MB at the peak of `npm start`'s write probe. Waiting for
+// `prepared` costs the timer's ~1 ms; the instance is made either way.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';

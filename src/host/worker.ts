@@ -205,17 +205,15 @@ function serve(req: WorkerRequest): void {
   }
   log('debug', 'handled', { component: component.id, path: req.pathWithQuery, ms: Math.round(ms * 100) / 100 });
 
-  // Off the request path: recycle this instance's memory, prepare the next instance, say so. The
-  // pool gives this worker no request until then (pool.ts), so this runs at once (setImmediate:
-  // after the request's microtasks; a 0 ms timer waited ~1 ms). Nothing of the finished instance
-  // runs once its memory is reused: jco's glue and the host's WASI schedule no timers and register
-  // no finalizers.
+  // Off the request path: recycle this instance's memory, prepare the next instance, say so.
+  // A timer rather than setImmediate: it runs after any 0 ms timer the glue scheduled during the
+  // request, so nothing of the finished instance runs once its memory is reused.
   const finished = live;
-  setImmediate(() => {
+  setTimeout(() => {
     recycle(finished);
     if (sources.get(key)?.served && !prepared.has(key)) prepare(key);
     post({ type: 'prepared', memoriesMade: memoriesMade() });
-  });
+  }, 0);
 }
 
 /** Imports every source's glue and makes an instance of each served one: then the worker is ready. */
