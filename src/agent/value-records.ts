@@ -6,9 +6,9 @@
 // component), so requests slowed with the data users kept. Here a record is one indexed row.
 //
 // A record is a cache: it is believed only when the summary names its item as the key's current
-// one (session.dataWithoutDoc), so a missing or outdated row costs a read the doc, never a wrong
-// answer. That also holds where the database is local to each Spin host while KV is shared: each
-// host fills its own rows.
+// one (session.dataWithoutDoc), so a missing or outdated row makes the read open the doc, never
+// answer wrong. That also holds where the database is local to each Spin host while KV is shared:
+// each host fills its own rows.
 import type { SqlDatabase, SqlValue } from '../spin/sqlite.ts';
 
 /**
