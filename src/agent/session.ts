@@ -203,7 +203,7 @@ export class AgentSession {
    * when it cannot be made so and the caller takes the doc path.
    */
   writeWithoutDoc(key: string, value: unknown): Uint8Array | null {
-    const base = this.directBase();
+    const base = this.directBase(1);
     if (base === null) return null;
     const { summary, blobKeys } = base;
     if (value === DELETED) return this.saveDirect(directDelete(summary, key), blobKeys, null);
@@ -257,7 +257,7 @@ export class AgentSession {
    * see directBase for when); null when it cannot be, and the caller takes the doc path.
    */
   receiveWithoutDoc(envelopes: readonly Envelope[]): SyncResult | null {
-    const base = this.directBase();
+    const base = this.directBase(envelopes.some((env) => env.type === 'StateUpdate' || env.type === 'SyncResponse') ? 1 : 0);
     if (base === null) return null;
     const tag = this.persistence.uid(this.startedAt);
     let log: Uint8Array[] | null | undefined;
@@ -266,6 +266,7 @@ export class AgentSession {
       tag,
       deferred: this.deferredRequesters(),
       log: () => (log ??= this.timing.measure('log', () => this.persistence.blobsNamed(base.blobKeys.filter((key) => !isSnapshotKey(key))))),
+      snapshot: () => this.timing.measure('snapshot', () => this.snapshotBlob(base.blobKeys)),
     });
     if (applied === null) return null;
     const { update, summary, egraph } = applied;
@@ -275,6 +276,13 @@ export class AgentSession {
     // those answered with what they lacked (from the log), as the doc path would have
     this.rememberAnswered(applied.result.outbox.filter((env) => env.type === 'SyncResponse').map((env) => env.to));
     return applied.result;
+  }
+
+  /** The one snapshot among `blobKeys` (null: none), undefined when there are several or it is gone. */
+  private snapshotBlob(blobKeys: readonly string[]): Uint8Array | null | undefined {
+    const keys = blobKeys.filter(isSnapshotKey);
+    if (keys.length === 0) return null;
+    return keys.length === 1 ? this.persistence.blobsNamed(keys)?.[0] : undefined;
   }
 
   /**
@@ -338,7 +346,7 @@ export class AgentSession {
    * encoding (~1 s at 700 KB), which every tick after a write would pay.
    */
   quietTick(): SyncResult | null {
-    const base = this.directBase();
+    const base = this.directBase(0);
     if (base === null) return null;
     const { summary } = base;
     if (summary.delete_set === undefined || summary.egraph.nodes_stale === true) return null;
@@ -351,14 +359,16 @@ export class AgentSession {
   /**
    * The stored summary, when a change may be made from it without the doc: it describes exactly
    * the stored blobs (so its state vector, items and delete set are the doc's), and the log is
-   * not due for compaction.
+   * not due for compaction once the change `appends` its blobs (0 for one that stores nothing: a
+   * request due with 1 but not with 0 would not compact on the doc path either, and took the doc
+   * at every tick and empty-handed SyncRequest until the agent's next write).
    */
-  private directBase(): { summary: AgentSummary; blobKeys: string[] } | null {
+  private directBase(appends: 0 | 1): { summary: AgentSummary; blobKeys: string[] } | null {
     if (this.opened !== null) return null;
     const summary = this.readStoredSummary();
     if (summary === null || summary.data_items === undefined) return null;
     const { snapshotKeys, logKeys } = this.persistence.blobKeys();
-    if (snapshotKeys.length > 1 || dueForCompaction(logKeys.length + 1, summary.stored_bytes, summary.doc_bytes)) return null;
+    if (snapshotKeys.length > 1 || dueForCompaction(logKeys.length + appends, summary.stored_bytes, summary.doc_bytes)) return null;
     const blobKeys = [...snapshotKeys, ...logKeys];
     return summaryHolds(summary, blobKeys) ? { summary, blobKeys } : null;
   }

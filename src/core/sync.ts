@@ -134,6 +134,8 @@ export interface StoredRecords {
   deferred?: ReadonlySet<number>;
   /** the log blobs of the summary's `blobs` (null if one is gone: a concurrent compaction) */
   log?: () => Uint8Array[] | null;
+  /** the snapshot blob of the summary's `blobs`: null when it names none, undefined if it is gone */
+  snapshot?: () => Uint8Array | null | undefined;
 }
 
 /** What onEnvelopesWithoutDoc did: the batch's result, and the summary, e-graph items and updates to save. */
@@ -166,8 +168,8 @@ const NEEDS_DOC: unique symbol = Symbol('needs the doc');
  * next tick and, once the caller's window has passed, is answered from the doc.
  */
 export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, envs: readonly Envelope[], stored: StoredRecords = {}): AppliedWithoutDoc | null {
-  const { egraph = () => null, tag = '', deferred = new Set<number>(), log } = stored;
-  if (!requestsAnswerable(summary, envs.filter((env) => !deferred.has(env.from)), log !== undefined)) return null;
+  const { egraph = () => null, tag = '', deferred = new Set<number>(), log, snapshot } = stored;
+  if (!requestsAnswerable(summary, envs.filter((env) => !deferred.has(env.from)), log !== undefined, snapshot !== undefined)) return null;
   const direct = new DirectApply(summary, egraph);
   const updates: Uint8Array[] = [];
   const needsDoc = (): never => {
@@ -193,7 +195,10 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
         const after = direct.result(tag).summary;
         const fromLog = () => {
           const blobs = log?.() ?? null;
-          return blobs === null ? null : answerFromLog(ctx, after, req, sv, remote, [...blobs, ...updates]);
+          if (blobs === null) return null;
+          if (!holdsNothing(remote)) return answerFromLog(ctx, after, req, sv, remote, [...blobs, ...updates]);
+          const whole = snapshot?.();
+          return whole === undefined ? null : answerFromBlobs(ctx, after, req, remote, whole, [...blobs, ...updates]);
         };
         return answerFromSummary(ctx, after, req, remote) ?? (deferred.has(req.from) ? [] : fromLog() ?? needsDoc());
       },
@@ -422,7 +427,7 @@ function check(ctx: SyncContext, env: Envelope): Checked {
  * now or holds other deletions will still need the doc, unless the log can answer it (logSuffices,
  * when the caller can read the log). Told before any update is decoded.
  */
-function requestsAnswerable(summary: AgentSummary, envs: readonly Envelope[], log: boolean): boolean {
+function requestsAnswerable(summary: AgentSummary, envs: readonly Envelope[], log: boolean, snapshot: boolean): boolean {
   const requests = envs.filter((env): env is SyncRequest => env.type === 'SyncRequest');
   if (requests.length === 0) return true;
   if (summary.delete_set === undefined) return false;
@@ -432,7 +437,7 @@ function requestsAnswerable(summary: AgentSummary, envs: readonly Envelope[], lo
     if (!isBase64(req.payload.sv)) return false;
     try {
       const remote = decodeStateVectorStrict(fromBase64(req.payload.sv));
-      return (req.payload.ds === ds && !exceeds(local, remote)) || (log && logSuffices(summary, remote));
+      return (req.payload.ds === ds && !exceeds(local, remote)) || (log && logSuffices(summary, remote)) || (log && snapshot && holdsNothing(remote));
     } catch {
       return false; // the doc path refuses it with the reason
     }
@@ -467,6 +472,29 @@ function answerFromLog(ctx: SyncContext, summary: AgentSummary, req: SyncRequest
   const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
   const ds = storedDeleteSetDigest(summary.delete_set);
   const outbox: Envelope[] = [updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(update))];
+  if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, toBase64(Y.encodeStateVector(local)), ds));
+  return outbox;
+}
+
+/** A requester that holds nothing yet: a fresh neighbour, or one that lost its store. */
+function holdsNothing(remote: Map<number, number>): boolean {
+  return [...remote.values()].every((clock) => clock === 0);
+}
+
+/**
+ * answer() for a requester holding nothing (holdsNothing): the stored blobs as they are, the
+ * snapshot (if any) as one part and the log merged with the whole delete set as the other, so
+ * nothing is diffed or decoded but the log. Null when a part would not fit one envelope (the doc
+ * path splits by writer). The parts may carry content the doc has since garbage-collected; the
+ * delete set removes it at the requester, as it did here.
+ */
+function answerFromBlobs(ctx: SyncContext, summary: AgentSummary, req: SyncRequest, remote: Map<number, number>, snapshot: Uint8Array | null, log: readonly Uint8Array[]): Envelope[] | null {
+  if (summary.delete_set === undefined) return null;
+  const parts = [...(snapshot === null ? [] : [snapshot]), Y.mergeUpdates([deleteSetUpdate(summary.delete_set), ...log])];
+  if (parts.some((part) => part.length > MAX_ENVELOPE_UPDATE_BYTES)) return null;
+  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const ds = storedDeleteSetDigest(summary.delete_set);
+  const outbox: Envelope[] = parts.map((part) => updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(part)));
   if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, toBase64(Y.encodeStateVector(local)), ds));
   return outbox;
 }

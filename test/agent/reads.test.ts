@@ -6,7 +6,7 @@ import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { ValueRecords } from '../../src/agent/value-records.ts';
 import { DEFERRED_ANSWER_MS } from '../../src/agent/session.ts';
 import { handle, type AgentDeps } from '../../src/agent/routes.ts';
-import { addToEGraphSets, appliedUpdate, MAX_LOG_ENTRIES, dataMap, deleteSetDigest, readEGraphSets, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
+import { addToEGraphSets, appliedUpdate, COMPACT_AFTER_LOG_ENTRIES, MAX_LOG_ENTRIES, dataMap, fromBase64, deleteSetDigest, readEGraphSets, stateDigest, toBase64, type Envelope } from '../../src/core/index.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { agentDeps, countingStore } from '../support/agent-session.ts';
 
@@ -157,6 +157,30 @@ describe('a quiet tick', () => {
   });
 });
 
+describe('a log at the compaction threshold', () => {
+  it('takes no doc for a quiet tick or a fresh neighbour\'s SyncRequest, which store nothing and so compact nothing', async () => {
+    const { store, counts, blobs } = countingStore();
+    const deps = depsOver(store);
+    // overwrites: the log soon stores more than the doc, and the next write will fold it
+    for (let i = 0; blobs().log < COMPACT_AFTER_LOG_ENTRIES; i++) await request(deps, 'PUT', '/agent/4/data/k', 'v'.repeat(1_000) + i);
+    expect(blobs()).toEqual({ log: COMPACT_AFTER_LOG_ENTRIES, snapshots: 0 });
+    for (let i = 0; i < 3; i++) expect(Object.keys(phases((await request(deps, 'POST', '/agent/4/tick')).timing))).not.toContain('open');
+    // agent 3 asks with nothing: answered from the blobs as they are (here the log alone)
+    const fresh = new Y.Doc();
+    const ask: Envelope = { v: 1, id: 'rq', type: 'SyncRequest', from: 3, to: 4, ts: 1_700_000_000_000, hlc: '1700000000000-00000-00003', payload: { sv: toBase64(Y.encodeStateVector(fresh)), ds: deleteSetDigest(fresh) } };
+    const answered = await request(deps, 'POST', '/agent/4/inbox', [ask]);
+    expect(answered.status).toBe(200);
+    expect(Object.keys(phases(answered.timing))).not.toContain('open');
+    for (const e of answered.body.outbox as Envelope[]) if (e.type === 'SyncResponse' && e.to === 3) Y.applyUpdate(fresh, fromBase64(e.payload.update));
+    expect(stateDigest(fresh)).toBe(stateDigest(await docOf(deps)));
+    expect(dataMap(fresh).get('k')).toBe(dataMap(await docOf(deps)).get('k'));
+    // the next write folds the log, as it would have
+    counts.blobReads = 0;
+    await request(deps, 'PUT', '/agent/4/data/k', 'last');
+    expect(blobs()).toEqual({ log: 0, snapshots: 1 });
+  });
+});
+
 describe('an inbox of acks and heartbeats', () => {
   it('is counted and recorded without loading the doc', async () => {
     const { store, counts } = countingStore();
@@ -280,8 +304,8 @@ describe('anti-entropy while the agent keeps changing', () => {
     };
     const write = async (v: number) => expect((await request(deps, 'PUT', '/agent/4/data/k', { v })).status).toBe(200);
     await write(1);
-    // (no snapshot yet: the log is the whole doc, which the doc answers faster)
-    expect(await ask(1, 'a')).toEqual({ answered: true, opened: true });
+    // (a requester holding nothing is answered from the stored blobs as they are)
+    expect(await ask(1, 'a')).toEqual({ answered: true, opened: false });
     // the agent changed since, and neighbour 1 had all of that moments ago (as relays): its next request waits, without the doc
     now += 300;
     await write(2);
@@ -291,7 +315,7 @@ describe('anti-entropy while the agent keeps changing', () => {
     // once the window has passed, neighbour 1 is answered again, though the agent keeps changing
     now += DEFERRED_ANSWER_MS;
     await write(3);
-    expect(await ask(1, 'd')).toEqual({ answered: true, opened: true });
+    expect(await ask(1, 'd')).toEqual({ answered: true, opened: false });
     // an agent that has not changed within the window defers nobody
     now += DEFERRED_ANSWER_MS + 1;
     expect((await ask(1, 'e')).answered).toBe(true);
