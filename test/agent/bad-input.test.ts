@@ -35,6 +35,13 @@ describe('bad input', () => {
     ['an envelope of an unknown type', 'POST', '/agent/0/inbox', [envelope({ type: 'Gossip' })], 400, /type/],
     ['an envelope with an unknown field', 'POST', '/agent/0/inbox', [envelope({ extra: 1 })], 400, /extra/],
     ['an update that is not base64', 'POST', '/agent/0/inbox', [envelope({ payload: { update: '%%%' } })], 400, /update/],
+    // the component decodes with the engine's own codec, which skips whitespace and takes URL-safe or unpadded input unless held to strictness
+    ...[
+      ['with whitespace inside', (b: string) => `${b.slice(0, 4)}    ${b.slice(4)}`],
+      ['URL-safe', (b: string) => `${b.slice(0, -4)}-_-_`],
+      ['unpadded', (b: string) => b.replace(/=+$/, '')],
+      ['with bits past the padding set', () => 'AB=='],
+    ].map(([how, mangle]) => [`an update in base64 ${how as string}`, 'POST', '/agent/0/inbox', [envelope({ payload: { update: (mangle as (b: string) => string)(toBase64(validUpdate)) } })], 400, /update/] as [string, string, string, unknown, number, RegExp]),
     ['a corrupt Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(new Uint8Array([5, 255, 255, 255, 1, 9, 9])) } })], 400, /update/i],
     ['a truncated Yjs update', 'POST', '/agent/0/inbox', [envelope({ payload: { update: toBase64(validUpdate.slice(0, validUpdate.length - 3)) } })], 400, /update/i],
     ['a good envelope followed by a corrupt one', 'POST', '/agent/0/inbox', [envelope(), envelope({ payload: { update: toBase64(new Uint8Array([1, 2, 3])) } })], 400, /update/i],
