@@ -29,8 +29,44 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('request' as const) }) },
 );
 
+type Change = Extract<Op, { kind: 'put' | 'delete' | 'remote' }>;
+
+/** A user's write at the agent (without the doc when it can be) or a neighbour's, delivered; `reference` gets it too. */
+function applyChange(s: AgentSession, op: Change, i: number, reference: Y.Doc, neighbour: Y.Doc): void {
+  if (op.kind === 'remote') {
+    const update = appliedUpdate(neighbour, () => dataMap(neighbour).set(op.key, op.value));
+    if (update === null) return;
+    const envelopes: Envelope[] = [{ v: 1, id: `in-${i}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } }];
+    s.received(envelopes);
+    const result = s.receiveWithoutDoc(envelopes) ?? s.receiveWithDoc(envelopes);
+    s.commit(envelopes, result.outbox, result.syncs);
+    Y.applyUpdate(reference, update);
+    return;
+  }
+  const update = s.writeWithoutDoc(op.key, op.kind === 'put' ? op.value : DELETED);
+  if (update !== null) Y.applyUpdate(reference, update);
+  else if (op.kind === 'put' || dataMap(s.doc).has(op.key)) {
+    const written = onLocalWrite(s.syncContext(), s.doc, (doc) => (op.kind === 'put' ? dataMap(doc).set(op.key, op.value) : dataMap(doc).delete(op.key))).update;
+    if (written !== null) Y.applyUpdate(reference, written);
+  }
+  s.commit([], [], []);
+}
+
 /** Agent 8 is no neighbour of agent 0 on the 3x3 grid: its requests are never deferred. */
 const REPLICA = 8;
+
+/** The replica's SyncRequest handled as the inbox would, the answer applied to it; whether it was answered without the doc. */
+function syncReplica(s: AgentSession, replica: Y.Doc, id: string): boolean {
+  const envelopes: Envelope[] = [
+    { v: 1, id, type: 'SyncRequest', from: REPLICA, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { sv: toBase64(Y.encodeStateVector(replica)), ds: deleteSetDigest(replica) } },
+  ];
+  s.received(envelopes);
+  const direct = s.receiveWithoutDoc(envelopes);
+  const result = direct ?? s.receiveWithDoc(envelopes);
+  s.commit(envelopes, result.outbox, result.syncs);
+  for (const e of result.outbox) if (e.type === 'SyncResponse' && e.to === REPLICA) Y.applyUpdate(replica, fromBase64(e.payload.update));
+  return direct !== null;
+}
 
 describe('a SyncRequest answered from the log', () => {
   it('gives the requester exactly what the agent holds', () => {
@@ -47,39 +83,18 @@ describe('a SyncRequest answered from the log', () => {
         neighbour.clientID = 4242;
         for (const [i, op] of ops.entries()) {
           const s = AgentSession.open(agentConfig, store, world);
-          if (op.kind === 'put' || op.kind === 'delete') {
-            const update = s.writeWithoutDoc(op.key, op.kind === 'put' ? op.value : DELETED);
-            if (update !== null) Y.applyUpdate(reference, update);
-            else if (op.kind === 'put' || dataMap(s.doc).has(op.key)) {
-              const written = onLocalWrite(s.syncContext(), s.doc, (doc) => (op.kind === 'put' ? dataMap(doc).set(op.key, op.value) : dataMap(doc).delete(op.key))).update;
-              if (written !== null) Y.applyUpdate(reference, written);
-            }
-            s.commit([], [], []);
-          } else if (op.kind === 'remote') {
-            const update = appliedUpdate(neighbour, () => dataMap(neighbour).set(op.key, op.value));
-            if (update !== null) {
-              const envelopes: Envelope[] = [{ v: 1, id: `in-${i}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } }];
-              s.received(envelopes);
-              const result = s.receiveWithoutDoc(envelopes) ?? s.receiveWithDoc(envelopes);
-              s.commit(envelopes, result.outbox, result.syncs);
-              Y.applyUpdate(reference, update);
-            }
+          if (op.kind === 'put' || op.kind === 'delete' || op.kind === 'remote') {
+            applyChange(s, op, i, reference, neighbour);
           } else if (op.kind === 'catch-up') {
             Y.applyUpdate(replica, Y.encodeStateAsUpdate(reference, Y.encodeStateVector(replica)));
           } else {
-            const envelopes: Envelope[] = [
-              { v: 1, id: `rq-${i}`, type: 'SyncRequest', from: REPLICA, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { sv: toBase64(Y.encodeStateVector(replica)), ds: deleteSetDigest(replica) } },
-            ];
-            s.received(envelopes);
-            const direct = s.receiveWithoutDoc(envelopes);
-            const result = direct ?? s.receiveWithDoc(envelopes);
-            s.commit(envelopes, result.outbox, result.syncs);
+            const lacked = stateDigest(replica) !== stateDigest(reference);
+            const direct = syncReplica(s, replica, `rq-${i}`);
             // what it lacks is in the log alone once a snapshot holds all the replica does
-            if (stateDigest(replica) !== stateDigest(reference) && store.kv.keys().some((k) => k.includes(':snapshot:'))) {
+            if (lacked && store.kv.keys().some((k) => k.includes(':snapshot:'))) {
               requests++;
-              if (direct !== null) fromLog++;
+              if (direct) fromLog++;
             }
-            for (const e of result.outbox) if (e.type === 'SyncResponse' && e.to === REPLICA) Y.applyUpdate(replica, fromBase64(e.payload.update));
             expect(dataMap(replica).toJSON()).toEqual(dataMap(reference).toJSON());
             expect(stateDigest(replica)).toBe(stateDigest(reference));
           }
@@ -100,7 +115,7 @@ describe('a SyncRequest answered from the log', () => {
     let requests = 0;
     let fromBlobs = 0;
     fc.assert(
-      fc.property(fc.array(opArb.filter((op) => op.kind !== 'catch-up' && op.kind !== 'request'), { minLength: 1, maxLength: MAX_LOG_ENTRIES, size: 'max' }), fc.integer(), (ops, seed) => {
+      fc.property(fc.array(opArb.filter((op): op is Change => op.kind !== 'catch-up' && op.kind !== 'request'), { minLength: 1, maxLength: MAX_LOG_ENTRIES, size: 'max' }), fc.integer(), (ops, seed) => {
         const store = memoryStores();
         const world = seededWorld(seed);
         const reference = new Y.Doc();
@@ -108,35 +123,13 @@ describe('a SyncRequest answered from the log', () => {
         neighbour.clientID = 4242;
         for (const [i, op] of ops.entries()) {
           const s = AgentSession.open(agentConfig, store, world);
-          if (op.kind === 'put' || op.kind === 'delete') {
-            const update = s.writeWithoutDoc(op.key, op.kind === 'put' ? op.value : DELETED);
-            if (update !== null) Y.applyUpdate(reference, update);
-            else if (op.kind === 'put' || dataMap(s.doc).has(op.key)) {
-              const written = onLocalWrite(s.syncContext(), s.doc, (doc) => (op.kind === 'put' ? dataMap(doc).set(op.key, op.value) : dataMap(doc).delete(op.key))).update;
-              if (written !== null) Y.applyUpdate(reference, written);
-            }
-            s.commit([], [], []);
-          } else {
-            const update = appliedUpdate(neighbour, () => dataMap(neighbour).set(op.key, op.value));
-            if (update === null) continue;
-            const envelopes: Envelope[] = [{ v: 1, id: `in-${i}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } }];
-            s.received(envelopes);
-            const result = s.receiveWithoutDoc(envelopes) ?? s.receiveWithDoc(envelopes);
-            s.commit(envelopes, result.outbox, result.syncs);
-            Y.applyUpdate(reference, update);
-          }
+          applyChange(s, op, i, reference, neighbour);
           s.close();
         }
         const fresh = new Y.Doc();
-        const request: Envelope[] = [{ v: 1, id: 'rq', type: 'SyncRequest', from: REPLICA, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { sv: toBase64(Y.encodeStateVector(fresh)), ds: deleteSetDigest(fresh) } }];
         const s = AgentSession.open(agentConfig, store, world);
-        s.received(request);
-        const direct = s.receiveWithoutDoc(request);
-        const result = direct ?? s.receiveWithDoc(request);
-        s.commit(request, result.outbox, result.syncs);
         requests++;
-        if (direct !== null) fromBlobs++;
-        for (const e of result.outbox) if (e.type === 'SyncResponse' && e.to === REPLICA) Y.applyUpdate(fresh, fromBase64(e.payload.update));
+        if (syncReplica(s, fresh, 'rq')) fromBlobs++;
         expect(dataMap(fresh).toJSON()).toEqual(dataMap(reference).toJSON());
         expect(stateDigest(fresh)).toBe(stateDigest(reference));
         s.close();
