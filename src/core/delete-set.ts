@@ -4,9 +4,11 @@
 // JSON, and the latest deletions as a short list beside it: decoding, merging and encoding the
 // whole set on every write cost ~10 ms a request in the component at a few thousand deletions,
 // so a write appends to the list, and the list is folded in only once it is long.
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { fromBase64, toBase64 } from '../shared/base64.ts';
 import { fnv1a64Hex } from '../shared/hash.ts';
+import { sameBytes } from '../shared/same-bytes.ts';
 import type { DeleteRange, StoredDeleteSet } from './agent-record.ts';
 
 export type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
@@ -20,14 +22,27 @@ export function docDeleteSet(doc: Y.Doc): StoredDeleteSet | null {
   return { base: encode(Y.createDeleteSetFromStructStore(doc.store)), tail: [] };
 }
 
+/**
+ * Each stored set's canonical encoding and digest, once per set: a request asks for them for each
+ * SyncRequest it weighs and answers, and under a rate ladder (thousands of deletions) recomputing
+ * them was a quarter of an inbox batch's time. Stored sets are never changed in place (a reader's
+ * additions make a new one), so the object is the key.
+ */
+const canonical = new WeakMap<StoredDeleteSet, { encoded: string; digest?: string }>();
+
 /** The whole set as one Yjs encoding, canonical (sorted, merged): equal sets give equal strings. */
 export function canonicalDeleteSet(stored: StoredDeleteSet): string {
-  return encode(withRanges(decode(stored.base), stored.tail));
+  let known = canonical.get(stored);
+  // the bulk is stored canonical (encoded from a merged set): with no latest ranges it is the set
+  if (known === undefined) canonical.set(stored, (known = { encoded: stored.tail.length === 0 ? stored.base : encode(withRanges(decode(stored.base), stored.tail)) }));
+  return known.encoded;
 }
 
 /** What deleteSetDigest (digest.ts) says of the doc `stored` describes: the hash of the same encoding. */
 export function storedDeleteSetDigest(stored: StoredDeleteSet): string {
-  return fnv1a64Hex(fromBase64(canonicalDeleteSet(stored)));
+  const encoded = canonicalDeleteSet(stored);
+  const known = canonical.get(stored)!;
+  return (known.digest ??= fnv1a64Hex(fromBase64(encoded)));
 }
 
 /**
@@ -41,6 +56,45 @@ export function deleteSetUpdate(stored: StoredDeleteSet): Uint8Array {
   update[0] = 0; // no structs
   update.set(snapshot.subarray(0, snapshot.length - 1), 1); // the set, without the empty state vector's 0
   return update;
+}
+
+/**
+ * `update` (Yjs encoding v1) with its delete set, `ds` as decoded from it, replaced by `ranges`;
+ * null when its delete set is not laid out as Yjs writes it (its clients in the decoded order, or
+ * in Yjs's descending order as Y.diffUpdate rewrites it), so the caller keeps the update as it is.
+ * v1 ends with the delete set: a count of clients, then each client, its count of ranges, and
+ * each range's clock and length, all as variable-length integers.
+ */
+export function withDeletions(update: Uint8Array, ds: DeleteSet, ranges: readonly DeleteRange[]): Uint8Array | null {
+  const decoded = [...ds.clients].map(([client, items]): [number, DeleteRange[]] => [client, items.map(({ clock, len }) => [client, clock, len])]);
+  for (const order of [decoded, [...decoded].sort((a, b) => b[0] - a[0])]) {
+    const section = deleteSetSection(order);
+    const at = update.length - section.length;
+    if (at >= 0 && sameBytes(update.subarray(at), section)) {
+      const byClient = new Map<number, DeleteRange[]>();
+      for (const range of ranges) byClient.set(range[0], [...(byClient.get(range[0]) ?? []), range]);
+      const replaced = deleteSetSection([...byClient].sort((a, b) => b[0] - a[0]));
+      const out = new Uint8Array(at + replaced.length);
+      out.set(update.subarray(0, at));
+      out.set(replaced, at);
+      return out;
+    }
+  }
+  return null;
+}
+
+function deleteSetSection(clients: readonly [number, readonly DeleteRange[]][]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, clients.length);
+  for (const [client, items] of clients) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, items.length);
+    for (const [, clock, len] of items) {
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarUint(encoder, len);
+    }
+  }
+  return encoding.toUint8Array(encoder);
 }
 
 /** The ranges of Yjs delete sets (a transaction's deletions, say). */
