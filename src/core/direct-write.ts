@@ -11,7 +11,7 @@
 // use it only when the summary describes exactly the stored blobs (summaryHolds).
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import type { AgentSummary, DataItem } from './agent-record.ts';
+import type { AgentSummary, DataItem, DeleteRange } from './agent-record.ts';
 import { DeleteSetReader } from './delete-set.ts';
 import { DATA, ROOTS, type DecodedUpdate } from './doc.ts';
 import { addSum, isPlain, lastContent, mapEntryElement, subSum, sumFromHex, sumHex, svElement, digestOf, type DigestSum } from './digest.ts';
@@ -79,11 +79,17 @@ export interface DirectApplied {
   egraph: EGraphItems | null;
 }
 
-/**
- * What an update taught: nothing, all it holds, or part of it, the rest being structs the doc holds
- * already (given: its writers' clocks before it, to cut what is known from it with Y.diffUpdate).
- */
-export type DirectTaught = 'nothing' | 'all' | Map<number, number>;
+/** What an update taught, when it taught anything (DirectApply.apply). */
+export interface DirectTaught {
+  /** its writers' clocks before it, when it holds structs the doc held already (cut from it with Y.diffUpdate); null: every struct was new */
+  known: Map<number, number> | null;
+  /**
+   * the ranges of its delete set that were news (deletions of its own new structs, or of what the
+   * doc held visible); null: all of them were. A SyncResponse carries the sender's whole delete
+   * set, and relayed as it came it went on to every agent, each decoding it again.
+   */
+  deletions: DeleteRange[] | null;
+}
 
 /**
  * Neighbours' updates applied, one after another, to what `summary` describes: the summary the doc
@@ -107,10 +113,10 @@ export class DirectApply {
   }
 
   /**
-   * What `update` (Y.decodeUpdate's structs and delete set) taught (DirectTaught); null when only
-   * the doc can say what it does, which leaves this move spent, half applied.
+   * What `update` (Y.decodeUpdate's structs and delete set) taught (DirectTaught, or 'nothing');
+   * null when only the doc can say what it does, which leaves this move spent, half applied.
    */
-  apply(update: DecodedUpdate): DirectTaught | null {
+  apply(update: DecodedUpdate): DirectTaught | 'nothing' | null {
     if (this.summary.data_items === undefined || this.summary.delete_set === undefined) return null;
     const move = this.move;
     const changesBefore = move.changes;
@@ -151,28 +157,70 @@ export class DirectApply {
       if (deletedRun) move.setDeleted(key, client, clock, struct.length, root);
       else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0], root);
     }
+    // what this update made deleted: its own new structs' clocks (whatever came deleted) and the
+    // items its sets overwrote; its delete set's other ranges were news only if not deleted yet
+    const made: DeleteRange[] = move.takeOverwritten();
+    for (const [client, before] of clocksBefore) if (move.clockOf(client) > before) made.push([client, before, move.clockOf(client) - before]);
+    const deletions = new DeletionsTaught();
     for (const [client, ranges] of ds.clients) {
+      const mine = made.filter(([c]) => c === client);
       for (const { clock, len } of ranges) {
-        if (move.deletes(client, clock, len)) continue; // deleted already
+        const end = clock + len;
+        if (move.deletes(client, clock, len)) {
+          // deleted now: news where this update made it, known elsewhere (the ranges made are disjoint)
+          let news = 0;
+          for (const [, k, l] of mine) {
+            const [from, to] = [Math.max(clock, k), Math.min(end, k + l)];
+            if (from < to) deletions.keep(client, from, to - from);
+            news += Math.max(0, to - from);
+          }
+          if (news < len) deletions.skip();
+          continue;
+        }
         if (len > MAX_RANGE_WALK) return null;
         // anything not deleted yet must be a data key's current, visible item (e-graph records are never deleted)
-        for (let at = clock; at < clock + len; at++) {
-          if (move.deletes(client, at, 1)) continue;
+        for (let at = clock; at < end; at++) {
+          if (move.deletes(client, at, 1)) {
+            if (mine.some(([, k, l]) => at >= k && at < k + l)) deletions.keep(client, at, 1);
+            else deletions.skip();
+            continue;
+          }
           const key = move.keyOf(Y.createID(client, at));
           if (key === null || typeof move.items[key]![2] !== 'string') return null;
           move.delete(key);
+          deletions.keep(client, at, 1);
         }
       }
     }
     if (move.changes === changesBefore) return 'nothing';
     this.moved = null;
-    return known === 0 ? 'all' : clocksBefore;
+    return { known: known === 0 ? null : clocksBefore, deletions: deletions.result() };
   }
 
   /** The summary after the updates applied so far (the same summary if none taught anything), and the e-graph's items, tagged `tag`, if they moved. */
   result(tag: string): DirectApplied {
     if (this.move.changes === 0) return { summary: this.summary, egraph: null };
     return (this.moved ??= this.move.result(tag));
+  }
+}
+
+/** The ranges of an update's delete set that were news, adjacent ones joined; null if none was left out. */
+class DeletionsTaught {
+  private readonly ranges: DeleteRange[] = [];
+  private skipped = false;
+
+  keep(client: number, clock: number, len: number): void {
+    const last = this.ranges.at(-1);
+    if (last !== undefined && last[0] === client && last[1] + last[2] === clock) last[2] += len;
+    else this.ranges.push([client, clock, len]);
+  }
+
+  skip(): void {
+    this.skipped = true;
+  }
+
+  result(): DeleteRange[] | null {
+    return this.skipped ? this.ranges.sort((a, b) => b[0] - a[0] || a[1] - b[1]) : null;
   }
 }
 
@@ -223,6 +271,7 @@ class SummaryMove {
   /** the e-graph's items: undefined until a record asks for them, then as loaded (null: unknown), then moved */
   private egraphItems: EGraphItems | null | undefined;
   private egraphMoved = false;
+  private readonly overwritten: DeleteRange[] = [];
   private egraphCounts: { terms: number; unions: number };
 
   constructor(private readonly summary: AgentSummary, private readonly loadEGraph: () => EGraphItems | null = () => null) {
@@ -328,8 +377,17 @@ class SummaryMove {
     return this.egraphItems!;
   }
 
+  /** The items sets overwrote since last asked (DirectApply tells which deletions an update made). */
+  takeOverwritten(): DeleteRange[] {
+    return this.overwritten.splice(0);
+  }
+
   private append(key: string, client: number, clock: number, len: number, element: string | null, root: boolean): void {
-    if (typeof this.items[key]?.[2] === 'string') this.delete(key); // Y.Map deletes the item it follows
+    if (typeof this.items[key]?.[2] === 'string') {
+      const [itemClient, itemClock] = this.items[key]!;
+      this.overwritten.push([itemClient, itemClock, 1]);
+      this.delete(key); // Y.Map deletes the item it follows
+    }
     const current = this.items[key];
     if (current !== undefined) this.byId?.delete(`${current[0]}:${current[1]}`);
     this.advance(client, clock, len);

@@ -6,7 +6,7 @@ import { fromBase64, isBase64, toBase64 } from '../shared/base64.ts';
 import { sameBytes } from '../shared/same-bytes.ts';
 import { decodeStateVectorStrict, pendingUpdate, validateUpdate, type DecodedUpdate } from './doc.ts';
 import { isSnapshotKey, type AgentSummary, type StoredDeleteSet } from './agent-record.ts';
-import { deleteSetUpdate, storedDeleteSetDigest } from './delete-set.ts';
+import { deleteSetUpdate, storedDeleteSetDigest, withDeletions } from './delete-set.ts';
 import { deleteSetDigest, stateDigest } from './digest.ts';
 import { DirectApply } from './direct-write.ts';
 import type { EGraphItems } from './egraph-items.ts';
@@ -69,7 +69,7 @@ const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, syncs: [], changed: f
  * the doc's state digest, when the caller keeps it current more cheaply than a walk of the doc.
  */
 export function onTick(ctx: SyncContext, doc: Y.Doc, digest = stateDigest(doc)): SyncResult {
-  return tickEnvelopes(ctx, Y.encodeStateVector(doc), deleteSetDigest(doc), digest);
+  return tickEnvelopes(ctx, toBase64(Y.encodeStateVector(doc)), deleteSetDigest(doc), digest);
 }
 
 /**
@@ -77,12 +77,10 @@ export function onTick(ctx: SyncContext, doc: Y.Doc, digest = stateDigest(doc)):
  * digest, which describe the doc exactly while the summary holds.
  */
 export function onTickFromSummary(ctx: SyncContext, summary: Pick<AgentSummary, 'state_vector' | 'state_digest'> & { delete_set: StoredDeleteSet }): SyncResult {
-  const sv = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
-  return tickEnvelopes(ctx, Y.encodeStateVector(sv), storedDeleteSetDigest(summary.delete_set), summary.state_digest);
+  return tickEnvelopes(ctx, summaryStateVectorBase64(summary), storedDeleteSetDigest(summary.delete_set), summary.state_digest);
 }
 
-function tickEnvelopes(ctx: SyncContext, stateVector: Uint8Array, ds: string, digest: string): SyncResult {
-  const sv = toBase64(stateVector);
+function tickEnvelopes(ctx: SyncContext, sv: string, ds: string, digest: string): SyncResult {
   const heartbeat: Heartbeat = {
     ...header(ctx),
     type: 'Heartbeat',
@@ -108,8 +106,10 @@ export function onEnvelope(ctx: SyncContext, doc: Y.Doc, env: Envelope): SyncRes
  * Whatever the batch taught us is relayed once per neighbour, merged (gossip): one StateUpdate
  * per neighbour per request, not one per envelope, holding every delta that neighbour did not
  * send us itself. The relay dies out because re-applying known data changes nothing.
+ *
+ * `deferred`: requesters whose SyncRequests get no answer now (onEnvelopesWithoutDoc).
  */
-export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelope[]): SyncResult {
+export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelope[], deferred: ReadonlySet<number> = new Set()): SyncResult {
   return handleBatch(ctx, envs, {
     // One transaction for all of a sender's updates: each Yjs transaction walks every client's
     // state twice (beforeState, afterState), so with ~1,400 writers 50 separate applies cost ~100x
@@ -120,7 +120,9 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
       }, from));
       return delta === null ? [] : [delta];
     },
-    answer: (req, sv, remote) => answer(ctx, doc, req, sv, remote),
+    // a deferred requester (see onEnvelopesWithoutDoc) waits here too: a batch that needs the doc
+    // for its updates would otherwise answer every neighbour from the doc, every batch
+    answer: (req, sv, remote) => (deferred.has(req.from) ? [] : answer(ctx, doc, req, sv, remote)),
   }).result;
 }
 
@@ -186,7 +188,9 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
           // path relays what changed). Relays merge what their senders heard from several paths,
           // and relaying them whole carried on what every agent had: under 16 writing clients ~9
           // of 10 structs arriving were known, and every hop decoded, merged and signed them again.
-          taught.push(what === 'all' ? update : Y.diffUpdate(update, Y.encodeStateVector(what)));
+          const cut = what.known === null ? update : Y.diffUpdate(update, Y.encodeStateVector(what.known));
+          // and its delete set cut to what was news too (Y.diffUpdate keeps all of it)
+          taught.push(what.deletions === null ? cut : withDeletions(cut, decoded.ds, what.deletions) ?? cut);
         }
         updates.push(...taught);
         return taught;
@@ -431,7 +435,7 @@ function requestsAnswerable(summary: AgentSummary, envs: readonly Envelope[], lo
   const requests = envs.filter((env): env is SyncRequest => env.type === 'SyncRequest');
   if (requests.length === 0) return true;
   if (summary.delete_set === undefined) return false;
-  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const local = summaryStateVector(summary);
   const ds = storedDeleteSetDigest(summary.delete_set);
   return requests.every((req) => {
     if (!isBase64(req.payload.sv)) return false;
@@ -469,10 +473,10 @@ function answerFromLog(ctx: SyncContext, summary: AgentSummary, req: SyncRequest
   if (summary.delete_set === undefined || !logSuffices(summary, remote)) return null;
   const update = Y.mergeUpdates([deleteSetUpdate(summary.delete_set), ...blobs.map((blob) => Y.diffUpdate(blob, sv))]);
   if (update.length > MAX_ENVELOPE_UPDATE_BYTES) return null;
-  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const local = summaryStateVector(summary);
   const ds = storedDeleteSetDigest(summary.delete_set);
   const outbox: Envelope[] = [updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(update))];
-  if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, toBase64(Y.encodeStateVector(local)), ds));
+  if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, summaryStateVectorBase64(summary), ds));
   return outbox;
 }
 
@@ -492,10 +496,10 @@ function answerFromBlobs(ctx: SyncContext, summary: AgentSummary, req: SyncReque
   if (summary.delete_set === undefined) return null;
   const parts = [...(snapshot === null ? [] : [snapshot]), Y.mergeUpdates([deleteSetUpdate(summary.delete_set), ...log])];
   if (parts.some((part) => part.length > MAX_ENVELOPE_UPDATE_BYTES)) return null;
-  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const local = summaryStateVector(summary);
   const ds = storedDeleteSetDigest(summary.delete_set);
   const outbox: Envelope[] = parts.map((part) => updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(part)));
-  if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, toBase64(Y.encodeStateVector(local)), ds));
+  if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, summaryStateVectorBase64(summary), ds));
   return outbox;
 }
 
@@ -506,10 +510,10 @@ function answerFromBlobs(ctx: SyncContext, summary: AgentSummary, req: SyncReque
  */
 function answerFromSummary(ctx: SyncContext, summary: AgentSummary, req: SyncRequest, remote: Map<number, number>): Envelope[] | null {
   if (summary.delete_set === undefined) return null;
-  const local = new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock]));
+  const local = summaryStateVector(summary);
   const ds = storedDeleteSetDigest(summary.delete_set);
   if (req.payload.ds !== ds || exceeds(local, remote)) return null;
-  return exceeds(remote, local) ? [syncRequest(ctx, req.from, toBase64(Y.encodeStateVector(local)), ds)] : [];
+  return exceeds(remote, local) ? [syncRequest(ctx, req.from, summaryStateVectorBase64(summary), ds)] : [];
 }
 
 function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[] {
@@ -574,8 +578,31 @@ function bySize<T>(updates: readonly T[], size: (update: T) => number): T[][] {
   return groups;
 }
 
+/**
+ * A summary's state vector as a map, once per summary object: each SyncRequest a batch weighs or
+ * answers asks for it (thousands of writers under a rate ladder). Summaries' state vectors are
+ * never changed in place (a move copies first).
+ */
+const stateVectors = new WeakMap<Record<string, number>, { map: Map<number, number>; base64?: string }>();
+
+function knownStateVector(summary: Pick<AgentSummary, 'state_vector'>): { map: Map<number, number>; base64?: string } {
+  let known = stateVectors.get(summary.state_vector);
+  if (known === undefined) stateVectors.set(summary.state_vector, (known = { map: new Map(Object.entries(summary.state_vector).map(([client, clock]) => [Number(client), clock])) }));
+  return known;
+}
+
+function summaryStateVector(summary: Pick<AgentSummary, 'state_vector'>): ReadonlyMap<number, number> {
+  return knownStateVector(summary).map;
+}
+
+/** The summary's state vector as a SyncRequest carries it (Yjs's encoding, base64). */
+function summaryStateVectorBase64(summary: Pick<AgentSummary, 'state_vector'>): string {
+  const known = knownStateVector(summary);
+  return (known.base64 ??= toBase64(Y.encodeStateVector(known.map)));
+}
+
 /** Whether `a` holds a clock beyond `b` for some client. */
-function exceeds(a: Map<number, number>, b: Map<number, number>): boolean {
+function exceeds(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {
   for (const [client, clock] of a) if (clock > (b.get(client) ?? 0)) return true;
   return false;
 }

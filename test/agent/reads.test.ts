@@ -294,10 +294,12 @@ describe('anti-entropy while the agent keeps changing', () => {
     const { store } = countingStore();
     let now = 1_700_000_000_000;
     const deps: AgentDeps = { ...depsOver(store), now: () => now };
+    const window = DEFERRED_ANSWER_MS;
     const empty = toBase64(Y.encodeStateVector(new Y.Doc()));
-    const ask = async (from: number, id: string) => {
+    // `along`: envelopes delivered in the same batch, before the request
+    const ask = async (from: number, id: string, along: unknown[] = []) => {
       const req = { v: 1, id, type: 'SyncRequest', from, to: 4, ts: 1, hlc: `0000000000001-00000-0000${from}`, payload: { sv: empty, ds: deleteSetDigest(new Y.Doc()) } };
-      const reply = await request(deps, 'POST', '/agent/4/inbox', [req]);
+      const reply = await request(deps, 'POST', '/agent/4/inbox', [...along, req]);
       expect(reply.status).toBe(200);
       const answered = (reply.body.outbox as Envelope[]).some((e) => e.type === 'SyncResponse' && e.to === from);
       return { answered, opened: 'open' in phases(reply.timing) };
@@ -312,15 +314,62 @@ describe('anti-entropy while the agent keeps changing', () => {
     expect(await ask(1, 'b')).toEqual({ answered: false, opened: false });
     // another neighbour, never answered, is answered at once
     expect((await ask(3, 'c')).answered).toBe(true);
+    // a batch whose update only the doc can apply (a nested Y type) defers it all the same
+    const nested = new Y.Doc();
+    nested.clientID = 77;
+    const nestedSet = (key: string) => {
+      const update = appliedUpdate(nested, () => dataMap(nested).set(key, new Y.Map()))!;
+      return { v: 1, id: `u-${key}`, type: 'StateUpdate', from: 1, to: 4, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } };
+    };
+    now += 300;
+    expect(await ask(1, 'b2', [nestedSet('n1')])).toEqual({ answered: false, opened: true });
     // once the window has passed, neighbour 1 is answered again, though the agent keeps changing
-    now += DEFERRED_ANSWER_MS;
+    // (deferred requests do not move the window), with the doc or without it
+    now += window - 300;
     await write(3);
-    expect(await ask(1, 'd')).toEqual({ answered: true, opened: false });
+    expect(await ask(1, 'd', [nestedSet('n2')])).toEqual({ answered: true, opened: true });
+    now += window;
+    await write(4);
+    expect(await ask(1, 'd2')).toEqual({ answered: true, opened: false });
     // an agent that has not changed within the window defers nobody
-    now += DEFERRED_ANSWER_MS + 1;
+    now += window + 1;
     expect((await ask(1, 'e')).answered).toBe(true);
     now += 100;
     expect((await ask(1, 'f')).answered).toBe(true);
+  });
+});
+
+describe('relays of what a delivery taught, applied without the doc', () => {
+  it('carry only the deletions that were news: a SyncResponse carries the whole delete set of its sender, which stops at the first agent that held it', async () => {
+    const deps = depsOver(countingStore().store);
+    const hlc = '0000000000001-00000-00003';
+    const deliver = (id: string, type: string, update: Uint8Array) =>
+      request(deps, 'POST', '/agent/4/inbox', [{ v: 1, id, type, from: 3, to: 4, ts: 1, hlc, payload: { update: toBase64(update) } }]);
+    // neighbour 3 sets and overwrites keys (its clocks 0-5: 0-2 deleted); agent 4 is told all of it
+    const neighbour = new Y.Doc();
+    neighbour.clientID = 303;
+    for (let i = 0; i < 6; i++) dataMap(neighbour).set(`k${i % 3}`, i);
+    expect((await deliver('u-1', 'StateUpdate', Y.encodeStateAsUpdate(neighbour))).status).toBe(200);
+    // one more overwrite, sent as the answer to agent 4's SyncRequest: what it lacks, and every deletion
+    const held = Y.encodeStateVector(neighbour);
+    dataMap(neighbour).set('k0', 'last');
+    const answer = Y.encodeStateAsUpdate(neighbour, held);
+    expect(Y.decodeUpdate(answer).ds.clients.get(303)).toEqual([{ clock: 0, len: 4 }]);
+    const reply = await deliver('r-1', 'SyncResponse', answer);
+    expect(reply.status).toBe(200);
+    expect(Object.keys(phases(reply.timing))).not.toContain('open');
+    const relays = (reply.body.outbox as Envelope[]).filter((e) => e.type === 'StateUpdate');
+    expect(relays.map((e) => e.to).sort()).toEqual([1, 5, 7]);
+    for (const relay of relays) {
+      const { structs, ds } = Y.decodeUpdate(fromBase64((relay.payload as { update: string }).update));
+      expect(structs.map((s) => [s.id.client, s.id.clock])).toEqual([[303, 6]]);
+      // the deletion the overwrite made, not the three agent 4 held
+      expect([...ds.clients]).toEqual([[303, [{ clock: 3, len: 1 }]]]);
+    }
+    // and the agent holds all of it
+    const doc = await docOf(deps);
+    expect(dataMap(doc).toJSON()).toEqual(dataMap(neighbour).toJSON());
+    expect([Y.encodeStateVector(doc), deleteSetDigest(doc)]).toEqual([Y.encodeStateVector(neighbour), deleteSetDigest(neighbour)]);
   });
 });
 
