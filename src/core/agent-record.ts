@@ -57,13 +57,11 @@ export interface AgentMeta {
  * and writes a fresh one.
  */
 /**
- * A data key's current item: [client, clock of its last ID, element, roots], where element is the
- * hex digest element of its value (digest.ts), null once deleted, false for what a write without
- * the doc cannot move (a value that is not plain data); and roots the highest writer among the
- * key's items that have no origin (sets made without seeing the key: Yjs orders those by writer),
- * left out where unknown (a summary written before it was kept).
+ * A data key's current item: [client, clock of its last ID, element], where element is the hex
+ * digest element of its value (digest.ts), null once deleted, false for what a write without the
+ * doc cannot move (a value that is not plain data).
  */
-export type DataItem = [client: number, lastClock: number, element: string | null | false, roots?: number];
+export type DataItem = [client: number, lastClock: number, element: string | null | false];
 
 /** Deleted clocks [clock, clock + len) of one writer. */
 export type DeleteRange = [client: number, clock: number, len: number];

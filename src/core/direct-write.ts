@@ -29,11 +29,9 @@ export function dataItemOf(key: string, item: Y.Item): DataItem {
   // item is recorded by its last ID, the origin of whatever comes next. A visible map item is one
   // value long; anything else is not for writing on without the doc.
   const last = item.id.clock + item.length - 1;
-  let roots = -1;
-  for (let i: Y.Item | null = item; i !== null; i = i.left) if (i.origin === null) roots = Math.max(roots, i.id.client);
-  if (item.deleted) return [item.id.client, last, null, roots];
+  if (item.deleted) return [item.id.client, last, null];
   const value = lastContent(item);
-  return [item.id.client, last, isPlain(value) && item.length === 1 ? sumHex(mapEntryElement(DATA, key, value)) : false, roots];
+  return [item.id.client, last, isPlain(value) && item.length === 1 ? sumHex(mapEntryElement(DATA, key, value)) : false];
 }
 
 /**
@@ -56,7 +54,7 @@ export function directSet(summary: AgentSummary, client: number, key: string, va
   encoding.writeVarUint(encoder.restEncoder, clock);
   item.write(encoder, 0);
   writeDeletion(encoder, current !== undefined && current[2] !== null ? current : null);
-  move.set(key, client, clock, value, origin === null);
+  move.set(key, client, clock, value);
   return { update: encoder.toUint8Array(), summary: move.summaryResult() };
 }
 
@@ -140,22 +138,10 @@ export class DirectApply {
       // a value (ContentAny holds no Y types), or a run of one writer's overwritten values, each the next's origin
       const deletedRun = struct.content instanceof Y.ContentDeleted;
       if (!deletedRun && !(struct.content instanceof Y.ContentAny && struct.length === 1)) return null;
-      const root = struct.origin === null;
-      const key = root ? rootKey(struct) : move.keyOf(struct.origin!);
-      const current = key === null ? undefined : move.items[key];
-      if (key === null || current?.[2] === false) return null;
-      if (root && current !== undefined) {
-        // set without seeing the key's items: Yjs puts it before the first item without origin of a
-        // higher writer, where it is deleted at once (a map shows its last item), else last
-        const roots = current[3];
-        if (roots === undefined || roots === client) return null;
-        if (roots > client) {
-          move.lose(client, clock, struct.length);
-          continue;
-        }
-      }
-      if (deletedRun) move.setDeleted(key, client, clock, struct.length, root);
-      else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0], root);
+      const key = struct.origin === null ? newKey(struct, move) : move.keyOf(struct.origin);
+      if (key === null || move.items[key]?.[2] === false) return null;
+      if (deletedRun) move.setDeleted(key, client, clock, struct.length);
+      else move.set(key, client, clock, (struct.content as Y.ContentAny).arr[0]);
     }
     // what this update made deleted: its own new structs' clocks (whatever came deleted) and the
     // items its sets overwrote; its delete set's other ranges were news only if not deleted yet
@@ -224,18 +210,14 @@ class DeletionsTaught {
   }
 }
 
-/** A DataItem, its roots left out where unknown (JSON would write an undefined one as null). */
-function dataItem(client: number, lastClock: number, element: string | null, roots: number | undefined): DataItem {
-  return roots === undefined ? [client, lastClock, element] : [client, lastClock, element, roots];
-}
-
 /** The longest deleted range walked ID by ID when it is not deleted already as a whole. */
 const MAX_RANGE_WALK = 1024;
 
-/** The key a struct without origin sets, if its parent is the data map. */
-function rootKey(item: Y.Item): string | null {
+/** The key a struct without origin sets: its parent must be the data map, the key never set before. */
+function newKey(item: Y.Item, move: SummaryMove): string | null {
   // a decoded item names a root parent by its name (Yjs reads parents as names or IDs)
-  return (item.parent as unknown) === DATA && typeof item.parentSub === 'string' ? item.parentSub : null;
+  if ((item.parent as unknown) !== DATA || typeof item.parentSub !== 'string') return null;
+  return move.items[item.parentSub] === undefined ? item.parentSub : null;
 }
 
 /** The delete set of an update: `item` (one value long: visible), or nothing. */
@@ -303,26 +285,17 @@ class SummaryMove {
     return this.deleted !== null && this.deleted.deletes(client, clock, len);
   }
 
-  /**
-   * `value` set under `key` as the item (client, clock), the writer's next, landing last in the
-   * key's chain (`root`: an item without origin): the current item, if visible, deleted.
-   */
-  set(key: string, client: number, clock: number, value: unknown, root: boolean): void {
+  /** `value` set under `key` as the item (client, clock), the writer's next: the current item, if visible, deleted. */
+  set(key: string, client: number, clock: number, value: unknown): void {
     const element = mapEntryElement(DATA, key, value);
-    this.append(key, client, clock, 1, sumHex(element), root);
+    this.append(key, client, clock, 1, sumHex(element));
     this.content = addSum(this.content, element);
     this.ownKeys().add(key);
   }
 
   /** `len` deleted items appended to `key`'s chain as the writer's next (a run merged on encoding). */
-  setDeleted(key: string, client: number, clock: number, len: number, root: boolean): void {
-    this.append(key, client, clock, len, null, root);
-    this.deleted?.add([[client, clock, len]]);
-  }
-
-  /** `len` items of the writer's next that landed inside a key's chain, deleted as they integrated. */
-  lose(client: number, clock: number, len: number): void {
-    this.advance(client, clock, len);
+  setDeleted(key: string, client: number, clock: number, len: number): void {
+    this.append(key, client, clock, len, null);
     this.deleted?.add([[client, clock, len]]);
   }
 
@@ -382,7 +355,7 @@ class SummaryMove {
     return this.overwritten.splice(0);
   }
 
-  private append(key: string, client: number, clock: number, len: number, element: string | null, root: boolean): void {
+  private append(key: string, client: number, clock: number, len: number, element: string | null): void {
     if (typeof this.items[key]?.[2] === 'string') {
       const [itemClient, itemClock] = this.items[key]!;
       this.overwritten.push([itemClient, itemClock, 1]);
@@ -391,8 +364,7 @@ class SummaryMove {
     const current = this.items[key];
     if (current !== undefined) this.byId?.delete(`${current[0]}:${current[1]}`);
     this.advance(client, clock, len);
-    // a root lands last only past every root before it: the highest now
-    this.ownItemsNow()[key] = dataItem(client, clock + len - 1, element, root ? client : current?.[3]);
+    this.ownItemsNow()[key] = [client, clock + len - 1, element];
     this.byId?.set(`${client}:${clock + len - 1}`, key);
   }
 
@@ -407,9 +379,9 @@ class SummaryMove {
 
   /** The key's current item (visible, plain) deleted. */
   delete(key: string): void {
-    const [client, clock, element, roots] = this.items[key]!;
+    const [client, clock, element] = this.items[key]!;
     this.content = subSum(this.content, sumFromHex(element as string));
-    this.ownItemsNow()[key] = dataItem(client, clock, null, roots);
+    this.ownItemsNow()[key] = [client, clock, null];
     this.deleted?.add([[client, clock, 1]]);
     this.ownKeys().delete(key);
     this.changes++;

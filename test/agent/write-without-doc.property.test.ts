@@ -172,29 +172,6 @@ describe('writes without the doc', () => {
     expect(readsWithoutDoc).toBeGreaterThan(reads * 0.8);
   });
 
-  it('places concurrent sets of a key as Yjs does, without the doc: the highest writer of those made without seeing the key wins', () => {
-    const store = memoryStores();
-    const world = seededWorld(11);
-    const reference = new Y.Doc();
-    const writers = [7, 4_294_967_000, 4242].map((clientID) => Object.assign(new Y.Doc(), { clientID }));
-    const withoutDoc: boolean[] = [];
-    for (const [i, writer] of writers.entries()) {
-      // none of them has seen another's set of 'k'
-      const update = appliedUpdate(writer, () => dataMap(writer).set('k', `by ${writer.clientID}`))!;
-      Y.applyUpdate(reference, update);
-      const s = AgentSession.open(agentConfig, store, world);
-      withoutDoc.push(deliverAsInbox(s, [{ v: 1, id: `set-${i}`, type: 'StateUpdate', from: 1, to: 0, ts: 1, hlc: '0000000000001-00000-00001', payload: { update: toBase64(update) } }]));
-      s.close();
-    }
-    // the first meets an agent with no summary yet; the second, of a higher writer, lands last; the third, lower, is deleted as it lands
-    expect(withoutDoc).toEqual([false, true, true]);
-    const after = AgentSession.open(agentConfig, store, world);
-    expect(dataMap(reference).get('k')).toBe('by 4294967000');
-    expect(dataMap(after.doc).toJSON()).toEqual(dataMap(reference).toJSON());
-    expect(stateDigest(after.doc)).toBe(stateDigest(reference));
-    expect(after.persistence.summary()!.data_items).toEqual(after.summary(true).data_items);
-  });
-
   it('a direct write is the update Y.Map#set would make: a replica applying it holds the same', () => {
     const store = memoryStores();
     const world = seededWorld(7);
