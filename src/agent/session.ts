@@ -75,8 +75,8 @@ export const DELETED: unique symbol = Symbol('deleted');
  * has changed within as long, its next such request waits (core's onEnvelopesWithoutDoc and
  * onEnvelopes, `deferred`): at most one answer from the doc per neighbour per window while the
  * agent is busy relaying, and a neighbour's loss still repaired within the window and one tick of
- * its. (A window of the sync interval, 5 s, handled more of a rate ladder's 500/s step but left
- * the network unconverged 60 s after it, where 2 s converged in 45 s.)
+ * its. (Tried: a window of the sync interval, 5 s; in two probe runs the rate ladder's network
+ * then did not converge within 60 s of its 500/s step.)
  */
 export const DEFERRED_ANSWER_MS = 2_000;
 
