@@ -72,7 +72,11 @@ export function withDeletions(update: Uint8Array, ds: DeleteSet, ranges: readonl
     const at = update.length - section.length;
     if (at >= 0 && sameBytes(update.subarray(at), section)) {
       const byClient = new Map<number, DeleteRange[]>();
-      for (const range of ranges) byClient.set(range[0], [...(byClient.get(range[0]) ?? []), range]);
+      for (const range of ranges) {
+        const list = byClient.get(range[0]);
+        if (list === undefined) byClient.set(range[0], [range]);
+        else list.push(range);
+      }
       const replaced = deleteSetSection([...byClient].sort((a, b) => b[0] - a[0]));
       const out = new Uint8Array(at + replaced.length);
       out.set(update.subarray(0, at));
