@@ -73,6 +73,9 @@ describe.skipIf(missing && !IN_CI)('dashboard in Chromium', () => {
 
     // a live timeline redraws as events arrive: pause it, as a user would, then click
     await page.click('#pause');
+    // the pause redraws once (on the next frame): wait for that frame, or the dot checked below may be
+    // the one it replaces
+    await expect.poll(() => page.textContent('#timeline-count'), { timeout: 5_000 }).toMatch(/paused$/);
     // where dots crowd, the write lies on top of the message dots: what the user clicks is the write
     const onTop = await write.first().evaluate((dot) => {
       const box = dot.getBoundingClientRect();
