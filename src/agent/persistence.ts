@@ -14,6 +14,9 @@ import {
   pendingUpdate,
   readTimeline,
   staleTimelineRecords,
+  timelineRecordsToFold,
+  foldTimelineRecords,
+  timelineRecordEvents,
   timelineRecordKey,
   type AgentMeta,
   type AgentSummary,
@@ -90,7 +93,7 @@ export class AgentPersistence {
     private readonly random: (n: number) => Uint8Array,
   ) {
     this.prefix = agentKeyPrefix(agentId);
-    this.store = listedOnce(store);
+    this.store = listedOnce(store, this.prefix);
   }
 
   private key(name: string): string {
@@ -128,10 +131,11 @@ export class AgentPersistence {
   blobKeys(fresh = false): { snapshotKeys: string[]; logKeys: string[] } {
     const snapshotKeys: string[] = [];
     const logKeys: string[] = [];
+    const snapshot = this.key('snapshot:');
+    const log = this.key('log:');
     for (const k of fresh ? this.store.freshKeys() : this.store.keys()) {
-      if (!k.startsWith(this.prefix)) continue;
-      if (k.startsWith(this.key('snapshot:'))) snapshotKeys.push(k);
-      else if (k.startsWith(this.key('log:'))) logKeys.push(k);
+      if (k.startsWith(snapshot)) snapshotKeys.push(k);
+      else if (k.startsWith(log)) logKeys.push(k);
     }
     return { snapshotKeys, logKeys };
   }
@@ -186,7 +190,8 @@ export class AgentPersistence {
     for (const k of merged) this.store.delete(k);
     // Value records were kept here, one key per data key, before value-records.ts: gone at the
     // agent's next compaction, so that an upgraded store lists no more of them.
-    for (const k of this.store.keys()) if (k.startsWith(this.key('value:'))) this.store.delete(k);
+    const values = this.key('value:');
+    for (const k of this.store.keys()) if (k.startsWith(values)) this.store.delete(k);
     return { key, bytes: snapshot.length, docBytes: state.length, pending: pending !== null };
   }
 
@@ -223,11 +228,23 @@ export class AgentPersistence {
     return readTimeline((key) => this.store.get(key), this.store.keys(), this.agentId, max);
   }
 
-  /** Appends the events as one record; trims records beyond the newest `max` events. */
+  /**
+   * Appends the events as one record; trims records beyond the newest `max` events, and folds the
+   * older records into one once there are more than a few (agent-record.ts: every request lists
+   * every key). The folded record is written before the records it holds are deleted.
+   */
   recordTimeline(events: readonly TimelineEvent[], max: number, now: number): void {
     if (events.length === 0) return;
     writeJson(this.store, timelineRecordKey(this.agentId, events, this.uid(now)), events);
     for (const key of staleTimelineRecords(this.agentId, this.store.keys(), max)) this.store.delete(key);
+    const folding = timelineRecordsToFold(this.agentId, this.store.keys());
+    if (folding.length === 0) return;
+    const folded = foldTimelineRecords(
+      folding.map((key) => timelineRecordEvents(this.store.get(key))),
+      max,
+    );
+    if (folded.length > 0) writeJson(this.store, timelineRecordKey(this.agentId, folded, this.uid(now)), folded);
+    for (const key of folding) this.store.delete(key);
   }
 
   /** Events of requests answered to users (a PUT): they reach NATS with the next gateway response. */

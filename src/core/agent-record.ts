@@ -147,6 +147,20 @@ export function timelineRecordKey(id: number, events: readonly TimelineEvent[], 
 /** At most this many event records per agent (Fermyon Cloud's store holds 1,024 keys in all). */
 export const MAX_TIMELINE_RECORDS = 16;
 
+/**
+ * Past this many records an agent folds its oldest into one. Every request of every agent lists
+ * all the store's keys (Spin's get-keys has no prefix), and one record per request made the
+ * timeline most of them (144 of ~210 keys after 1,000 PUTs): each key listed costs every request
+ * ~6 µs in the component. Folded, an agent keeps 2-6 records and still its newest events.
+ */
+export const TIMELINE_FOLD_AFTER = 5;
+/** A folded record holds at most this many events (~300 B each: far below KV's 1 MB a value). */
+export const MAX_FOLDED_EVENTS = 1_000;
+
+function recordEvents(key: string): number {
+  return Number(key.slice(key.lastIndexOf(':') + 1)) || 0;
+}
+
 /** Agent `id`'s event records among `keys`, oldest first. */
 export function timelineRecordKeys(id: number, keys: readonly string[]): string[] {
   const prefix = agentKey(id, 'events:');
@@ -163,26 +177,60 @@ export function staleTimelineRecords(id: number, keys: readonly string[], maxEve
   let events = 0;
   for (let i = records.length - 1; i >= 0; i--) {
     if (events >= maxEvents || kept >= MAX_TIMELINE_RECORDS) return records.slice(0, i + 1);
-    events += Number(records[i]!.slice(records[i]!.lastIndexOf(':') + 1)) || 0;
+    events += recordEvents(records[i]!);
     kept++;
   }
   return [];
 }
 
+/**
+ * Agent `id`'s records among `keys` to be folded into one (`foldTimelineRecords`) once it keeps
+ * more than TIMELINE_FOLD_AFTER: those before the newest, back to where they would hold more than
+ * MAX_FOLDED_EVENTS; none otherwise. Two requests may fold the same records at once: each writes
+ * its folded record, and readers drop the repeats.
+ */
+export function timelineRecordsToFold(id: number, keys: readonly string[]): string[] {
+  const records = timelineRecordKeys(id, keys);
+  if (records.length <= TIMELINE_FOLD_AFTER) return [];
+  let first = records.length - 1;
+  for (let events = 0; first > 0 && events + recordEvents(records[first - 1]!) <= MAX_FOLDED_EVENTS; first--) {
+    events += recordEvents(records[first - 1]!);
+  }
+  const fold = records.slice(first, records.length - 1);
+  return fold.length > 1 ? fold : [];
+}
+
+/** The events of several records as one record's: each event once, the newest `maxEvents`, in clock order. */
+export function foldTimelineRecords(records: readonly (readonly TimelineEvent[])[], maxEvents: number): TimelineEvent[] {
+  return inClockOrder(withoutRepeats(records.flat())).slice(-maxEvents);
+}
+
+function withoutRepeats(events: TimelineEvent[]): TimelineEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.id) && seen.add(e.id) !== undefined);
+}
+
+function inClockOrder(events: TimelineEvent[]): TimelineEvent[] {
+  return events.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
+}
+
+/** A stored record's events: none when it is gone (trimmed or folded meanwhile) or unreadable. */
+export function timelineRecordEvents(bytes: Uint8Array | null): TimelineEvent[] {
+  if (bytes === null) return [];
+  try {
+    const events: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return Array.isArray(events) ? (events as TimelineEvent[]) : [];
+  } catch {
+    // a torn or foreign value reads as absent rather than failing every reader
+    return [];
+  }
+}
+
 /** The newest `maxEvents` events of agent `id`, oldest first; unreadable records read as empty. */
 export function readTimeline(get: (key: string) => Uint8Array | null, keys: readonly string[], id: number, maxEvents: number): TimelineEvent[] {
-  const decoder = new TextDecoder();
   const events: TimelineEvent[] = [];
-  for (const key of timelineRecordKeys(id, keys)) {
-    const bytes = get(key);
-    if (bytes === null) continue; // trimmed meanwhile
-    try {
-      events.push(...(JSON.parse(decoder.decode(bytes)) as TimelineEvent[]));
-    } catch {
-      // a torn or foreign value reads as absent rather than failing every reader
-    }
-  }
-  // records of concurrent requests may interleave in time: order by clock
-  events.sort((a, b) => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0));
-  return events.slice(-maxEvents);
+  for (const key of timelineRecordKeys(id, keys)) events.push(...timelineRecordEvents(get(key)));
+  // records of concurrent requests may interleave in time (order by clock), and two requests that
+  // folded the same records at once both hold their events
+  return inClockOrder(withoutRepeats(events)).slice(-maxEvents);
 }
