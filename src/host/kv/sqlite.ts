@@ -16,7 +16,7 @@ export class SqliteKvBackend implements KvBackend {
   readonly #set: Database.Statement<[string, string, Uint8Array]>;
   readonly #delete: Database.Statement<[string, string]>;
   readonly #exists: Database.Statement<[string, string], { one: number }>;
-  readonly #keys: Database.Statement<[string], { key: string }>;
+  readonly #keys: Database.Statement<[string], string>;
 
   /** Opens (creating if needed) the database at `path`. */
   constructor(path: string) {
@@ -38,7 +38,8 @@ export class SqliteKvBackend implements KvBackend {
     );
     this.#delete = this.#db.prepare('DELETE FROM spin_key_value WHERE store = ? AND key = ?');
     this.#exists = this.#db.prepare('SELECT 1 AS one FROM spin_key_value WHERE store = ? AND key = ?');
-    this.#keys = this.#db.prepare('SELECT key FROM spin_key_value WHERE store = ? ORDER BY key');
+    // plucked: the keys as strings, no row object each (a listing is every key of the store)
+    this.#keys = this.#db.prepare<[string], string>('SELECT key FROM spin_key_value WHERE store = ? ORDER BY key').pluck();
   }
 
   get(store: string, key: string): Uint8Array | undefined {
@@ -55,7 +56,7 @@ export class SqliteKvBackend implements KvBackend {
     return this.#exists.get(store, key) !== undefined;
   }
   keys(store: string): string[] {
-    return this.#keys.all(store).map((r) => r.key);
+    return this.#keys.all(store);
   }
   close(): void {
     if (this.#db.open) this.#db.close();
