@@ -225,7 +225,7 @@ export class AgentPersistence {
 
   /** The newest `max` events, oldest first. */
   timeline(max: number): TimelineEvent[] {
-    return readTimeline((key) => this.store.get(key), this.store.keys(), this.agentId, max);
+    return readTimeline((key) => this.store.get(key), this.store.keys(), () => this.store.freshKeys(), this.agentId, max);
   }
 
   /**

@@ -43,7 +43,7 @@ export function readAgents(
   const keys = withEvents === null || withEvents.size > 0 ? store.keys() : [];
   return Array.from({ length: settings.agentCount }, (_, id) => {
     const meta = readJson<AgentMeta>(store, agentKey(id, 'meta'));
-    const events = withEvents === null || withEvents.has(id) ? readTimeline((key) => store.get(key), keys, id, settings.maxBufferSize) : [];
+    const events = withEvents === null || withEvents.has(id) ? readTimeline((key) => store.get(key), keys, () => store.keys(), id, settings.maxBufferSize) : [];
     return { id, status: livenessOf(meta, now, settings.healthTimeoutMs), meta, events };
   });
 }

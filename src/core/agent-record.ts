@@ -148,8 +148,8 @@ export function timelineRecordKey(id: number, events: readonly TimelineEvent[], 
 export const MAX_TIMELINE_RECORDS = 16;
 
 /**
- * Past this many records an agent folds its oldest into one. Every request of every agent lists
- * all the store's keys (Spin's get-keys has no prefix), and one record per request made the
+ * Past this many records an agent folds all but its newest into one. Every request of every agent
+ * lists all the store's keys (Spin's get-keys has no prefix), and one record per request made the
  * timeline most of them (144 of ~210 keys after 1,000 PUTs): each key listed costs every request
  * ~6 µs in the component. Folded, an agent keeps 2-6 records and still its newest events.
  */
@@ -207,7 +207,11 @@ export function foldTimelineRecords(records: readonly (readonly TimelineEvent[])
 
 function withoutRepeats(events: TimelineEvent[]): TimelineEvent[] {
   const seen = new Set<string>();
-  return events.filter((e) => !seen.has(e.id) && seen.add(e.id) !== undefined);
+  return events.filter((e) => {
+    if (seen.has(e.id)) return false;
+    seen.add(e.id);
+    return true;
+  });
 }
 
 function inClockOrder(events: TimelineEvent[]): TimelineEvent[] {
@@ -226,11 +230,35 @@ export function timelineRecordEvents(bytes: Uint8Array | null): TimelineEvent[] 
   }
 }
 
-/** The newest `maxEvents` events of agent `id`, oldest first; unreadable records read as empty. */
-export function readTimeline(get: (key: string) => Uint8Array | null, keys: readonly string[], id: number, maxEvents: number): TimelineEvent[] {
+/** How often a reader lists again when records it listed are gone (folded or trimmed meanwhile). */
+const TIMELINE_READ_ATTEMPTS = 3;
+
+/**
+ * The newest `maxEvents` events of agent `id`, oldest first; unreadable records read as empty.
+ * `keys`: the store's listing; `relist`: a fresh one. A record listed but gone was trimmed (its
+ * events too old to matter) or folded, and a fold writes its record before deleting the ones it
+ * holds: listing again finds it.
+ */
+export function readTimeline(
+  get: (key: string) => Uint8Array | null,
+  keys: readonly string[],
+  relist: () => readonly string[],
+  id: number,
+  maxEvents: number,
+): TimelineEvent[] {
   const events: TimelineEvent[] = [];
-  for (const key of timelineRecordKeys(id, keys)) events.push(...timelineRecordEvents(get(key)));
-  // records of concurrent requests may interleave in time (order by clock), and two requests that
-  // folded the same records at once both hold their events
+  let listed = keys;
+  for (let attempt = 1; ; attempt++) {
+    let complete = true;
+    for (const key of timelineRecordKeys(id, listed)) {
+      const bytes = get(key);
+      if (bytes === null) complete = false;
+      else events.push(...timelineRecordEvents(bytes));
+    }
+    if (complete || attempt === TIMELINE_READ_ATTEMPTS) break;
+    listed = relist();
+  }
+  // records of concurrent requests may interleave in time (order by clock); two requests that
+  // folded the same records at once, or a read of a record and then of its fold, repeat events
   return inClockOrder(withoutRepeats(events)).slice(-maxEvents);
 }

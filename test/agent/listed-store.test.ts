@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AgentPersistence } from '../../src/agent/persistence.ts';
 import { handle } from '../../src/agent/routes.ts';
-import { appliedUpdate, dataMap, toBase64, type Envelope } from '../../src/core/index.ts';
+import { appliedUpdate, dataMap, TIMELINE_FOLD_AFTER, timelineRecordKeys, toBase64, type Envelope, type TimelineEvent } from '../../src/core/index.ts';
 import type { ByteStore } from '../../src/spin/key-value.ts';
 import { agentDeps, memoryStores } from '../support/agent-session.ts';
 
@@ -55,5 +55,21 @@ describe('one listing of the store per request', () => {
     const loaded = new Y.Doc();
     for (const update of ours.loadBlobs().updates) Y.applyUpdate(loaded, update);
     expect(dataMap(loaded).toJSON()).toEqual({ a: 'a', b: 'b', c: 'c' });
+  });
+
+  it("keeps few timeline records per agent, folding the older ones, and still reads the newest events", async () => {
+    const { kv } = memoryStores();
+    const deps = agentDeps(kv, { max_buffer_size: '30' });
+    for (let i = 0; i < 40; i++) {
+      const put = await handle(new Request(`http://app/agent/0/data/k${i}`, { method: 'PUT', body: String(i), headers: { 'content-type': 'application/json' } }), deps);
+      expect(put.status).toBe(200);
+      expect(timelineRecordKeys(0, kv.keys()).length).toBeLessThanOrEqual(TIMELINE_FOLD_AFTER + 1);
+    }
+    const answer = (await (await handle(new Request('http://app/agent/0/timeline'), deps)).json()) as { count: number; events: TimelineEvent[] };
+    expect(answer.count).toBe(30);
+    const writes = answer.events.filter((e) => e.type === 'write_applied').map((e) => e.detail.key);
+    expect(writes.at(-1)).toBe('k39');
+    expect(writes).toEqual([...writes].sort((a, b) => Number(String(a).slice(1)) - Number(String(b).slice(1))));
+    expect(new Set(answer.events.map((e) => e.id)).size).toBe(30);
   });
 });

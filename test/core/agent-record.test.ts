@@ -28,7 +28,7 @@ function store() {
     trim(agent: number, max: number) {
       for (const k of staleTimelineRecords(agent, [...m.keys()], max)) m.delete(k);
     },
-    read: (agent: number, max: number) => readTimeline((k) => m.get(k) ?? null, [...m.keys()], agent, max),
+    read: (agent: number, max: number, listed = [...m.keys()]) => readTimeline((k) => m.get(k) ?? null, listed, () => [...m.keys()], agent, max),
     /** what a request does after its append (src/agent/persistence.ts): fold the older records */
     fold(agent: number, max: number, uid: string) {
       this.readToFold(agent, max, uid)();
@@ -100,6 +100,14 @@ describe('timeline records', () => {
     second();
     expect(timelineRecordKeys(2, [...s.m.keys()])).toHaveLength(3); // two folded records and the newest
     expect(s.read(2, 100).map((e) => e.hlc.slice(10, 13))).toEqual(['100', '101', '102', '103', '104', '105']);
+  });
+
+  it('a reader that listed before a fold still reads every event, from the folded record', () => {
+    const s = store();
+    for (let i = 0; i < TIMELINE_FOLD_AFTER + 1; i++) s.append(3, [event(3, 100 + i)], `r${i}`);
+    const listed = [...s.m.keys()];
+    s.fold(3, 100, 'meanwhile'); // between the reader's listing and its reads
+    expect(s.read(3, 100, listed).map((e) => e.hlc.slice(10, 13))).toEqual(['100', '101', '102', '103', '104', '105']);
   });
 
   it('leaves records alone while there are few, and never folds past what one value should hold', () => {
