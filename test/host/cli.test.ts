@@ -1,7 +1,7 @@
 // `scripts/host.ts`, the `spin up` of the local host: flags, route listing, clean shutdown; and the
 // same CLI bundled (dist/host.mjs, what `npm run host` runs), whose workers load the bundled worker.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,8 +35,13 @@ key_value_stores = ["default"]
   );
 }, FIXTURE_BUILD_TIMEOUT_MS);
 
+/** The node flags `npm run host` gives the bundle (package.json), V8's heap sizes among them. */
+const npmHostFlags = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { host: string } }).scripts.host
+  .split(' ')
+  .filter((arg) => arg.startsWith('--'));
+
 function runHost(args: string[], entry: 'source' | 'bundle' = 'source') {
-  const node = entry === 'source' ? ['--import', 'tsx', join(ROOT, 'scripts', 'host.ts')] : [hostBundle];
+  const node = entry === 'source' ? ['--import', 'tsx', join(ROOT, 'scripts', 'host.ts')] : [...npmHostFlags, hostBundle];
   const child = spawn(process.execPath, [...node, ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', HOST_WORKERS: '1' },
@@ -85,7 +90,8 @@ describe('scripts/host.ts', () => {
     expect(host.lines.some((l) => l.msg === 'stopped')).toBe(true);
   }, 90_000);
 
-  it('runs bundled, as `npm run host` does: serves, then exits 0 on SIGTERM', async () => {
+  it('runs bundled, as `npm run host` does (its node flags too): serves, then exits 0 on SIGTERM', async () => {
+    expect(npmHostFlags).toContain('--max-semi-space-size=1');
     const stateDir = mkdtempSync(join(tmpdir(), 'can-host-cli-state-'));
     dirs.push(stateDir);
     const host = runHost(['--from', manifestPath, '--listen', '127.0.0.1:0', '--state-dir', stateDir], 'bundle');
