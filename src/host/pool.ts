@@ -79,14 +79,7 @@ register();
 await import(${JSON.stringify(workerUrl)});`;
 }
 
-/**
- * A worker's young generation: what a request leaves behind is garbage once it is answered, and
- * V8's default (up to 48 MB a worker, grown under load and kept) held ~50 MB of the host's RSS under
- * 16 writing clients; 4 MB answered as many requests in probes of reads and writes.
- */
-const WORKER_YOUNG_GENERATION_MB = 4;
-
-/** V8 heap-size flags: a worker refuses them in its execArgv (its heap is set by resourceLimits). */
+/** V8 heap-size flags (`npm run host` passes one): a worker refuses them in its execArgv. */
 const V8_HEAP_FLAG = /^--(max|min)-(semi-space|old-space|young-generation)-size\b/;
 
 /** The parent's node flags minus tsx's own hooks (the bootstrap registers them once) and V8's heap sizes. */
@@ -228,12 +221,7 @@ export class WorkerPool {
     let slot: Slot | undefined;
     const bodies = this.#bodiesConfig(() => slot!);
     const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound, bodies };
-    const worker = new Worker(this.#bootstrap, {
-      workerData,
-      transferList: [...transfer, outbound.port, bodies.port],
-      execArgv: this.#execArgv,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
+    const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port, bodies.port], execArgv: this.#execArgv });
     slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false, memoriesMade: 0 };
     this.#slots.add(slot);
     const { log } = this.#options;
