@@ -38,10 +38,12 @@ export function isHostListening(msg: unknown): msg is HostListening {
  * The host's main thread's V8 semi-space (MB): it parses requests and hands them to the workers,
  * and keeps little; with V8's default (16 MB semi-spaces) its young generation grows under load
  * and stays grown.
- * Peak RSS under 16 writing clients (a probe, two runs each): 395, 579 MB without it, 376, 405
- * with it, the same PUTs/s; its GC took ~15 ms of 8 s of reads. `npm run host` passes it too.
+ * The bench (run 19, two runs each): host peak RSS under the write load 563, 518 MB with V8's
+ * default, 463, 465 MB at 4 MB, 460, 432 MB at 1 MB; but at 1 MB its scavenges slowed c8 state
+ * reads (221, 221 req/s against 273, 304 at 4 MB and 290, 268 with the default).
+ * `npm run host` passes it too.
  */
-const HOST_SEMI_SPACE_FLAG = '--max-semi-space-size=1';
+const HOST_SEMI_SPACE_FLAG = '--max-semi-space-size=4';
 
 /** Starts dist/host.mjs (build it first: scripts/build.ts) and resolves once it listens. */
 export async function spawnHostProcess(options: HostProcessOptions): Promise<HostProcess> {

@@ -91,7 +91,7 @@ describe('scripts/host.ts', () => {
   }, 90_000);
 
   it('runs bundled, as `npm run host` does (its node flags too): serves, then exits 0 on SIGTERM', async () => {
-    expect(npmHostFlags).toContain('--max-semi-space-size=1');
+    expect(npmHostFlags).toContain('--max-semi-space-size=4');
     const stateDir = mkdtempSync(join(tmpdir(), 'can-host-cli-state-'));
     dirs.push(stateDir);
     const host = runHost(['--from', manifestPath, '--listen', '127.0.0.1:0', '--state-dir', stateDir], 'bundle');
