@@ -19,7 +19,7 @@
 //                          bytes of the state vector a SyncRequest carries
 //   api_read_ms            GET /api/timeline (newest 500 of 9 buffers) and /api/metrics p50/p95, network running
 //   deliveries_per_s       envelopes applied per second across the 9 agents under a publish burst
-//   rate_ladder            StateUpdates offered at 250 .. 4,000/s for --rate-seconds each: handled/s, delivery
+//   rate_ladder            StateUpdates offered at 25 .. 4,000/s for --rate-seconds each: handled/s, delivery
 //                          p50/p95 (timed by the agents), dropped, time to converge after (bench-rates.ts)
 //   raw_nats_rtt_ms        NATS request/reply on the same broker, p50
 //   gateway_overhead_ratio gateway round trip (SyncRequest on NATS -> SyncResponse on NATS) / raw rtt
@@ -475,7 +475,7 @@ async function main(): Promise<void> {
     // last on this network: its top rates leave backlogs no later figure should inherit
     let ladder = {};
     if (nats !== null) {
-      progress(`rate ladder: StateUpdates offered at 250 .. 4,000/s for ${RATE_SECONDS} s each`);
+      progress(`rate ladder: StateUpdates offered at 25 .. 4,000/s for ${RATE_SECONDS} s each`);
       ladder = await rateLadder(nats.url, gateway, RATE_SECONDS, progress);
     }
     const delivery = gateway.delivery.kind;
