@@ -155,6 +155,11 @@ function parseFields(o: Record<string, unknown>, path: string): Envelope {
   }
 }
 
+/** Acks and heartbeats: they carry no document state, the agent only counts them. */
+export function isNotice(e: Envelope): e is Heartbeat | Ack {
+  return e.type === 'Heartbeat' || e.type === 'Ack';
+}
+
 /** The NATS subject an envelope travels on (ARCHITECTURE.md, Subjects). */
 export function subjectOf(e: Envelope): string {
   switch (e.type) {

@@ -13,6 +13,7 @@ import type { EGraphItems } from './egraph-items.ts';
 import {
   ENVELOPE_VERSION,
   MAX_ENVELOPE_UPDATE_BYTES,
+  isNotice,
   type Ack,
   type Envelope,
   type Heartbeat,
@@ -218,7 +219,7 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
 
 /** Whether `envs` carry document state (updates or a SyncRequest); heartbeats and acks do not. */
 export function carriesState(envs: readonly Envelope[]): boolean {
-  return envs.some((env) => env.type === 'SyncRequest' || env.type === 'SyncResponse' || env.type === 'StateUpdate');
+  return envs.some((env) => !isNotice(env));
 }
 
 /** onEnvelopes for a batch that carries no state (see carriesState): checked and counted, no doc. */

@@ -16,6 +16,7 @@ export {
   MAX_ENVELOPE_UPDATE_BYTES,
   NETWORK_STATUS_SUBJECT,
   agentOfSubject,
+  isNotice,
   parseEnvelope,
   parseEnvelopes,
   signedText,

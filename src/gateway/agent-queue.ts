@@ -2,8 +2,14 @@
 // applies and saves its KV doc per request, so concurrent requests to one agent would only race).
 // Envelopes that arrive meanwhile wait in a bounded buffer and go out as ONE batch POST when the
 // lane frees up; ticks share the lane and alternate with batches so neither starves the other.
-import type { Envelope } from '../core/wire.ts';
+// Acks wait for company, as TCP's delayed acks do: a buffer holding only acks and heartbeats goes
+// out with the next envelope that carries state, or once its oldest has waited noticeDelayMs.
+// The agent only counts a notice, yet a POST of its own costs a component instance like any
+// other: with one StateUpdate offered every 300 ms, ~31 inbox POSTs went out per update, most of
+// them one envelope each, and half of all envelopes were acks.
+import { isNotice, type Envelope } from '../core/wire.ts';
 import { errorFields, type Logger } from '../shared/log.ts';
+import { realTimers, type Cancel, type Timers } from './timers.ts';
 
 export interface BatchOutcome {
   /** envelopes the agent accepted */
@@ -44,6 +50,9 @@ export interface AgentQueueOptions {
   logger: Logger;
   deliver(agent: number, batch: Envelope[]): Promise<BatchOutcome>;
   tick(agent: number): Promise<TickOutcome>;
+  /** how long acks and heartbeats alone may wait for an envelope carrying state (0: never) */
+  noticeDelayMs?: number;
+  timers?: Timers;
 }
 
 export function emptyCounters(): QueueCounters {
@@ -61,6 +70,10 @@ export class AgentQueue {
   private lastWasTick = false;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  /** when the buffer last went from empty to holding something */
+  private bufferedSince = 0;
+  /** the wake-up of a buffer of notices held back */
+  private noticeWake: Cancel | null = null;
 
   constructor(private readonly options: AgentQueueOptions) {}
 
@@ -71,6 +84,7 @@ export class AgentQueue {
   push(envelope: Envelope): void {
     if (this.closed) return;
     if (this.buffer.length >= this.options.maxBufferSize) this.evictOne();
+    if (this.buffer.length === 0) this.bufferedSince = this.timers.now();
     this.buffer.push(envelope);
     this.pump();
   }
@@ -98,6 +112,8 @@ export class AgentQueue {
   close(): void {
     this.closed = true;
     this.buffer = [];
+    this.noticeWake?.();
+    this.noticeWake = null;
     const waiters = this.tickWaiters ?? [];
     this.tickWaiters = null;
     for (const w of waiters) w();
@@ -137,6 +153,7 @@ export class AgentQueue {
     if (this.closed) return this.settleIdle();
     const wantTick = this.tickWaiters !== null && (this.buffer.length === 0 || !this.lastWasTick);
     if (!wantTick && this.buffer.length === 0) return this.settleIdle();
+    if (!wantTick && this.holdsNotices()) return;
     this.inFlight = true;
     this.lastWasTick = wantTick;
     const work = wantTick ? this.runTick() : this.runBatch();
@@ -162,9 +179,28 @@ export class AgentQueue {
     }
   }
 
+  private get timers(): Timers {
+    return this.options.timers ?? realTimers;
+  }
+
+  /** Whether the buffer is notices alone, younger than noticeDelayMs: then a wake-up is set. */
+  private holdsNotices(): boolean {
+    const delay = this.options.noticeDelayMs ?? 0;
+    if (delay <= 0 || !this.buffer.every(isNotice)) return false;
+    const wait = this.bufferedSince + delay - this.timers.now();
+    if (wait <= 0) return false;
+    this.noticeWake ??= this.timers.setTimeout(() => {
+      this.noticeWake = null;
+      this.pump();
+    }, wait);
+    return true;
+  }
+
   private async runBatch(): Promise<void> {
     const batch = this.buffer;
     this.buffer = [];
+    this.noticeWake?.();
+    this.noticeWake = null;
     this.counters.max_batch = Math.max(this.counters.max_batch, batch.length);
     try {
       const outcome = await this.options.deliver(this.options.agent, batch);

@@ -133,7 +133,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     heartbeat: (agent, digest) => void liveness.heartbeat(agent, digest),
     ...(options.faultInjection?.dropDelivery === undefined ? {} : { dropDelivery: options.faultInjection.dropDelivery }),
   });
-  const lanes = new Lanes({ delivery, maxBufferSize: config.maxBufferSize, log, wildcard, onEnvelope: inbound.onEnvelope, deliver: toApp.deliver, tick: toApp.tick });
+  const lanes = new Lanes({ delivery, maxBufferSize: config.maxBufferSize, log, wildcard, onEnvelope: inbound.onEnvelope, deliver: toApp.deliver, tick: toApp.tick, timers });
 
   const subscriptions: DeliverySubscription[] = [
     ...(wildcard ? inboxSubjects('*').map((subject) => delivery.subscribe(subject, inbound.onEnvelope, { queue: GATEWAY_QUEUE_GROUP })) : []),

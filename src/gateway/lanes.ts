@@ -5,6 +5,14 @@ import { inboxSubjects, type Envelope } from '../core/wire.ts';
 import type { Logger } from '../shared/log.ts';
 import { AgentQueue, emptyCounters, type BatchOutcome, type CountByType, type QueueCounters, type TickOutcome } from './agent-queue.ts';
 import type { Delivery, DeliverySubscription, MessageHandler } from './delivery.ts';
+import type { Timers } from './timers.ts';
+
+/**
+ * How long an agent's acks wait for an envelope carrying state to ride with (agent-queue.ts):
+ * TCP's delayed acks may wait up to 500 ms (RFC 1122) for the same reason. With one StateUpdate
+ * offered every 300 ms, 200 ms still sent a quarter of all inbox POSTs as acks alone, 500 ms none.
+ */
+export const NOTICE_DELAY_MS = 500;
 
 /** Queue group for the inbox subjects: gateway replicas share deliveries instead of repeating them. */
 export const GATEWAY_QUEUE_GROUP = 'crdt-gateway';
@@ -18,6 +26,7 @@ export interface LanesOptions {
   onEnvelope: MessageHandler;
   deliver: (agent: number, batch: Envelope[]) => Promise<BatchOutcome>;
   tick: (agent: number) => Promise<TickOutcome>;
+  timers?: Timers;
 }
 
 export class Lanes {
@@ -32,8 +41,8 @@ export class Lanes {
 
   readonly serve = (agent: number): void => {
     if (this.#lanes.has(agent)) return;
-    const { delivery, maxBufferSize, log, wildcard, onEnvelope, deliver, tick } = this.options;
-    const queue = new AgentQueue({ agent, maxBufferSize, logger: log, deliver, tick });
+    const { delivery, maxBufferSize, log, wildcard, onEnvelope, deliver, tick, timers } = this.options;
+    const queue = new AgentQueue({ agent, maxBufferSize, logger: log, deliver, tick, noticeDelayMs: NOTICE_DELAY_MS, timers });
     const subscriptions = wildcard ? [] : inboxSubjects(agent).map((s) => delivery.subscribe(s, onEnvelope, { queue: GATEWAY_QUEUE_GROUP }));
     this.#lanes.set(agent, { queue, subscriptions });
   };

@@ -2,7 +2,8 @@
 // buffer with SyncRequests evicted first.
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/core/envelope.ts';
-import { AgentQueue, type BatchOutcome } from '../../src/gateway/agent-queue.ts';
+import { AgentQueue, type AgentQueueOptions, type BatchOutcome } from '../../src/gateway/agent-queue.ts';
+import { manualTimers } from '../support/manual-timers.ts';
 
 function env(type: Envelope['type'], id: string, from = 1): Envelope {
   const base = { v: 1, id, from, ts: 0, hlc: '0000000000001-00000-00001' } as const;
@@ -18,7 +19,7 @@ function env(type: Envelope['type'], id: string, from = 1): Envelope {
   }
 }
 
-function lane(maxBufferSize = 100) {
+function lane(maxBufferSize = 100, held: Pick<AgentQueueOptions, 'noticeDelayMs' | 'timers'> = {}) {
   const calls: string[][] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -44,6 +45,7 @@ function lane(maxBufferSize = 100) {
       await gate();
       return { ok: true, retries: 1 };
     },
+    ...held,
   });
   const step = async () => {
     gates.shift()?.();
@@ -122,5 +124,53 @@ describe('AgentQueue', () => {
     await step();
     expect(calls.at(-1)).toEqual(['from-1', 'from-2', 'flood-499', 'from-5']);
     await step();
+  });
+
+  it('holds acks alone back until an envelope carrying state comes, or until the first has waited noticeDelayMs', async () => {
+    const clock = manualTimers();
+    const { q, calls, step } = lane(100, { noticeDelayMs: 500, timers: clock.timers });
+    q.push(env('Ack', 'k1'));
+    q.push(env('Heartbeat', 'h1'));
+    expect(calls).toEqual([]);
+    q.push(env('StateUpdate', 's1'));
+    expect(calls).toEqual([['k1', 'h1', 's1']]); // they ride with the update, at once
+    expect(clock.pending()).toBe(0); // and the wake-up they had set is cancelled
+    await step();
+
+    q.push(env('Ack', 'k2'));
+    let idle = false;
+    const done = q.idle().then(() => (idle = true));
+    clock.advance(300);
+    q.push(env('Ack', 'k3'));
+    clock.advance(199);
+    expect(calls).toHaveLength(1);
+    clock.advance(1); // 500 ms after k2 came: both go, alone
+    expect(calls.at(-1)).toEqual(['k2', 'k3']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(idle).toBe(false); // held acks are work still waiting
+    await step();
+    await done;
+
+    // an ack that already waited behind a delivery in flight is not held again
+    q.push(env('StateUpdate', 's2'));
+    q.push(env('Ack', 'k4'));
+    clock.advance(600);
+    await step();
+    expect(calls.at(-1)).toEqual(['k4']);
+    await step();
+    await q.idle();
+    expect(q.counters).toMatchObject({ delivered: 7, batches: 4 });
+  });
+
+  it('closed while acks are held: they are dropped with the buffer and no wake-up is left behind', async () => {
+    const clock = manualTimers();
+    const { q, calls } = lane(100, { noticeDelayMs: 500, timers: clock.timers });
+    q.push(env('Ack', 'k1'));
+    expect(clock.pending()).toBe(1);
+    q.close();
+    await q.idle();
+    expect(clock.pending()).toBe(0);
+    clock.advance(1_000);
+    expect(calls).toEqual([]);
   });
 });

@@ -3,29 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { jitteredDelayMs, TickClock } from '../../src/gateway/clock.ts';
 import { InprocDelivery } from '../../src/gateway/inproc.ts';
-import type { Timers } from '../../src/gateway/timers.ts';
+import { manualTimers } from '../support/manual-timers.ts';
 import { sleepMs } from './harness.ts';
-
-function manualTimers() {
-  let now = 1_000;
-  let tasks: { at: number; fn: () => void }[] = [];
-  const timers: Timers = {
-    now: () => now,
-    setTimeout: (fn, ms) => {
-      const task = { at: now + ms, fn };
-      tasks.push(task);
-      return () => void (tasks = tasks.filter((t) => t !== task));
-    },
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const t of tasks.filter((x) => x.at <= now).sort((a, b) => a.at - b.at)) {
-      tasks = tasks.filter((x) => x !== t);
-      t.fn();
-    }
-  };
-  return { timers, advance, next: () => Math.min(...tasks.map((t) => t.at)) - now, pending: () => tasks.length };
-}
 
 describe('TickClock', () => {
   it('jitter stays within ±10%', () => {
