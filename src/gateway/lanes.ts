@@ -8,9 +8,9 @@ import type { Delivery, DeliverySubscription, MessageHandler } from './delivery.
 import type { Timers } from './timers.ts';
 
 /**
- * How long an agent's acks wait for an envelope carrying state to ride with (agent-queue.ts):
- * TCP's delayed acks may wait up to 500 ms (RFC 1122) for the same reason. With one StateUpdate
- * offered every 300 ms, 200 ms still sent a quarter of all inbox POSTs as acks alone, 500 ms none.
+ * How long an agent's acks wait for an envelope carrying state to ride with (agent-queue.ts); TCP
+ * delays its acks for the same reason (by less than 500 ms, RFC 1122). With one StateUpdate offered
+ * every 300 ms, 200 ms still sent a quarter of all inbox POSTs as acks alone, 500 ms none.
  */
 export const NOTICE_DELAY_MS = 500;
 
