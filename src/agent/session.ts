@@ -40,7 +40,7 @@ import {
   type DirectWrite,
   HybridClock,
   loadDoc,
-  neighbours,
+  allNeighbours,
   pendingUpdate,
   DocChanges,
   digestOf,
@@ -109,6 +109,8 @@ interface OpenedDoc {
 }
 
 export class AgentSession {
+  /** the network's graph, index = agent id (its relay trees: core/topology.ts relayTree) */
+  readonly graph: number[][];
   readonly neighbours: number[];
   /** this request's readings of the agent's hybrid logical clock (persisted in meta) */
   readonly clock: HybridClock;
@@ -151,7 +153,8 @@ export class AgentSession {
     this.startedAt = world.now();
     this.meta = persistence.ensureMeta(this.startedAt);
     this.metaAtLoad = this.meta;
-    this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
+    this.graph = allNeighbours(config.topology, config.agentCount);
+    this.neighbours = this.graph[config.agentId] ?? [];
     this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null, config.maxClockSkewMs);
     this.holder = `${config.agentId}-${persistence.uid(this.startedAt)}`;
     this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, this.holder, parseTraceparent(traceparent)?.traceId ?? null);
@@ -576,6 +579,7 @@ export class AgentSession {
     return {
       agentId: this.config.agentId,
       neighbours: this.neighbours,
+      graph: this.graph,
       now: this.world.now,
       clock: this.clock,
       newId: () => `${idBase}-${seq++}`,

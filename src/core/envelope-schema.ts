@@ -11,14 +11,14 @@ const envelopeId = { type: 'string', minLength: 1, maxLength: MAX_ENVELOPE_ID_LE
 const base64 = { type: 'string', pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$', contentEncoding: 'base64' };
 const hexDigest = { type: 'string', pattern: '^[0-9a-f]{1,64}$' };
 
-/** One kind of envelope: its `type`, its `to`, and its payload's fields (all required, no others). */
-function kind(type: (typeof ENVELOPE_TYPES)[number], to: object, payload: Record<string, object>, description: string) {
+/** One kind of envelope: its `type`, its `to`, and its payload's fields (`payload` required, `optional` not, no others). */
+function kind(type: (typeof ENVELOPE_TYPES)[number], to: object, payload: Record<string, object>, description: string, optional: Record<string, object> = {}) {
   return {
     description,
     properties: {
       type: { const: type },
       to,
-      payload: { type: 'object', required: Object.keys(payload), properties: payload, additionalProperties: false },
+      payload: { type: 'object', required: Object.keys(payload), properties: { ...payload, ...optional }, additionalProperties: false },
     },
   };
 }
@@ -46,7 +46,9 @@ export const ENVELOPE_SCHEMA = {
   oneOf: [
     kind('SyncRequest', agentId, { sv: { ...base64, description: 'Yjs state vector' }, ds: { ...hexDigest, description: "digest of the sender's delete set" } }, 'sync step 1: what the sender has'),
     kind('SyncResponse', agentId, { update: { ...base64, description: 'Yjs update, encoding v1' } }, 'sync step 2: what the receiver lacked'),
-    kind('StateUpdate', agentId, { update: { ...base64, description: 'Yjs update, encoding v1' } }, 'an incremental write'),
+    kind('StateUpdate', agentId, { update: { ...base64, description: 'Yjs update, encoding v1' } }, 'an incremental write', {
+      origin: { ...agentId, description: "the agent whose write it is: relayed along that agent's breadth-first tree, not to every neighbour" },
+    }),
     kind('Heartbeat', { type: 'null' }, { digest: { ...hexDigest, description: "the sender's state digest" }, uptime_s: { type: 'number', minimum: 0 } }, 'broadcast liveness'),
     kind('Ack', agentId, { ack: { ...envelopeId, description: 'id of the acknowledged envelope' } }, 'receipt of an envelope'),
   ],

@@ -41,6 +41,13 @@ export interface UpdatePayload {
   /** base64 Yjs update, encoding v1 */
   update: string;
 }
+export interface StateUpdatePayload extends UpdatePayload {
+  /**
+   * The agent whose write the update is, when it is one agent's: the receiver relays it along that
+   * agent's relay tree (topology.ts relayTree) instead of to every neighbour. Absent: flooded.
+   */
+  origin?: number;
+}
 export interface HeartbeatPayload {
   /** state digest of the sender (see digest.ts): equal digests, equal content */
   digest: string;
@@ -68,7 +75,7 @@ interface EnvelopeOf<T extends EnvelopeType, To, P> {
 
 export type SyncRequest = EnvelopeOf<'SyncRequest', number, SyncRequestPayload>;
 export type SyncResponse = EnvelopeOf<'SyncResponse', number, UpdatePayload>;
-export type StateUpdate = EnvelopeOf<'StateUpdate', number, UpdatePayload>;
+export type StateUpdate = EnvelopeOf<'StateUpdate', number, StateUpdatePayload>;
 /** Broadcast: `to` is null. */
 export type Heartbeat = EnvelopeOf<'Heartbeat', null, HeartbeatPayload>;
 export type Ack = EnvelopeOf<'Ack', number, AckPayload>;
@@ -137,12 +144,18 @@ function parseFields(o: Record<string, unknown>, path: string): Envelope {
       const ds = hexDigest(payload.ds, `${p}.ds`);
       return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { sv, ds } };
     }
-    case 'SyncResponse':
-    case 'StateUpdate': {
+    case 'SyncResponse': {
       const to = agentId(o.to, `${path}.to`);
       const payload = record(o.payload, p, ['update']);
       const update = base64(payload.update, `${p}.update`);
       return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { update } };
+    }
+    case 'StateUpdate': {
+      const to = agentId(o.to, `${path}.to`);
+      const payload = record(o.payload, p, ['update', 'origin']);
+      const update = base64(payload.update, `${p}.update`);
+      if (payload.origin === undefined) return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { update } };
+      return { v: ENVELOPE_VERSION, id, type, from, to, ts, hlc, payload: { update, origin: agentId(payload.origin, `${p}.origin`) } };
     }
     case 'Ack': {
       const to = agentId(o.to, `${path}.to`);

@@ -4,7 +4,7 @@
 export * from './wire.ts';
 export { checkJsonDepth, checkStorableValue, MAX_VALUE_DEPTH } from './json-value.ts';
 export { secretEquals } from './secret-equal.ts';
-export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, type TopologyKind } from './topology.ts';
+export { TOPOLOGY_KINDS, allNeighbours, diameter, neighbours, parseTopology, relayTree, type RelayTreePlace, type TopologyKind } from './topology.ts';
 export {
   DATA,
   TERMS,

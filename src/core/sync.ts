@@ -22,6 +22,7 @@ import {
   type SyncResponse,
 } from './envelope.ts';
 import { AgentError, checkEach, unexpectedCase } from './errors.ts';
+import { relayTree } from './topology.ts';
 import type { HybridClock } from './hlc.ts';
 
 /** The world as one agent sees it during one request. Time and ids are injected. */
@@ -33,6 +34,12 @@ export interface SyncContext {
   clock: HybridClock;
   newId: () => string;
   uptimeSeconds?: number;
+  /**
+   * The whole network's graph (allNeighbours; index = agent id). With it, this agent's writes
+   * leave stamped with their origin, and a stamped update that came down its relay tree goes on
+   * to this agent's children in it only (topology.ts relayTree). Without it, relays flood.
+   */
+  graph?: readonly (readonly number[])[];
 }
 
 export interface SyncResult {
@@ -60,7 +67,7 @@ export type LocalWriteResult = SyncResult & {
 /** An envelope whose bytes have been decoded and checked; nothing has touched the doc yet. */
 type Checked =
   | { kind: 'request'; env: SyncRequest; sv: Uint8Array; remote: Map<number, number> }
-  | { kind: 'update'; env: SyncResponse | StateUpdate; update: Uint8Array; decoded: DecodedUpdate }
+  | { kind: 'update'; env: SyncResponse | StateUpdate; update: Uint8Array; decoded: DecodedUpdate; origin: number | null }
   | { kind: 'notice'; env: Heartbeat | Ack };
 
 const QUIET: SyncResult = { outbox: [], syncsCompleted: 0, syncs: [], changed: false };
@@ -116,10 +123,11 @@ export function onEnvelopes(ctx: SyncContext, doc: Y.Doc, envs: readonly Envelop
     // state twice (beforeState, afterState), so with ~1,400 writers 50 separate applies cost ~100x
     // one transaction holding them all (measured in V8; the component's interpreter pays more).
     apply: (updates, from) => {
+      const ownOnly = doc.store.pendingStructs === null && doc.store.pendingDs === null;
       const delta = appliedUpdate(doc, () => Y.transact(doc, () => {
         for (const { update } of updates) Y.applyUpdate(doc, update, from);
       }, from));
-      return delta === null ? [] : [delta];
+      return { deltas: delta === null ? [] : [delta], ownOnly };
     },
     // a deferred requester (see onEnvelopesWithoutDoc) waits here too: a batch that needs the doc
     // for its updates would otherwise answer every neighbour from the doc, every batch
@@ -194,7 +202,7 @@ export function onEnvelopesWithoutDoc(ctx: SyncContext, summary: AgentSummary, e
           taught.push(what.deletions === null ? cut : withDeletions(cut, decoded.ds, what.deletions) ?? cut);
         }
         updates.push(...taught);
-        return taught;
+        return { deltas: taught, ownOnly: true };
       },
       answer: (req, sv, remote) => {
         const after = direct.result(tag).summary;
@@ -238,8 +246,12 @@ interface ReceivedUpdate {
 
 /** Where a batch's updates go: the loaded doc (or nowhere, for a batch without state). */
 interface Replica {
-  /** applies one sender's `updates`, in order; returns what they taught (the deltas to relay), none if nothing */
-  apply(updates: ReceivedUpdate[], from: number): Uint8Array[];
+  /**
+   * Applies one sender's `updates`, in order: what they taught (the deltas to relay, none if
+   * nothing), and whether that is only what they carried (not so when they released structs the
+   * doc held back for a missing dependency: those may be another write's, so they are flooded).
+   */
+  apply(updates: ReceivedUpdate[], from: number): { deltas: Uint8Array[]; ownOnly: boolean };
   answer(req: SyncRequest, sv: Uint8Array, remote: Map<number, number>): Envelope[];
 }
 
@@ -252,22 +264,29 @@ interface BatchHandled {
 function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Replica): BatchHandled {
   const checked = checkEach(envs, (env) => check(ctx, env));
   const outbox: Envelope[] = [];
-  const learned: { from: number; delta: Uint8Array }[] = [];
+  const learned: Learned[] = [];
   const syncs: SyncCompletion[] = [];
-  // Updates first, grouped by sender (what it sent is not relayed back to it) and by size (a
-  // group's delta must fit one envelope); requests are then answered with all the batch brought.
-  const bySender = new Map<number, ReceivedUpdate[]>();
-  for (const c of checked) if (c.kind === 'update') bySender.set(c.env.from, [...(bySender.get(c.env.from) ?? []), c]);
+  // Updates first, grouped by sender (what it sent is not relayed back to it) and the relay tree
+  // they came down (or none), then by size (a group's delta must fit one envelope); requests are
+  // then answered with all the batch brought.
+  const groups = new Map<string, { from: number; origin: number | null; updates: ReceivedUpdate[] }>();
+  for (const c of checked) {
+    if (c.kind !== 'update') continue;
+    const key = `${c.env.from}/${c.origin ?? ''}`;
+    const group = groups.get(key) ?? { from: c.env.from, origin: c.origin, updates: [] };
+    group.updates.push(c);
+    groups.set(key, group);
+  }
   // A sender's SyncRequests queued behind a busy agent are answered once, the latest: each asks
   // for what the sender lacked when it ticked, the latest knows most, and answering every one
   // sent the same diff (and a counter-request) again for each, a storm while the network saturates.
   const latestRequest = new Map<number, Checked>();
   for (const c of checked) if (c.kind === 'request') latestRequest.set(c.env.from, c);
   const taught = new Set<number>();
-  for (const [from, updates] of bySender) {
+  for (const { from, origin, updates } of groups.values()) {
     for (const group of bySize(updates, (u) => u.update.length)) {
-      const deltas = replica.apply(group, from);
-      for (const delta of deltas) learned.push({ from, delta });
+      const { deltas, ownOnly } = replica.apply(group, from);
+      for (const delta of deltas) learned.push({ from, origin: ownOnly ? origin : null, delta });
       if (deltas.length > 0) taught.add(from);
     }
   }
@@ -293,32 +312,59 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
   return { result: { outbox, syncsCompleted: syncs.length, syncs, changed: learned.length > 0 }, merged: relayed.merged };
 }
 
+/** A delta a batch taught: from whom, and the relay tree it goes on down (null: to every neighbour but its sender). */
+interface Learned {
+  from: number;
+  origin: number | null;
+  delta: Uint8Array;
+}
+
 /**
- * What a batch taught, relayed to each neighbour but what it sent itself, merged into envelopes
- * that fit. The neighbours that sent none of it share one merge and its encoding, which is also
- * what a batch applied without the doc stores (`merged`, when made): Y.mergeUpdates is one of the
- * costliest steps of a delivery in the component's interpreter, and a batch used to merge its
- * updates once per neighbour and once more to store them.
+ * What a batch taught, relayed to the neighbours each delta goes to (relayTargets), merged into
+ * envelopes that fit. Neighbours owed the same deltas share one merge and its encoding, and the
+ * merge of all of them is also what a batch applied without the doc stores (`merged`, when made):
+ * Y.mergeUpdates is one of the costliest steps of a delivery in the component's interpreter, and
+ * a batch used to merge its updates once per neighbour and once more to store them. An envelope
+ * of deltas from one relay tree carries its origin on; any other goes unstamped (flooded on).
  */
-function relays(ctx: SyncContext, learned: readonly { from: number; delta: Uint8Array }[]): { outbox: Envelope[]; merged: Uint8Array | null } {
+function relays(ctx: SyncContext, learned: readonly Learned[]): { outbox: Envelope[]; merged: Uint8Array | null } {
   const payloads = (deltas: readonly Uint8Array[]) => bySize(deltas, (d) => d.length).map((group) => (group.length === 1 ? group[0]! : Y.mergeUpdates(group)));
-  const senders = new Set(learned.map((l) => l.from));
-  let shared: { updates: Uint8Array[]; encoded: string[] } | null = null;
+  const targets = relayTargets(ctx);
+  const merges = new Map<string, { updates: Uint8Array[]; encoded: string[] }>();
   const outbox: Envelope[] = [];
   for (const n of ctx.neighbours) {
-    let encoded: string[];
-    if (senders.has(n)) {
-      encoded = payloads(learned.filter((l) => l.from !== n).map((l) => l.delta)).map(toBase64);
-    } else {
-      if (shared === null) {
-        const updates = payloads(learned.map((l) => l.delta));
-        shared = { updates, encoded: updates.map(toBase64) };
-      }
-      encoded = shared.encoded;
+    const owed = learned.filter((l) => targets(l).includes(n));
+    if (owed.length === 0) continue;
+    const key = owed.map((l) => learned.indexOf(l)).join(',');
+    let merge = merges.get(key);
+    if (merge === undefined) {
+      const updates = payloads(owed.map((l) => l.delta));
+      merge = { updates, encoded: updates.map(toBase64) };
+      merges.set(key, merge);
     }
-    for (const update of encoded) outbox.push(updateEnvelope(ctx, 'StateUpdate', n, update));
+    const origin = owed.every((l) => l.origin !== null && l.origin === owed[0]!.origin) ? owed[0]!.origin : null;
+    for (const update of merge.encoded) outbox.push(stateUpdate(ctx, n, update, origin));
   }
-  return { outbox, merged: shared !== null && shared.updates.length === 1 ? shared.updates[0]! : null };
+  const all = merges.get(learned.map((_, i) => i).join(','));
+  return { outbox, merged: all !== undefined && all.updates.length === 1 ? all.updates[0]! : null };
+}
+
+/**
+ * The neighbours a learned delta goes to: its relay tree's children of this agent, or (flooded)
+ * every neighbour but its sender. Flooding where the tree was left keeps every write reaching
+ * everyone: an agent passes a write on either to all its tree children or to all its neighbours.
+ */
+function relayTargets(ctx: SyncContext): (l: Learned) => readonly number[] {
+  const { graph } = ctx;
+  return (l) => (l.origin === null || graph === undefined ? ctx.neighbours.filter((n) => n !== l.from) : relayTree(graph, l.origin, ctx.agentId).children);
+}
+
+/** The origin of an update that came down its relay tree (from this agent's parent in it), else null. */
+function treeOrigin(ctx: SyncContext, env: SyncResponse | StateUpdate): number | null {
+  if (env.type !== 'StateUpdate' || env.payload.origin === undefined || ctx.graph === undefined) return null;
+  const { origin } = env.payload;
+  if (origin >= ctx.graph.length) return null;
+  return relayTree(ctx.graph, origin, ctx.agentId).parent === env.from ? origin : null;
 }
 
 /**
@@ -348,7 +394,9 @@ export function onMergedUpdate(ctx: SyncContext, doc: Y.Doc, update: Uint8Array)
   }
   if (taught === null) return { ...QUIET, update: null };
   if (taught.length > MAX_ENVELOPE_UPDATE_BYTES) return { ...QUIET, changed: true, update: taught };
-  return localUpdateSent(ctx, taught);
+  // unstamped, flooded: a merged update may hold what is already on its way down its writer's tree,
+  // and an agent that learns a write first from another tree would not pass it on down the first
+  return updateSent(ctx, taught, null);
 }
 
 /** A local write's update must fit one envelope: AgentError 'too-large' (413) otherwise, before anything is saved. */
@@ -362,12 +410,24 @@ export function checkLocalUpdate(update: Uint8Array): void {
   }
 }
 
-/** A local write's update on its way: a StateUpdate to each neighbour. */
+/**
+ * A local write's update on its way: a StateUpdate to each neighbour, stamped with this agent as
+ * its origin (relayed down its tree, see relays) when it holds new structs: made here, by a writer
+ * of this request, they are on their way from nowhere else. An update of deletions alone is
+ * flooded: another agent may be deleting the same entry at once, the same content down another
+ * tree, and an agent that learns it first from one tree does not pass it on down the other.
+ */
 export function localUpdateSent(ctx: SyncContext, update: Uint8Array): LocalWriteResult {
+  // a v1 update opens with its number of struct groups, a varuint: 0 is the byte 0
+  const stamped = ctx.graph !== undefined && update[0] !== 0;
+  return updateSent(ctx, update, stamped ? ctx.agentId : null);
+}
+
+function updateSent(ctx: SyncContext, update: Uint8Array, origin: number | null): LocalWriteResult {
   checkLocalUpdate(update);
   const encoded = toBase64(update);
   return {
-    outbox: ctx.neighbours.map((n) => updateEnvelope(ctx, 'StateUpdate', n, encoded)),
+    outbox: ctx.neighbours.map((n) => stateUpdate(ctx, n, encoded, origin)),
     syncsCompleted: 0,
     syncs: [],
     changed: true,
@@ -409,7 +469,7 @@ function check(ctx: SyncContext, env: Envelope): Checked {
     case 'SyncResponse':
     case 'StateUpdate': {
       const update = bytes(env.payload.update, env, 'update');
-      return { kind: 'update', env, update, decoded: validateUpdate(update) };
+      return { kind: 'update', env, update, decoded: validateUpdate(update), origin: treeOrigin(ctx, env) };
     }
     case 'Heartbeat':
     case 'Ack':
@@ -476,7 +536,7 @@ function answerFromLog(ctx: SyncContext, summary: AgentSummary, req: SyncRequest
   if (update.length > MAX_ENVELOPE_UPDATE_BYTES) return null;
   const local = summaryStateVector(summary);
   const ds = storedDeleteSetDigest(summary.delete_set);
-  const outbox: Envelope[] = [updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(update))];
+  const outbox: Envelope[] = [syncResponse(ctx, req.from, toBase64(update))];
   if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, summaryStateVectorBase64(summary), ds));
   return outbox;
 }
@@ -499,7 +559,7 @@ function answerFromBlobs(ctx: SyncContext, summary: AgentSummary, req: SyncReque
   if (parts.some((part) => part.length > MAX_ENVELOPE_UPDATE_BYTES)) return null;
   const local = summaryStateVector(summary);
   const ds = storedDeleteSetDigest(summary.delete_set);
-  const outbox: Envelope[] = parts.map((part) => updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(part)));
+  const outbox: Envelope[] = parts.map((part) => syncResponse(ctx, req.from, toBase64(part)));
   if (exceeds(remote, local) || req.payload.ds !== ds) outbox.push(syncRequest(ctx, req.from, summaryStateVectorBase64(summary), ds));
   return outbox;
 }
@@ -526,7 +586,7 @@ function answer(ctx: SyncContext, doc: Y.Doc, req: SyncRequest, sv: Uint8Array, 
   const weLack = exceeds(remote, local);
   const outbox: Envelope[] = [];
   if (theyLack || dsDiffers) {
-    for (const update of missingUpdates(doc, local, remote, sv)) outbox.push(updateEnvelope(ctx, 'SyncResponse', req.from, toBase64(update)));
+    for (const update of missingUpdates(doc, local, remote, sv)) outbox.push(syncResponse(ctx, req.from, toBase64(update)));
   }
   if (weLack || dsDiffers) outbox.push(syncRequest(ctx, req.from, toBase64(localSv), ds));
   return outbox;
@@ -622,12 +682,11 @@ function syncRequest(ctx: SyncContext, to: number, sv: string, ds: string): Sync
   return { ...header(ctx), type: 'SyncRequest', to, payload: { sv, ds } };
 }
 
-function updateEnvelope(
-  ctx: SyncContext,
-  type: 'SyncResponse' | 'StateUpdate',
-  to: number,
-  update: string,
-): SyncResponse | StateUpdate {
-  const base = { ...header(ctx), to, payload: { update } };
-  return type === 'SyncResponse' ? { ...base, type } : { ...base, type };
+function syncResponse(ctx: SyncContext, to: number, update: string): SyncResponse {
+  return { ...header(ctx), type: 'SyncResponse', to, payload: { update } };
+}
+
+/** `origin`: the relay tree the update goes down (see relays); null: flooded */
+function stateUpdate(ctx: SyncContext, to: number, update: string, origin: number | null): StateUpdate {
+  return { ...header(ctx), type: 'StateUpdate', to, payload: origin === null ? { update } : { update, origin } };
 }

@@ -41,25 +41,71 @@ export function diameter(kind: TopologyKind, agentCount: number): number {
 }
 
 /** BFS from every vertex of an adjacency list. */
-function graphDiameter(adj: number[][]): number {
-  const n = adj.length;
+function graphDiameter(adj: readonly (readonly number[])[]): number {
   let longest = 0;
-  for (let source = 0; source < n; source++) {
-    const dist = new Array<number>(n).fill(-1);
-    dist[source] = 0;
-    const queue = [source];
-    for (let head = 0; head < queue.length; head++) {
-      const at = queue[head] as number;
-      for (const next of adj[at] ?? []) {
-        if (dist[next] === -1) {
-          dist[next] = (dist[at] as number) + 1;
-          queue.push(next);
-        }
-      }
-    }
-    for (const d of dist) longest = d < 0 ? Infinity : Math.max(longest, d);
+  for (let source = 0; source < adj.length; source++) {
+    for (const d of breadthFirst(adj, source).dist) longest = d < 0 ? Infinity : Math.max(longest, d);
   }
   return longest;
+}
+
+/**
+ * Hops from `source` (-1: unreachable) and each vertex's parent on a shortest path (-1 for the
+ * source and the unreachable): the neighbour that reached it first, neighbours taken in list order.
+ */
+function breadthFirst(adj: readonly (readonly number[])[], source: number): { dist: number[]; parent: number[] } {
+  const dist = new Array<number>(adj.length).fill(-1);
+  const parent = new Array<number>(adj.length).fill(-1);
+  dist[source] = 0;
+  const queue = [source];
+  for (let head = 0; head < queue.length; head++) {
+    const at = queue[head] as number;
+    for (const next of adj[at] ?? []) {
+      if (dist[next] === -1) {
+        dist[next] = (dist[at] as number) + 1;
+        parent[next] = at;
+        queue.push(next);
+      }
+    }
+  }
+  return { dist, parent };
+}
+
+/** Each graph's trees, by origin: a batch asks for the same few, once per envelope and per delta. */
+const parentsCache = new WeakMap<readonly (readonly number[])[], Map<number, number[]>>();
+
+function treeParents(adj: readonly (readonly number[])[], origin: number): number[] {
+  let trees = parentsCache.get(adj);
+  if (trees === undefined) {
+    trees = new Map();
+    parentsCache.set(adj, trees);
+  }
+  let parent = trees.get(origin);
+  if (parent === undefined) {
+    parent = breadthFirst(adj, origin).parent;
+    trees.set(origin, parent);
+  }
+  return parent;
+}
+
+/** Where agent `self` sits in the relay tree of a write made at `origin` (relayTree). */
+export interface RelayTreePlace {
+  /** the neighbour it hears the write from; null at the origin */
+  parent: number | null;
+  /** the neighbours it passes the write on to */
+  children: number[];
+}
+
+/**
+ * The breadth-first spanning tree rooted at `origin` over the whole graph (allNeighbours, whose
+ * lists are sorted, so that every agent derives the same tree): a write relayed along it reaches
+ * each agent exactly once, in as few hops as flooding, where flooding sends it over every edge
+ * (twice the envelopes on a 3x3 grid, whose 4-cycles bring it to some agents from two sides).
+ */
+export function relayTree(adj: readonly (readonly number[])[], origin: number, self: number): RelayTreePlace {
+  const parent = treeParents(adj, origin);
+  const up = parent[self] ?? -1;
+  return { parent: up < 0 ? null : up, children: (adj[self] ?? []).filter((n) => parent[n] === self) };
 }
 
 function checkCount(agentCount: number): void {

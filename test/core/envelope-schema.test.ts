@@ -22,6 +22,7 @@ const VALID = [
   { ...base, type: 'SyncRequest', to: 4, payload: { sv: 'AA==', ds: '0123456789abcdef' } },
   { ...base, type: 'SyncResponse', to: 4, payload: { update: 'AAA=' } },
   { ...base, type: 'StateUpdate', to: 0, payload: { update: '' } },
+  { ...base, type: 'StateUpdate', to: 0, payload: { update: 'AAA=', origin: 4 } },
   { ...base, type: 'Heartbeat', to: null, payload: { digest: 'cbf29ce484222325', uptime_s: 12.5 } },
   { ...base, type: 'Ack', to: 5, payload: { ack: 'm-0' }, sig: `${'A'.repeat(43)}=` },
 ];
@@ -40,18 +41,21 @@ describe('the envelope JSON Schema', () => {
     ['an unknown type', { ...VALID[0], type: 'Gossip' }],
     ['a negative sender', { ...VALID[0], from: -1 }],
     ['a fractional receiver', { ...VALID[0], to: 1.5 }],
-    ['a Heartbeat addressed to one agent', { ...VALID[3], to: 2 }],
+    ['a Heartbeat addressed to one agent', { ...VALID[4], to: 2 }],
     ['a SyncRequest to nobody', { ...VALID[0], to: null }],
     ['a clock reading in another format', { ...VALID[0], hlc: '2026-12-04T00:00:00Z' }],
     ['an unknown field', { ...VALID[0], extra: 1 }],
     ['an unknown payload field', { ...VALID[1], payload: { update: 'AAA=', more: 1 } }],
     ['a payload of another type', { ...VALID[1], payload: { sv: 'AA==', ds: '00' } }],
     ['unpadded base64', { ...VALID[1], payload: { update: 'AAA' } }],
+    ['a SyncResponse with an origin', { ...VALID[1], payload: { update: 'AAA=', origin: 4 } }],
+    ['a negative origin', { ...VALID[3], payload: { update: 'AAA=', origin: -1 } }],
+    ['an origin that is not a number', { ...VALID[3], payload: { update: 'AAA=', origin: '4' } }],
     ['base64url', { ...VALID[1], payload: { update: 'A-_=' } }],
-    ['an uppercase digest', { ...VALID[3], payload: { digest: 'CBF2', uptime_s: 1 } }],
-    ['a negative uptime', { ...VALID[3], payload: { digest: 'cbf2', uptime_s: -1 } }],
-    ['an empty Ack reference', { ...VALID[4], payload: { ack: '' } }],
-    ['a short signature', { ...VALID[4], sig: 'AAAA' }],
+    ['an uppercase digest', { ...VALID[4], payload: { digest: 'CBF2', uptime_s: 1 } }],
+    ['a negative uptime', { ...VALID[4], payload: { digest: 'cbf2', uptime_s: -1 } }],
+    ['an empty Ack reference', { ...VALID[5], payload: { ack: '' } }],
+    ['a short signature', { ...VALID[5], sig: 'AAAA' }],
     ['an array', [VALID[0]]],
   ];
   it.each(REFUSED)('refuses %s, as parseEnvelope does', (_what, e) => {
@@ -68,7 +72,7 @@ describe('the envelope JSON Schema', () => {
     const near = fc.record({
       valid: fc.constantFrom(...VALID),
       changes: fc.array(fc.tuple(fc.constantFrom('v', 'id', 'type', 'from', 'to', 'ts', 'hlc', 'payload', 'sig', 'extra'), odd), { maxLength: 2 }),
-      payloadChanges: fc.array(fc.tuple(fc.constantFrom('sv', 'ds', 'update', 'digest', 'uptime_s', 'ack'), payloadOdd), { maxLength: 1 }),
+      payloadChanges: fc.array(fc.tuple(fc.constantFrom('sv', 'ds', 'update', 'origin', 'digest', 'uptime_s', 'ack'), payloadOdd), { maxLength: 1 }),
     });
     let acceptedCount = 0;
     fc.assert(

@@ -18,6 +18,7 @@ const VALID: Envelope[] = [
   { ...base, type: 'SyncRequest', to: 4, payload: { sv: 'AA==', ds: '0123456789abcdef' } },
   { ...base, type: 'SyncResponse', to: 4, payload: { update: 'AAA=' } },
   { ...base, type: 'StateUpdate', to: 0, payload: { update: 'AAA=' } },
+  { ...base, type: 'StateUpdate', to: 0, payload: { update: 'AAA=', origin: 7 } },
   { ...base, type: 'Heartbeat', to: null, payload: { digest: 'cbf29ce484222325', uptime_s: 12.5 } },
   { ...base, type: 'Ack', to: 5, payload: { ack: 'm-0' } },
 ];
@@ -72,6 +73,9 @@ describe('parseEnvelope', () => {
     [withField({ payload: { sv: 'AA==', ds: 'ab', extra: 1 } }), 'envelope.payload.extra is not a known field'],
     [withField({ type: 'StateUpdate', payload: { update: '***' } }), 'envelope.payload.update must be a padded base64 string'],
     [withField({ type: 'StateUpdate', payload: { sv: 'AA==', ds: 'ab' } }), 'envelope.payload.sv is not a known field'],
+    [withField({ type: 'StateUpdate', payload: { update: 'AA==', origin: -1 } }), 'envelope.payload.origin must be a non-negative integer'],
+    [withField({ type: 'StateUpdate', payload: { update: 'AA==', origin: null } }), 'envelope.payload.origin must be a non-negative integer'],
+    [withField({ type: 'SyncResponse', payload: { update: 'AA==', origin: 1 } }), 'envelope.payload.origin is not a known field'],
     [withField({ type: 'Heartbeat' }), 'envelope.to must be null for a Heartbeat'],
     [
       withField({ type: 'Heartbeat', to: null, payload: { digest: 'ab', uptime_s: -1 } }),
@@ -100,7 +104,7 @@ describe('parseEnvelopes', () => {
 
   it('refuses a non-array and an oversized batch', () => {
     expectAgentError(() => parseEnvelopes({}, 10), 'bad-envelope', 'envelopes must be an array');
-    expectAgentError(() => parseEnvelopes(VALID, 4), 'too-large', 'envelopes holds 5 envelopes, more than the limit of 4');
+    expectAgentError(() => parseEnvelopes(VALID, 4), 'too-large', 'envelopes holds 6 envelopes, more than the limit of 4');
   });
 });
 

@@ -44,6 +44,7 @@ export class SimNetwork {
     return {
       agentId: id,
       neighbours: this.adjacency[id] ?? [],
+      graph: this.adjacency,
       now: () => 1_700_000_000_000 + this.seq,
       clock: this.clocks[id]!,
       newId: () => `m${this.seq++}`,
@@ -72,6 +73,21 @@ export class SimNetwork {
       const copies = this.rand() < faults.duplicate ? 2 : 1;
       for (let k = 0; k < copies; k++) this.receive(env);
     }
+  }
+
+  /**
+   * Delivers everything in flight as one batch per agent (as the gateway's lanes do), in pool
+   * order or shuffled, each envelope maybe twice; never drops. What they send waits in the pool.
+   */
+  deliverBatches(faults: Omit<Faults, 'drop'>): void {
+    if (faults.reorder) shuffle(this.pool, this.rand);
+    const batches = new Map<number, Envelope[]>();
+    for (const env of this.pool.splice(0)) {
+      const targets = env.to === null ? (this.adjacency[env.from] ?? []) : [env.to];
+      const copies = this.rand() < faults.duplicate ? 2 : 1;
+      for (const t of targets) batches.set(t, [...(batches.get(t) ?? []), ...Array<Envelope>(copies).fill(env)]);
+    }
+    for (const [t, batch] of batches) this.send(onEnvelopes(this.ctx(t), this.doc(t), batch).outbox);
   }
 
   /** Delivers until nothing is in flight (bounded), without faults. */

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  TOPOLOGY_KINDS,
   allNeighbours,
   dataMap,
   onLocalWrite,
@@ -113,6 +114,68 @@ describe('sync convergence', () => {
         expectIdentical(net);
       }),
       fcParams(60),
+    );
+  });
+
+  // Relay trees (topology.ts relayTree): a write goes down its origin's tree, and an agent that
+  // got it another way floods it on, so batches mixing writes, duplicates and any order still
+  // bring every write to every agent.
+  it('writes at any agents reach every agent by relays alone, in batches, duplicated and in any order, on every topology', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TOPOLOGY_KINDS), fc.integer({ min: 1, max: 12 }), fc.integer(), (kind, n, seed) => {
+        const script = fc.sample(ops(n), { seed, numRuns: 1 })[0]!;
+        const net = new SimNetwork(allNeighbours(kind, n), seededRandom(seed));
+        for (const op of script) {
+          if (op.kind === 'set') net.send(onLocalWrite(net.ctx(op.at), net.doc(op.at), (d) => dataMap(d).set(op.key, op.value)).outbox);
+          else if (op.kind === 'delete') net.send(onLocalWrite(net.ctx(op.at), net.doc(op.at), (d) => dataMap(d).delete(op.key)).outbox);
+          else net.deliverBatches({ duplicate: 0.2, reorder: true });
+        }
+        for (let rounds = 0; net.pool.length > 0; rounds++) {
+          expect(rounds).toBeLessThan(1_000);
+          net.deliverBatches({ duplicate: 0.2, reorder: true });
+        }
+        expectIdentical(net);
+      }),
+      fcParams(100),
+    );
+  });
+
+  // Two agents deleting one entry at once send the same content: were both stamped, an agent
+  // that learned it first down one tree would not pass it on down the other, and an agent whose
+  // parents in the two trees each learned it from the other tree would never hear of it.
+  it('deletions of one entry at several agents at once reach every agent by relays alone, in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TOPOLOGY_KINDS),
+        fc.integer({ min: 3, max: 16 }),
+        fc.array(fc.nat(), { minLength: 2, maxLength: 4 }),
+        fc.integer(),
+        (kind, n, picks, seed) => {
+          const net = new SimNetwork(allNeighbours(kind, n), seededRandom(seed));
+          net.send(onLocalWrite(net.ctx(0), net.doc(0), (d) => dataMap(d).set('k', 1)).outbox);
+          net.drain();
+          for (const at of new Set(picks.map((p) => p % n))) net.send(onLocalWrite(net.ctx(at), net.doc(at), (d) => dataMap(d).delete('k')).outbox);
+          const chunk = seededRandom(seed + 1);
+          while (net.pool.length > 0) net.deliver({ drop: 0, duplicate: 0, reorder: true }, 1 + Math.floor(chunk() * 3));
+          for (const doc of net.docs) expect(dataMap(doc).has('k')).toBe(false);
+        },
+      ),
+      fcParams(1_500),
+    );
+  });
+
+  it('a write sends one StateUpdate to each agent but its writer, down its tree (flooding sends one per edge and direction, less the first arrivals)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TOPOLOGY_KINDS), fc.integer({ min: 1, max: 20 }), fc.nat(), (kind, n, pick) => {
+        const net = new SimNetwork(allNeighbours(kind, n), seededRandom(pick));
+        const origin = pick % n;
+        net.send(onLocalWrite(net.ctx(origin), net.doc(origin), (d) => dataMap(d).set('k', pick)).outbox);
+        net.drain();
+        const updates = net.sent.filter((e) => e.type === 'StateUpdate');
+        expect(updates.map((e) => e.to).sort((a, b) => a - b)).toEqual([...Array(n).keys()].filter((i) => i !== origin));
+        for (const doc of net.docs) expect(dataMap(doc).get('k')).toBe(pick);
+      }),
+      fcParams(100),
     );
   });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  allNeighbours,
   createAgentDoc,
   dataMap,
   deleteSetDigest,
@@ -9,6 +10,7 @@ import {
   onEnvelope,
   onEnvelopes,
   onLocalWrite,
+  onMergedUpdate,
   onTick,
   stateDigest,
   toBase64,
@@ -152,6 +154,77 @@ describe('updates', () => {
     expect(transactions).toBe(2); // one per sender
     expect(dataMap(doc).toJSON()).toEqual({ w0: 0, w1: 1, w2: 2, w3: 3, w4: 4 });
     expect(outbox.filter((e) => e.type === 'Ack')).toHaveLength(5);
+  });
+
+  describe('relay trees (a 3x3 grid: the tree of writes at agent 0 is 0 -> 1, 3; 1 -> 2, 4; 2 -> 5; 3 -> 6; 4 -> 7; 5 -> 8)', () => {
+    const grid = allNeighbours('grid', 9);
+    const at = (id: number): SyncContext => ({ ...ctx(id, grid[id]!), graph: grid });
+    const fromTree = (update: Uint8Array, from: number, to: number, origin: number): StateUpdate => {
+      const e = stateUpdate(update, from, to);
+      return { ...e, payload: { ...e.payload, origin } };
+    };
+    const relayed = (outbox: Envelope[]) => outbox.filter((e): e is StateUpdate => e.type === 'StateUpdate').map((e) => [e.to, e.payload.origin]);
+
+    it("a write leaves stamped with its origin, to every neighbour", () => {
+      const { outbox } = onLocalWrite(at(4), createAgentDoc(4), (d) => dataMap(d).set('k', 'v'));
+      expect(relayed(outbox)).toEqual([[1, 4], [3, 4], [5, 4], [7, 4]]);
+    });
+
+    it('a write of deletions alone, and an update merged from outside, leave unstamped: they may be on their way down another tree', () => {
+      const doc = docWith(4, { k: 'v' });
+      expect(relayed(onLocalWrite(at(4), doc, (d) => dataMap(d).delete('k')).outbox)).toEqual([[1, undefined], [3, undefined], [5, undefined], [7, undefined]]);
+      const merged = onMergedUpdate(at(4), doc, Y.encodeStateAsUpdate(docWith(9, { m: 1 })));
+      expect(relayed(merged.outbox)).toEqual([[1, undefined], [3, undefined], [5, undefined], [7, undefined]]);
+    });
+
+    it("an update from the agent's parent in its origin's tree goes on to its children there only, stamped", () => {
+      const update = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
+      const r = onEnvelope(at(4), createAgentDoc(4), fromTree(update, 1, 4, 0));
+      expect(relayed(r.outbox)).toEqual([[7, 0]]);
+      expect(kinds(r.outbox)).toContain('Ack->1');
+      // a leaf of the tree passes nothing on, and is still acknowledged
+      expect(kinds(onEnvelope(at(8), createAgentDoc(8), fromTree(update, 5, 8, 0)).outbox)).toEqual(['Ack->5']);
+    });
+
+    it('an update stamped with an origin that came another way is flooded on, unstamped', () => {
+      const update = Y.encodeStateAsUpdate(docWith(9, { k: 'v' }));
+      // 4's parent in 0's tree is 1, not 5
+      expect(relayed(onEnvelope(at(4), createAgentDoc(4), fromTree(update, 5, 4, 0)).outbox)).toEqual([[1, undefined], [3, undefined], [7, undefined]]);
+      // an origin outside the network is no tree at all
+      expect(relayed(onEnvelope(at(4), createAgentDoc(4), fromTree(update, 1, 4, 99)).outbox)).toEqual([[3, undefined], [5, undefined], [7, undefined]]);
+    });
+
+    it("a batch of several trees' deltas sends each neighbour what it is owed, stamped only when it is one tree's", () => {
+      const doc = createAgentDoc(4);
+      const fromZero = fromTree(Y.encodeStateAsUpdate(docWith(70, { a: 1 })), 1, 4, 0);
+      // 2's tree: 2 -> 1, 5; 1 -> 0, 4; 5 -> 8; 0 -> 3; 4 -> 7, so this one too goes on to 7
+      const fromTwo = { ...fromTree(Y.encodeStateAsUpdate(docWith(71, { b: 2 })), 1, 4, 2), id: 'su-2' };
+      // 8's tree: 8 -> 5, 7; 5 -> 2, 4; 7 -> 6; 2 -> 1; 4 -> 3
+      const fromEight = { ...fromTree(Y.encodeStateAsUpdate(docWith(72, { c: 3 })), 5, 4, 8), id: 'su-3' };
+      const r = onEnvelopes(at(4), doc, [fromZero, fromTwo, fromEight]);
+      expect(relayed(r.outbox)).toEqual([[3, 8], [7, undefined]]);
+      const content = (to: number) => {
+        const replica = createAgentDoc(5);
+        Y.applyUpdate(replica, fromBase64((r.outbox.find((e) => e.type === 'StateUpdate' && e.to === to) as StateUpdate).payload.update));
+        return dataMap(replica).toJSON();
+      };
+      expect(content(7)).toEqual({ a: 1, b: 2 });
+      expect(content(3)).toEqual({ c: 3 });
+    });
+
+    it('what a delivery releases of structs the doc held back is flooded: they may be another write\'s', () => {
+      const writer = docWith(9, { first: 1 });
+      const first = Y.encodeStateAsUpdate(writer);
+      const sv = Y.encodeStateVector(writer);
+      dataMap(writer).set('second', 2);
+      const second = Y.encodeStateAsUpdate(writer, sv);
+      const doc = createAgentDoc(4);
+      // the second write arrives first, off its tree: held back, nothing to relay
+      expect(relayed(onEnvelope(at(4), doc, fromTree(second, 5, 4, 2)).outbox)).toEqual([]);
+      // the first, down 0's tree, releases both: flooded to every neighbour but its sender
+      expect(relayed(onEnvelope(at(4), doc, fromTree(first, 1, 4, 0)).outbox)).toEqual([[3, undefined], [5, undefined], [7, undefined]]);
+      expect(dataMap(doc).toJSON()).toEqual({ first: 1, second: 2 });
+    });
   });
 
   it('a known update relays nothing (the gossip dies out)', () => {

@@ -6,6 +6,7 @@ import {
   diameter,
   neighbours,
   parseTopology,
+  relayTree,
 } from '../../src/core/index.ts';
 import { fcParams } from './env.ts';
 import { expectAgentError } from './expect-error.ts';
@@ -78,6 +79,35 @@ describe('neighbours', () => {
     [2.5, 0, 'agentCount must be a positive integer'],
   ])('refuses %d agents, id %d', (n, id, message) => {
     expectAgentError(() => neighbours('ring', n, id), 'bad-request', message);
+  });
+});
+
+describe('relayTree', () => {
+  it('is a shortest-path spanning tree of the graph, the same whichever agent computes it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TOPOLOGY_KINDS), fc.integer({ min: 1, max: 40 }), fc.nat(), (kind, n, pick) => {
+        const graph = allNeighbours(kind, n);
+        const origin = pick % n;
+        const places = graph.map((_, id) => relayTree(graph, origin, id));
+        expect(places[origin]).toEqual({ parent: null, children: graph[origin] });
+        // every other agent hangs from a neighbour one hop nearer the origin, which lists it as a child
+        const hops = (id: number): number => (id === origin ? 0 : 1 + hops(places[id]!.parent!));
+        for (let id = 0; id < n; id++) {
+          if (id === origin) continue;
+          const parent = places[id]!.parent!;
+          expect(graph[id]).toContain(parent);
+          expect(places[parent]!.children).toContain(id);
+          expect(hops(id)).toBe(Math.min(...graph[id]!.map((m) => (m === origin ? 0 : hops(m)))) + 1);
+        }
+        expect(places.flatMap((p) => p.children)).toHaveLength(n - 1);
+        expect(Math.max(...graph.map((_, id) => hops(id)))).toBeLessThanOrEqual(diameter(kind, n));
+      }),
+      fcParams(100),
+    );
+  });
+
+  it('on a 3x3 grid, 4 hears a write at 0 from 1 and passes it to 7', () => {
+    expect(relayTree(allNeighbours('grid', 9), 0, 4)).toEqual({ parent: 1, children: [7] });
   });
 });
 
