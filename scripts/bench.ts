@@ -30,7 +30,6 @@
 //   egg_sequence           with --egg-seconds: egg's math cases posted one after another on one fresh network
 //                          (default SYNC_INTERVAL), each given that long: which were proved at all nine, and when
 import { connect } from '@nats-io/transport-node';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +46,6 @@ import { componentRebuild, eggSequence, networkSaturation, type EggCase } from '
 import eggCases from '../test/egraph/egg-math/egg-math-cases.json' with { type: 'json' };
 import eggExtraCases from '../test/egraph/egg-math/egg-extra-cases.json' with { type: 'json' };
 import { buildAll } from './build.ts';
-import { HOST_BUNDLE } from './build-host.ts';
 import { spawnHostProcess, type HostProcess } from './host-process.ts';
 import { spinManifest } from './manifests/spin-toml.ts';
 import { commandLine, HELP_OPTION, positiveIntegerOption, run, validated } from '../src/cli/command-line.ts';
@@ -129,26 +127,22 @@ async function load(url: (i: number) => string, total: number, concurrency: numb
 
 /** Spawns the host as `npm run host` does, on `stateDir` (which holds its transpile cache), and times the first 200. */
 async function coldStart(manifestPath: string, stateDir: string): Promise<number> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [HOST_BUNDLE, '--from', manifestPath, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir],
-    { stdio: 'ignore' },
-  );
+  // any free port: a random one collided now and then with the machine's own connections, and the
+  // host that could not listen exited before the bench's first request
+  const host = await spawnHostProcess({ manifestPath, listen: '127.0.0.1:0', stateDir, env: { ...process.env, LOG_LEVEL: 'warn' }, logsTo: 'stderr' });
   try {
     for (;;) {
       try {
-        if ((await fetch(`http://127.0.0.1:${port}/agent/0/state`)).status === 200) return performance.now() - started;
+        if ((await fetch(`${host.url}/agent/0/state`)).status === 200) return performance.now() - started;
       } catch {
-        // not listening yet
+        // not answering yet
       }
       if (performance.now() - started > 120_000) throw new Error('host did not answer within 120 s');
       await sleep(5);
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await host.close();
   }
 }
 

@@ -266,27 +266,22 @@ function handleBatch(ctx: SyncContext, envs: readonly Envelope[], replica: Repli
   const outbox: Envelope[] = [];
   const learned: Learned[] = [];
   const syncs: SyncCompletion[] = [];
-  // Updates first, grouped by sender (what it sent is not relayed back to it) and the relay tree
-  // they came down (or none), then by size (a group's delta must fit one envelope); requests are
-  // then answered with all the batch brought.
-  const groups = new Map<string, { from: number; origin: number | null; updates: ReceivedUpdate[] }>();
-  for (const c of checked) {
-    if (c.kind !== 'update') continue;
-    const key = `${c.env.from}/${c.origin ?? ''}`;
-    const group = groups.get(key) ?? { from: c.env.from, origin: c.origin, updates: [] };
-    group.updates.push(c);
-    groups.set(key, group);
-  }
+  // Updates first, grouped by sender (what it sent is not relayed back to it) and by size (a
+  // group's delta must fit one envelope); requests are then answered with all the batch brought.
+  const bySender = new Map<number, Extract<Checked, { kind: 'update' }>[]>();
+  for (const c of checked) if (c.kind === 'update') bySender.set(c.env.from, [...(bySender.get(c.env.from) ?? []), c]);
   // A sender's SyncRequests queued behind a busy agent are answered once, the latest: each asks
   // for what the sender lacked when it ticked, the latest knows most, and answering every one
   // sent the same diff (and a counter-request) again for each, a storm while the network saturates.
   const latestRequest = new Map<number, Checked>();
   for (const c of checked) if (c.kind === 'request') latestRequest.set(c.env.from, c);
   const taught = new Set<number>();
-  for (const { from, origin, updates } of groups.values()) {
+  for (const [from, updates] of bySender) {
     for (const group of bySize(updates, (u) => u.update.length)) {
       const { deltas, ownOnly } = replica.apply(group, from);
-      for (const delta of deltas) learned.push({ from, origin: ownOnly ? origin : null, delta });
+      // one delta of the group's updates merged (the doc path's): down one tree only if all came down it
+      const origin = ownOnly ? commonOrigin(group) : null;
+      for (const delta of deltas) learned.push({ from, origin, delta });
       if (deltas.length > 0) taught.add(from);
     }
   }
@@ -357,6 +352,12 @@ function relays(ctx: SyncContext, learned: readonly Learned[]): { outbox: Envelo
 function relayTargets(ctx: SyncContext): (l: Learned) => readonly number[] {
   const { graph } = ctx;
   return (l) => (l.origin === null || graph === undefined ? ctx.neighbours.filter((n) => n !== l.from) : relayTree(graph, l.origin, ctx.agentId).children);
+}
+
+/** The relay tree all of `updates` came down, or null (none, or several). */
+function commonOrigin(updates: readonly { origin: number | null }[]): number | null {
+  const origin = updates[0]?.origin ?? null;
+  return updates.every((u) => u.origin === origin) ? origin : null;
 }
 
 /** The origin of an update that came down its relay tree (from this agent's parent in it), else null. */

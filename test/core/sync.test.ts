@@ -194,22 +194,27 @@ describe('updates', () => {
       expect(relayed(onEnvelope(at(4), createAgentDoc(4), fromTree(update, 1, 4, 99)).outbox)).toEqual([[3, undefined], [5, undefined], [7, undefined]]);
     });
 
-    it("a batch of several trees' deltas sends each neighbour what it is owed, stamped only when it is one tree's", () => {
+    it("a batch of two trees' deltas sends each neighbour what it is owed, stamped only when it is one tree's", () => {
       const doc = createAgentDoc(4);
       const fromZero = fromTree(Y.encodeStateAsUpdate(docWith(70, { a: 1 })), 1, 4, 0);
-      // 2's tree: 2 -> 1, 5; 1 -> 0, 4; 5 -> 8; 0 -> 3; 4 -> 7, so this one too goes on to 7
-      const fromTwo = { ...fromTree(Y.encodeStateAsUpdate(docWith(71, { b: 2 })), 1, 4, 2), id: 'su-2' };
-      // 8's tree: 8 -> 5, 7; 5 -> 2, 4; 7 -> 6; 2 -> 1; 4 -> 3
-      const fromEight = { ...fromTree(Y.encodeStateAsUpdate(docWith(72, { c: 3 })), 5, 4, 8), id: 'su-3' };
-      const r = onEnvelopes(at(4), doc, [fromZero, fromTwo, fromEight]);
-      expect(relayed(r.outbox)).toEqual([[3, 8], [7, undefined]]);
+      // 5's tree: 5 -> 2, 4, 8; 2 -> 1; 4 -> 3, 7; 8 -> nothing (7 is reached first through 4)
+      const fromFive = { ...fromTree(Y.encodeStateAsUpdate(docWith(71, { b: 2 })), 5, 4, 5), id: 'su-2' };
+      const r = onEnvelopes(at(4), doc, [fromZero, fromFive]);
+      expect(relayed(r.outbox)).toEqual([[3, 5], [7, undefined]]);
       const content = (to: number) => {
         const replica = createAgentDoc(5);
         Y.applyUpdate(replica, fromBase64((r.outbox.find((e) => e.type === 'StateUpdate' && e.to === to) as StateUpdate).payload.update));
         return dataMap(replica).toJSON();
       };
       expect(content(7)).toEqual({ a: 1, b: 2 });
-      expect(content(3)).toEqual({ c: 3 });
+      expect(content(3)).toEqual({ b: 2 });
+    });
+
+    it("one sender's updates down several trees are applied together, and flooded on", () => {
+      const fromZero = fromTree(Y.encodeStateAsUpdate(docWith(70, { a: 1 })), 1, 4, 0);
+      // 4 hangs from 1 in 2's tree too
+      const fromTwo = { ...fromTree(Y.encodeStateAsUpdate(docWith(71, { b: 2 })), 1, 4, 2), id: 'su-2' };
+      expect(relayed(onEnvelopes(at(4), createAgentDoc(4), [fromZero, fromTwo]).outbox)).toEqual([[3, undefined], [5, undefined], [7, undefined]]);
     });
 
     it('what a delivery releases of structs the doc held back is flooded: they may be another write\'s', () => {
