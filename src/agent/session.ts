@@ -41,6 +41,7 @@ import {
   HybridClock,
   loadDoc,
   allNeighbours,
+  neighbours,
   pendingUpdate,
   DocChanges,
   digestOf,
@@ -109,9 +110,9 @@ interface OpenedDoc {
 }
 
 export class AgentSession {
-  /** the network's graph, index = agent id (its relay trees: core/topology.ts relayTree) */
-  readonly graph: number[][];
   readonly neighbours: number[];
+  /** the network's graph, index = agent id (its relay trees: core/topology.ts relayTree), once asked for */
+  private graph: number[][] | null = null;
   /** this request's readings of the agent's hybrid logical clock (persisted in meta) */
   readonly clock: HybridClock;
   /** the timeline events this request produces */
@@ -153,8 +154,7 @@ export class AgentSession {
     this.startedAt = world.now();
     this.meta = persistence.ensureMeta(this.startedAt);
     this.metaAtLoad = this.meta;
-    this.graph = allNeighbours(config.topology, config.agentCount);
-    this.neighbours = this.graph[config.agentId] ?? [];
+    this.neighbours = neighbours(config.topology, config.agentCount, config.agentId);
     this.clock = new HybridClock(world.now, config.agentId, this.meta.hlc ?? null, config.maxClockSkewMs);
     this.holder = `${config.agentId}-${persistence.uid(this.startedAt)}`;
     this.timeline = new TimelineRecorder(config.agentId, this.clock, world.now, this.holder, parseTraceparent(traceparent)?.traceId ?? null);
@@ -579,7 +579,7 @@ export class AgentSession {
     return {
       agentId: this.config.agentId,
       neighbours: this.neighbours,
-      graph: this.graph,
+      graph: () => (this.graph ??= allNeighbours(this.config.topology, this.config.agentCount)),
       now: this.world.now,
       clock: this.clock,
       newId: () => `${idBase}-${seq++}`,

@@ -35,11 +35,12 @@ export interface SyncContext {
   newId: () => string;
   uptimeSeconds?: number;
   /**
-   * The whole network's graph (allNeighbours; index = agent id). With it, this agent's writes
-   * leave stamped with their origin, and a stamped update that came down its relay tree goes on
-   * to this agent's children in it only (topology.ts relayTree). Without it, relays flood.
+   * The whole network's graph (allNeighbours; index = agent id), asked for only when a relay needs
+   * it. With it, this agent's writes leave stamped with their origin, and a stamped update that
+   * came down its relay tree goes on to this agent's children in it only (topology.ts relayTree).
+   * Without it, relays flood.
    */
-  graph?: readonly (readonly number[])[];
+  graph?: () => readonly (readonly number[])[];
 }
 
 export interface SyncResult {
@@ -351,7 +352,7 @@ function relays(ctx: SyncContext, learned: readonly Learned[]): { outbox: Envelo
  */
 function relayTargets(ctx: SyncContext): (l: Learned) => readonly number[] {
   const { graph } = ctx;
-  return (l) => (l.origin === null || graph === undefined ? ctx.neighbours.filter((n) => n !== l.from) : relayTree(graph, l.origin, ctx.agentId).children);
+  return (l) => (l.origin === null || graph === undefined ? ctx.neighbours.filter((n) => n !== l.from) : relayTree(graph(), l.origin, ctx.agentId).children);
 }
 
 /** The relay tree all of `updates` came down, or null (none, or several). */
@@ -364,8 +365,9 @@ function commonOrigin(updates: readonly { origin: number | null }[]): number | n
 function treeOrigin(ctx: SyncContext, env: SyncResponse | StateUpdate): number | null {
   if (env.type !== 'StateUpdate' || env.payload.origin === undefined || ctx.graph === undefined) return null;
   const { origin } = env.payload;
-  if (origin >= ctx.graph.length) return null;
-  return relayTree(ctx.graph, origin, ctx.agentId).parent === env.from ? origin : null;
+  const graph = ctx.graph();
+  if (origin >= graph.length) return null;
+  return relayTree(graph, origin, ctx.agentId).parent === env.from ? origin : null;
 }
 
 /**

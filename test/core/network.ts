@@ -44,7 +44,7 @@ export class SimNetwork {
     return {
       agentId: id,
       neighbours: this.adjacency[id] ?? [],
-      graph: this.adjacency,
+      graph: () => this.adjacency,
       now: () => 1_700_000_000_000 + this.seq,
       clock: this.clocks[id]!,
       newId: () => `m${this.seq++}`,

@@ -158,7 +158,7 @@ describe('updates', () => {
 
   describe('relay trees (a 3x3 grid: the tree of writes at agent 0 is 0 -> 1, 3; 1 -> 2, 4; 2 -> 5; 3 -> 6; 4 -> 7; 5 -> 8)', () => {
     const grid = allNeighbours('grid', 9);
-    const at = (id: number): SyncContext => ({ ...ctx(id, grid[id]!), graph: grid });
+    const at = (id: number): SyncContext => ({ ...ctx(id, grid[id]!), graph: () => grid });
     const fromTree = (update: Uint8Array, from: number, to: number, origin: number): StateUpdate => {
       const e = stateUpdate(update, from, to);
       return { ...e, payload: { ...e.payload, origin } };
