@@ -325,13 +325,14 @@ interface Learned {
  */
 function relays(ctx: SyncContext, learned: readonly Learned[]): { outbox: Envelope[]; merged: Uint8Array | null } {
   const payloads = (deltas: readonly Uint8Array[]) => bySize(deltas, (d) => d.length).map((group) => (group.length === 1 ? group[0]! : Y.mergeUpdates(group)));
-  const targets = relayTargets(ctx);
+  const targets = learned.map(relayTargets(ctx));
   const merges = new Map<string, { updates: Uint8Array[]; encoded: string[] }>();
   const outbox: Envelope[] = [];
   for (const n of ctx.neighbours) {
-    const owed = learned.filter((l) => targets(l).includes(n));
-    if (owed.length === 0) continue;
-    const key = owed.map((l) => learned.indexOf(l)).join(',');
+    const owedAt = learned.flatMap((_, i) => (targets[i]!.includes(n) ? [i] : []));
+    if (owedAt.length === 0) continue;
+    const owed = owedAt.map((i) => learned[i]!);
+    const key = owedAt.join(',');
     let merge = merges.get(key);
     if (merge === undefined) {
       const updates = payloads(owed.map((l) => l.delta));
