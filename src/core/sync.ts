@@ -112,9 +112,10 @@ export function onEnvelope(ctx: SyncContext, doc: Y.Doc, env: Envelope): SyncRes
  * refuses the whole batch and leaves the doc untouched. Duplicates and reordering are harmless:
  * Yjs updates are idempotent and commutative, and a re-applied update relays nothing.
  *
- * Whatever the batch taught us is relayed once per neighbour, merged (gossip): one StateUpdate
- * per neighbour per request, not one per envelope, holding every delta that neighbour did not
- * send us itself. The relay dies out because re-applying known data changes nothing.
+ * Whatever the batch taught us is relayed at most once per neighbour, merged: one StateUpdate per
+ * neighbour per request, not one per envelope, holding every delta that neighbour is owed (down
+ * its write's relay tree, or flooded: see relays). The relay dies out because re-applying known
+ * data changes nothing.
  *
  * `deferred`: requesters whose SyncRequests get no answer now (onEnvelopesWithoutDoc).
  */
