@@ -20,7 +20,8 @@ export type WriteAnswer<T extends object> = T & {
 };
 
 export async function localWriteDone<T extends object>(s: AgentSession, unsigned: Envelope[], body: T): Promise<Response> {
-  const events = s.timing.measure('save', () => s.commit([], [], []));
+  // its envelopes count as sent with the write, whenever they leave: now, or with the next answer
+  const events = s.timing.measure('save', () => s.commit([], unsigned, []));
   const outbox = await signed(s.config, unsigned);
   const published = await s.timing.measureAsync('publish', () => publishNow(s.config, outbox, events, s.traceparent));
   if (!published) {
@@ -35,10 +36,11 @@ export async function localWriteDone<T extends object>(s: AgentSession, unsigned
  * the timeline events to publish on `timeline.<id>` (likewise).
  */
 export async function sent(s: AgentSession, inbox: Envelope[], outbox: Envelope[], syncs: readonly SyncCompletion[], extra: Record<string, unknown> = {}): Promise<Response> {
-  const all = [...s.persistence.takePendingOutbox(), ...outbox];
+  // a write's waiting envelopes were counted and recorded as sent by the write itself
+  const waitingOutbox = s.persistence.takePendingOutbox();
   const waiting = s.persistence.takePendingTimeline();
-  const events = s.timing.measure('save', () => s.commit(inbox, all, syncs));
-  return json(200, { agent_id: s.config.agentId, outbox: await signed(s.config, all), timeline: [...waiting, ...events], ...extra });
+  const events = s.timing.measure('save', () => s.commit(inbox, outbox, syncs));
+  return json(200, { agent_id: s.config.agentId, outbox: [...waitingOutbox, ...(await signed(s.config, outbox))], timeline: [...waiting, ...events], ...extra });
 }
 
 /** The envelopes as they leave: signed when the app has an envelope_key (signing.ts). */

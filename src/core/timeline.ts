@@ -80,7 +80,7 @@ export class TimelineRecorder {
       peer: envelope.from,
       bytes: JSON.stringify(envelope).length,
       duration_ms: Math.max(0, at - envelope.ts),
-      detail: { envelope_id: envelope.id, envelope_type: envelope.type },
+      detail: envelopeDetail(envelope),
     });
   }
 
@@ -90,7 +90,7 @@ export class TimelineRecorder {
       subject: subjectOf(envelope),
       ...(envelope.to === null ? {} : { peer: envelope.to }),
       bytes: JSON.stringify(envelope).length,
-      detail: { envelope_id: envelope.id, envelope_type: envelope.type },
+      detail: envelopeDetail(envelope),
     });
   }
 
@@ -133,4 +133,10 @@ export class TimelineRecorder {
       ...(this.traceId === null ? {} : { trace_id: this.traceId }),
     });
   }
+}
+
+/** What a message event says of its envelope: its id and type, and the write it carries down a relay tree (`origin`). */
+function envelopeDetail(envelope: Envelope): Record<string, unknown> {
+  const detail = { envelope_id: envelope.id, envelope_type: envelope.type };
+  return envelope.type === 'StateUpdate' && envelope.payload.origin !== undefined ? { ...detail, origin: envelope.payload.origin } : detail;
 }

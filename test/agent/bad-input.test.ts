@@ -149,7 +149,8 @@ describe('auth_token', () => {
     expect((await call(app, 'PUT', '/agent/0/data/k', 2, { authorization: 'Bearer s3cret' })).status).toBe(200);
     expect((await call(app, 'POST', '/agent/0/inbox', [{ junk: true }], { authorization: 'Bearer wrong' })).status).toBe(401);
     const { body } = await call<{ events: { type: string }[] }>(app, 'GET', '/agent/0/timeline');
-    expect(body.events.map((e) => e.type)).toEqual(['write_applied', 'write_applied']);
+    // the two writes and their StateUpdates to 0's neighbours, nothing of the refused call
+    expect(body.events.map((e) => e.type).sort()).toEqual(['message_out', 'message_out', 'message_out', 'message_out', 'write_applied', 'write_applied']);
     // with the token, the same bad batch is a 400 and is recorded
     expect((await call(app, 'POST', '/agent/0/inbox', [{ junk: true }], { authorization: 'Bearer s3cret' })).status).toBe(400);
     expect((await call<{ events: { type: string }[] }>(app, 'GET', '/agent/0/timeline')).body.events.map((e) => e.type)).toContain('error');

@@ -74,14 +74,20 @@ describe('api component', () => {
     expect(hlcs).toEqual([...hlcs].sort());
     const sentAt = new Map(page.events.filter((e) => e.type === 'message_out').map((e) => [e.detail.envelope_id, e.hlc]));
     const receives = page.events.filter((e) => e.type === 'message_in' && sentAt.has(e.detail.envelope_id));
-    expect(receives.length).toBeGreaterThan(10);
+    // the greeting reached all eight others (down agent 0's relay tree): each of them received a
+    // StateUpdate whose send is on the page too
+    expect(new Set(receives.filter((e) => e.detail.envelope_type === 'StateUpdate').map((e) => e.agent))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8]));
     for (const r of receives) expect(r.hlc > sentAt.get(r.detail.envelope_id)!).toBe(true);
     for (const e of page.events) expect(e.timestamp).toBe(new Date(Date.parse(e.timestamp)).toISOString());
   });
 
   it('records the user\'s write, the syncs it caused and the messages it travelled in', async () => {
     const put = await call<{ timeline: TimelineEvent[] }>(app, 'PUT', '/agent/5/data/second', [2]);
-    expect(put.body.timeline).toEqual([expect.objectContaining({ agent: 5, type: 'write_applied', detail: { op: 'put', key: 'second' } })]);
+    // the write, then its StateUpdates to 5's neighbours (2, 4, 8), stamped with 5 as their origin
+    expect(put.body.timeline).toEqual([
+      expect.objectContaining({ agent: 5, type: 'write_applied', detail: { op: 'put', key: 'second' } }),
+      ...[2, 4, 8].map((peer) => expect.objectContaining({ agent: 5, type: 'message_out', peer, detail: expect.objectContaining({ envelope_type: 'StateUpdate', origin: 5 }) })),
+    ]);
     const write = (await timeline(app, 'since=0&limit=5000&agent=0&type=write_applied')).events;
     expect(write).toEqual([expect.objectContaining({ agent: 0, type: 'write_applied', detail: { op: 'put', key: 'greeting' } })]);
     expect(write[0]!.bytes).toBeGreaterThan(0);

@@ -47,6 +47,13 @@ describe('timeline events', () => {
     // wall times alone would put agent 1's events five seconds before the send
     expect(Date.parse(timeline[1]!.timestamp)).toBeLessThan(Date.parse(timeline[0]!.timestamp));
     expect(timeline[1]).toMatchObject({ subject: 'agent.1.state', peer: 0, detail: { envelope_type: 'StateUpdate' } });
+    // a write's own StateUpdates say down whose relay tree they go; an ack says nothing of it
+    const graph = () => [[1], [0]];
+    const stamped = onLocalWrite({ ...a.ctx, graph }, a.doc, (d) => dataMap(d).set('k', 2)).outbox;
+    a.recorder.messageOut(stamped[0]!);
+    expect(a.recorder.events.at(-1)!.detail).toEqual({ envelope_id: stamped[0]!.id, envelope_type: 'StateUpdate', origin: 0 });
+    a.recorder.messageIn(reply.outbox[0]!);
+    expect(a.recorder.events.at(-1)!.detail).toEqual({ envelope_id: reply.outbox[0]!.id, envelope_type: 'Ack' });
     expect(timeline[1]!.bytes).toBe(JSON.stringify(write.outbox[0]).length);
   });
 
