@@ -9,7 +9,7 @@ export interface WorkerSource {
   glueUrl: string;
   /** core module name → compiled module (compiled once on the main thread, shared by every worker) */
   modules: Record<string, WebAssembly.Module>;
-  /** core module name → its memory, for modules rewritten to import it (see memory.ts) */
+  /** core module name → its memory and image (shared by every worker), for modules rewritten to import it (see memory-reuse.ts) */
   memories: Record<string, MemorySpec>;
   /** unversioned import name → dependency source key + the export of it to plug in */
   dependencies: { import: string; sourceKey: string; export: string }[];

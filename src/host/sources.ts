@@ -52,7 +52,7 @@ export async function prepareSources(
         for (const [name, path] of Object.entries(t.coreModules)) {
           const rewritten = reuseMemory ? t.memoryImporting[name] : undefined;
           out.modules[name] = await WebAssembly.compile(readFileSync(rewritten?.path ?? path));
-          if (rewritten) out.memories[name] = rewritten.memory;
+          if (rewritten) out.memories[name] = { ...rewritten.memory, ...(rewritten.image ? { image: { offset: rewritten.image.offset, bytes: sharedCopy(readFileSync(rewritten.image.path)) } } : {}) };
         }
         return out;
       })();
@@ -96,6 +96,13 @@ export async function prepareSources(
     sourceKeyOf.set(component.id, key);
   }
   return { workerSources: [...byKey.values()], sourceKeyOf };
+}
+
+/** `bytes` in a SharedArrayBuffer: every worker reads the one copy. */
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return shared;
 }
 
 function checkImports(t: TranspiledSource, provided: ReadonlySet<string>, who: string): void {

@@ -1,7 +1,7 @@
 // Components → JS with jco's `transpile` (instantiation mode, sync), once per distinct wasm: the
 // output is cached under the state dir, keyed by a hash of the wasm bytes and the jco version, so a
 // second start with the same build does no transpiling at all. The cache also holds each core
-// module rewritten to import its memory (memory.ts), and remembers the key of a file by its size
+// module rewritten to import its memory, with the image of its data (memory-reuse.ts), and remembers the key of a file by its size
 // and mtime, so a start with a warm cache neither hashes nor rewrites ~40 MB of wasm.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,8 +21,8 @@ export interface TranspiledSource {
   glueUrl: string;
   /** core module name (as the glue asks for it) → absolute path */
   coreModules: Record<string, string>;
-  /** core module name → the same module rewritten to import its memory, and that memory's limits */
-  memoryImporting: Record<string, { path: string; memory: MemorySpec }>;
+  /** core module name → the same module rewritten to import its memory, that memory's limits, and the file of its image */
+  memoryImporting: Record<string, { path: string; memory: Omit<MemorySpec, 'image'>; image?: { offset: number; path: string } }>;
   /** interfaces the component imports, as jco names them (`wasi:http/types@0.2.0`) */
   imports: string[];
   /** exports (`wasi:http/incoming-handler@0.2.0`, …) */
@@ -34,8 +34,8 @@ interface CacheMeta {
   imports: string[];
   exports: string[];
   coreModules: string[];
-  /** core module name → its memory, for those rewritten to `<name>.imported-memory.wasm` */
-  memoryImporting: Record<string, MemorySpec>;
+  /** core module name → its memory, for those rewritten to `<name>.imported-memory.wasm` (its image, if any, in `<name>.memory-image.bin`) */
+  memoryImporting: Record<string, Omit<MemorySpec, 'image'> & { imageOffset?: number }>;
 }
 
 /** What identifies a component file's bytes without reading them. */
@@ -48,10 +48,11 @@ export interface FileStamp {
 const KEYS_FILE = 'keys.json';
 type KeyMemo = Record<string, FileStamp & { key: string }>;
 const MEMORY_IMPORTING_SUFFIX = '.imported-memory.wasm';
+const MEMORY_IMAGE_SUFFIX = '.memory-image.bin';
 
 const GLUE_FILE = 'component.mjs';
 /** Bumped when `patchGlue` or the cache's layout changes, so cached entries are regenerated. */
-const GLUE_PATCH_VERSION = 2;
+const GLUE_PATCH_VERSION = 3;
 
 /**
  * Two fixes to jco's glue for the request path, each applied only if its pattern is found:
@@ -251,7 +252,10 @@ export async function transpileCached(
     glueUrl: pathToFileURL(join(dir, GLUE_FILE)).href,
     coreModules: Object.fromEntries(meta.coreModules.map((name) => [name, join(dir, name)])),
     memoryImporting: Object.fromEntries(
-      Object.entries(meta.memoryImporting).map(([name, memory]) => [name, { path: join(dir, name + MEMORY_IMPORTING_SUFFIX), memory }]),
+      Object.entries(meta.memoryImporting).map(([name, { imageOffset, ...memory }]) => [
+        name,
+        { path: join(dir, name + MEMORY_IMPORTING_SUFFIX), memory, ...(imageOffset === undefined ? {} : { image: { offset: imageOffset, path: join(dir, name + MEMORY_IMAGE_SUFFIX) } }) },
+      ]),
     ),
     imports: meta.imports,
     exports: meta.exports,
@@ -288,7 +292,9 @@ export async function transpileCached(
       const rewritten = importMemory(content);
       if (rewritten) {
         writeFileSync(join(tmp, name + MEMORY_IMPORTING_SUFFIX), rewritten.bytes);
-        memoryImporting[name] = rewritten.memory;
+        const { image, ...memory } = rewritten.memory;
+        if (image) writeFileSync(join(tmp, name + MEMORY_IMAGE_SUFFIX), image.bytes);
+        memoryImporting[name] = image ? { ...memory, imageOffset: image.offset } : memory;
       }
     }
   }
