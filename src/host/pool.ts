@@ -39,8 +39,11 @@ export interface PoolOptions {
   log: Logger;
 }
 
-/** A request for a component; its body is read only if the component reads it. */
-export type PoolRequest = Omit<WorkerRequest, 'type' | 'id'> & { body: () => Promise<Uint8Array> };
+/**
+ * A request for a component; its body is read only if the component reads it, unless `bodyAhead`
+ * (a small declared body: sent to the worker with the request, http/request-body.ts).
+ */
+export type PoolRequest = Omit<WorkerRequest, 'type' | 'id'> & { body: () => Promise<Uint8Array>; bodyAhead?: boolean };
 
 interface Pending {
   request: PoolRequest;
@@ -58,6 +61,8 @@ interface Slot {
   retired: boolean;
   /** linear memories it has made, as it last said */
   memoriesMade: number;
+  /** sends a request's body to it before the component asks */
+  sendBodyAhead: (id: number) => void;
 }
 
 const RESPAWN_DELAY_MS = 1_000;
@@ -201,17 +206,17 @@ export class WorkerPool {
     return { port: port2, signal };
   }
 
-  /** The channel a worker fetches its requests' bodies on: only the one it is serving, while it serves it. */
-  #bodiesConfig(slot: () => Slot): WorkerInit['bodies'] {
+  /** The channel a worker fetches its requests' bodies on (only the one it is serving, while it serves it), and how to send one ahead. */
+  #bodiesConfig(slot: () => Slot): { bodies: WorkerInit['bodies']; sendAhead: (id: number) => void } {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    serveBodies(port1, signal, (id) => {
+    const sendAhead = serveBodies(port1, signal, (id) => {
       const inflight = slot().inflight;
       return inflight !== undefined && inflight.id === id ? inflight.pending.request.body() : null;
     });
     port1.unref();
     this.#ports.push(port1);
-    return { port: port2, signal };
+    return { bodies: { port: port2, signal }, sendAhead };
   }
 
   #spawn(): Promise<void> {
@@ -219,10 +224,10 @@ export class WorkerPool {
     const { kv, transfer } = this.#kvConfig();
     const outbound = this.#outboundConfig();
     let slot: Slot | undefined;
-    const bodies = this.#bodiesConfig(() => slot!);
+    const { bodies, sendAhead } = this.#bodiesConfig(() => slot!);
     const workerData: WorkerInit = { ...this.#options.init, workerId: id, kv, outbound, bodies };
     const worker = new Worker(this.#bootstrap, { workerData, transferList: [...transfer, outbound.port, bodies.port], execArgv: this.#execArgv });
-    slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false, memoriesMade: 0 };
+    slot = { id, worker, started: false, prepared: false, inflight: undefined, retired: false, memoriesMade: 0, sendBodyAhead: sendAhead };
     this.#slots.add(slot);
     const { log } = this.#options;
 
@@ -323,8 +328,9 @@ export class WorkerPool {
       const timer = setTimeout(() => this.#timeout(slot, id), this.#options.requestTimeoutMs);
       slot.inflight = { id, pending, timer };
       slot.prepared = false;
-      const { body: _body, ...request } = pending.request;
+      const { body: _body, bodyAhead, ...request } = pending.request;
       slot.worker.postMessage({ type: 'request', id, ...request } satisfies WorkerRequest);
+      if (bodyAhead === true) slot.sendBodyAhead(id);
     }
   }
 

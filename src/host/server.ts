@@ -3,6 +3,7 @@
 // JSON `{ error, detail }`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { BODY_AHEAD_BYTES } from './http/request-body.ts';
 import type { LevelledLogger } from './log.ts';
 import type { WorkerPool } from './pool.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -146,7 +147,8 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
 
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) return tooLarge(res, limit);
-    // The body is read only when the component reads it (http/request-body.ts), once.
+    // The body is read only when the component reads it (http/request-body.ts), once; a small one
+    // the client declared goes to the worker with the request.
     let reading: Promise<Uint8Array | 'too-large'> | undefined;
     const body = (): Promise<Uint8Array> => (reading ??= readBody(req, limit)).then((b) => (b === 'too-large' ? new Uint8Array(0) : b));
     void (async () => {
@@ -168,6 +170,7 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
         authority,
         headers,
         body,
+        bodyAhead: Number.isFinite(declared) && declared > 0 && declared <= BODY_AHEAD_BYTES,
       });
       if (reading !== undefined && (await reading) === 'too-large') return tooLarge(res, limit);
       // a body nobody read is not drained: the connection closes after the answer
