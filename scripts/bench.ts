@@ -156,10 +156,18 @@ function rssMb(pid: number): number {
   }
 }
 
+/**
+ * How long the state reads warm the host up first. A host just spawned serves slower while V8
+ * tiers the components' code up on the same two cores: c8 reads per second, second by second from
+ * spawn, ran 241, 314, 312, 175, 245, 294, 287, 342, 365, 369, 365 (`.probe/warmup.mts`).
+ */
+const WARM_UP_MS = 10_000;
+
 async function stateReads(host: HostProcess) {
   const url = (i: number) => `${host.url}/agent/${i % 9}/state`;
-  progress('state reads: warming up');
-  await load(url, 100, 8);
+  progress(`state reads: warming up (${WARM_UP_MS / 1000} s at c8)`);
+  const warmUntil = performance.now() + WARM_UP_MS;
+  while (performance.now() < warmUntil) await load(url, 100, 8);
   const trials: Record<'c1' | 'c8', LoadTrial[]> = { c1: [], c8: [] };
   for (let t = 0; t < TRIALS; t++) {
     for (const c of [1, 8] as const) {

@@ -8,7 +8,8 @@
 //
 // The rewrite also hoists the module's active data segments into one image: restoring a memory is
 // then one copy of the image and zeroes around it, and instantiating applies no segments. Applying
-// 10,000 segments took V8 ~0.6 ms of a ~1.4 ms instantiation; the copy of the whole image ~0.2 ms.
+// 10,000 segments took V8 ~0.6 ms of a ~1.4 ms instantiation (a worker's time between requests);
+// the restore costs ~0.45 ms, where zeroing alone was ~0.25 ms.
 //
 // A memory that grew during its request is reused too, up to a bound: the instance sees a larger
 // memory.size than the module declares (the wasm spec allows an imported memory to be larger).
@@ -185,8 +186,13 @@ function hoistActiveData(body: Uint8Array, initialPages: number): { body: Uint8A
   }
   const active = segments.flatMap((s) => (s.active === null ? [] : [s.active]));
   if (active.length === 0) return undefined;
-  const from = Math.min(...active.map((s) => s.offset));
-  const to = Math.max(...active.map((s) => s.offset + s.data.length));
+  // a loop, not Math.min(...): a module may have more segments than a call may have arguments
+  let from = Infinity;
+  let to = 0;
+  for (const s of active) {
+    from = Math.min(from, s.offset);
+    to = Math.max(to, s.offset + s.data.length);
+  }
   const image = new Uint8Array(to - from);
   for (const s of active) image.set(s.data, s.offset - from);
 
