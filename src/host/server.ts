@@ -174,11 +174,14 @@ export function createRequestHandler(options: ServerOptions): (req: IncomingMess
       });
       if (reading !== undefined && (await reading) === 'too-large') return tooLarge(res, limit);
       // a body nobody read is not drained: the connection closes after the answer
-      if (reading === undefined && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0)) res.setHeader('connection', 'close');
+      const closing = reading === undefined && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
       if (result.kind === 'failed') {
+        if (closing) res.setHeader('connection', 'close');
         sendError(res, result.status, result.error, result.detail);
       } else {
-        const out: string[] = [];
+        // one raw list: after a setHeader, writeHead sets each pair in turn, and a repeated header
+        // (Set-Cookie, the component's Server-Timing beside the host's) would keep its last value only
+        const out: string[] = closing ? ['connection', 'close'] : [];
         for (const [name, value] of result.headers) if (!HOP_BY_HOP.has(name)) out.push(name, value);
         const bodyless = result.status < 200 || result.status === 204 || result.status === 304;
         if (!bodyless) out.push('content-length', String(result.body.byteLength));

@@ -180,6 +180,17 @@ describe('serving the echo component', () => {
     expect(answer.toLowerCase()).toContain('connection: close'); // not drained: the connection ends with the answer
   });
 
+  it('keeps every value of a repeated header when it closes the connection after a body nobody read', async () => {
+    // the component's own Server-Timing beside the host's `instantiate`, on a PUT whose 100 KB the component ignores
+    const body = 'x'.repeat(100_000);
+    const answer = await rawExchange(host.url, `PUT /a/x?do=status&code=200 HTTP/1.1\r\nhost: localhost\r\ncontent-length: ${body.length}\r\n\r\n${body}`, 5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(answer).toMatch(/server-timing: component;dur=1\r\n/i);
+    expect(answer).toMatch(/server-timing: instantiate;dur=[\d.]+\r\n/i);
+    expect(answer).toMatch(/x-echo: yes\r\n/i);
+  });
+
   it('a client that goes away before its whole body arrives holds no worker, even while its request waits in the queue', async () => {
     // both workers busy for a while, then one partial upload per worker queued behind them, whose
     // clients leave before a worker reaches them: the workers must not then wait for those bodies
