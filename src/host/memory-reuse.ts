@@ -47,32 +47,30 @@ const SEGMENT_ACTIVE = 0;
 const SEGMENT_PASSIVE = 1;
 const SEGMENT_ACTIVE_INDEXED = 2;
 
-function readU32(bytes: Uint8Array, at: number): [value: number, next: number] {
+/** An LEB128 field: its bits as an unsigned number, how many bits it had, its last byte, and where the next field starts. */
+function readLeb(bytes: Uint8Array, at: number): { value: number; bits: number; last: number; next: number } {
   let value = 0;
-  let shift = 0;
+  let bits = 0;
   let byte: number;
   do {
     if (at >= bytes.length) throw new Error('truncated LEB128');
     byte = bytes[at++]!;
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
+    value += (byte & 0x7f) * 2 ** bits;
+    bits += 7;
   } while (byte & 0x80);
-  return [value, at];
+  return { value, bits, last: byte, next: at };
+}
+
+function readU32(bytes: Uint8Array, at: number): [value: number, next: number] {
+  const { value, next } = readLeb(bytes, at);
+  return [value, next];
 }
 
 /** A signed LEB128 i32 (an i32.const immediate). */
 function readS32(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    if (at >= bytes.length) throw new Error('truncated LEB128');
-    byte = bytes[at++]!;
-    value |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  if (shift < 32 && byte & 0x40) value |= -1 << shift;
-  return [value, at];
+  const { value, bits, last, next } = readLeb(bytes, at);
+  // the sign is the last byte's bit 6, extended past the bits read; `| 0` wraps a 5-byte field to 32 bits
+  return [(bits < 32 && last & 0x40 ? value - 2 ** bits : value) | 0, next];
 }
 
 function u32(value: number): number[] {
